@@ -1,0 +1,423 @@
+//! The `chapterhouse/1` snapshot: a network as versioned JSON.
+//!
+//! Load → save is lossless, and save is canonical: saving a loaded snapshot
+//! and loading it again yields the same bytes. The file puts one node, person
+//! or grant per line so that a host's version control shows readable diffs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::access::AccessState;
+use crate::error::ErrorKind;
+use crate::id::{NodeId, Slug, Tag};
+use crate::network::{
+    Chapter, ChapterStatus, GroupKind, Network, NetworkError, Node, NodeBody, NodeLevel, Visibility,
+};
+use crate::territory::Territory;
+
+/// The format tag this version reads and writes.
+pub const FORMAT: &str = "chapterhouse/1";
+
+/// A snapshot that could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The text is not JSON, or a value has the wrong shape.
+    #[error("malformed snapshot at {path} (line {line}, column {column}): {message}")]
+    Malformed {
+        /// JSON path of the offending value (`nodes[3].status`), `.` for the top.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// The `format` member is missing.
+    #[error(
+        "not a chapterhouse snapshot: the \"format\" member is missing (expected \"{FORMAT}\")"
+    )]
+    MissingFormat,
+    /// The snapshot was written by a format this library does not read.
+    #[error("unsupported snapshot format {found:?}: this version reads \"{FORMAT}\"")]
+    UnsupportedVersion {
+        /// The format found.
+        found: String,
+    },
+    /// A node is well-formed JSON but breaks a rule of the network.
+    #[error("{path}: {source}")]
+    Invalid {
+        /// Where: `nodes[3]`, `organization`, `grants[7]`.
+        path: String,
+        /// The rule broken.
+        source: Box<crate::Error>,
+    },
+}
+
+impl SnapshotError {
+    /// The stable classification of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SnapshotError::Malformed { .. } | SnapshotError::MissingFormat => ErrorKind::Parse,
+            SnapshotError::UnsupportedVersion { .. } => ErrorKind::UnsupportedVersion,
+            SnapshotError::Invalid { source, .. } => source.kind(),
+        }
+    }
+}
+
+/// A node as it appears in the snapshot: flat, with chapter fields present
+/// only on chapters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NodeRecord {
+    id: NodeId,
+    kind: NodeLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<NodeId>,
+    name: String,
+    slug: Slug,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Tag>,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group_kind: Option<GroupKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<ChapterStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    visibility: Option<Visibility>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cohort: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    territory: Option<Territory>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    campaign_end: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    join_url: Option<String>,
+}
+
+impl From<&Node> for NodeRecord {
+    fn from(n: &Node) -> Self {
+        let mut r = NodeRecord {
+            id: n.id.clone(),
+            kind: n.level(),
+            parent: n.parent.clone(),
+            name: n.name.clone(),
+            slug: n.slug.clone(),
+            tags: n.tags.clone(),
+            created: n.created,
+            updated: n.updated,
+            group_kind: None,
+            status: None,
+            visibility: None,
+            cohort: None,
+            territory: None,
+            campaign_end: None,
+            status_reason: None,
+            description: None,
+            join_url: None,
+        };
+        if let NodeBody::Chapter(c) = &n.body {
+            r.group_kind = Some(c.group_kind);
+            r.status = Some(c.status);
+            r.visibility = Some(c.visibility);
+            r.cohort = c.cohort.clone();
+            r.territory = c.territory.clone();
+            r.campaign_end = c.campaign_end;
+            r.status_reason = c.status_reason.clone();
+            r.description = c.description.clone();
+            r.join_url = c.join_url.clone();
+        }
+        r
+    }
+}
+
+impl TryFrom<NodeRecord> for Node {
+    type Error = NetworkError;
+
+    fn try_from(r: NodeRecord) -> Result<Node, NetworkError> {
+        let id = r.id.as_str().to_owned();
+        crate::network::ops_check_text(&id, "name", &r.name)?;
+        let chapter_only = [
+            ("status", r.status.is_some()),
+            ("visibility", r.visibility.is_some()),
+            ("cohort", r.cohort.is_some()),
+            ("territory", r.territory.is_some()),
+            ("campaign_end", r.campaign_end.is_some()),
+            ("status_reason", r.status_reason.is_some()),
+            ("description", r.description.is_some()),
+            ("join_url", r.join_url.is_some()),
+            ("group_kind", r.group_kind.is_some()),
+        ];
+        let body = match r.kind {
+            NodeLevel::Chapter => {
+                let missing = |field: &'static str| NetworkError::InvalidField {
+                    id: id.clone(),
+                    field,
+                    reason: "is required on a chapter".into(),
+                };
+                let chapter = Chapter {
+                    group_kind: r.group_kind.ok_or_else(|| missing("group_kind"))?,
+                    status: r.status.ok_or_else(|| missing("status"))?,
+                    visibility: r.visibility.unwrap_or_default(),
+                    cohort: r.cohort,
+                    territory: r.territory,
+                    campaign_end: r.campaign_end,
+                    status_reason: r.status_reason,
+                    description: r.description,
+                    join_url: r.join_url,
+                };
+                crate::network::ops_check_chapter(&id, &chapter)?;
+                NodeBody::Chapter(chapter)
+            }
+            level => {
+                if let Some((field, _)) = chapter_only.iter().find(|(_, present)| *present) {
+                    return Err(NetworkError::InvalidField {
+                        id,
+                        field,
+                        reason: format!(
+                            "is only allowed on a chapter, not on a {}",
+                            level.as_str()
+                        ),
+                    });
+                }
+                if level == NodeLevel::Organization {
+                    NodeBody::Organization
+                } else {
+                    NodeBody::Region
+                }
+            }
+        };
+        if r.updated < r.created {
+            return Err(NetworkError::InvalidField {
+                id,
+                field: "updated",
+                reason: "is earlier than created".into(),
+            });
+        }
+        Ok(Node {
+            id: r.id,
+            parent: r.parent,
+            name: r.name,
+            slug: r.slug,
+            tags: crate::network::ops_normalize_tags(r.tags),
+            created: r.created,
+            updated: r.updated,
+            body,
+        })
+    }
+}
+
+/// The organization as it appears in the snapshot.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrganizationRecord {
+    id: NodeId,
+    name: String,
+    slug: Slug,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Tag>,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Document {
+    #[allow(dead_code)] // checked by `Probe` before the body is read
+    format: String,
+    organization: OrganizationRecord,
+    #[serde(default)]
+    nodes: Vec<NodeRecord>,
+    #[serde(default)]
+    policy: Option<serde_json::Value>,
+    #[serde(default)]
+    people: Vec<serde_json::Value>,
+    #[serde(default)]
+    grants: Vec<serde_json::Value>,
+}
+
+/// Reads only the `format` member, so a future version is refused before its
+/// body is interpreted under this version's rules.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+}
+
+fn malformed(path: String, e: &serde_json::Error) -> SnapshotError {
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the fields carry those already.
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message.get(..cut).unwrap_or(&message).to_owned(),
+        None => message,
+    };
+    SnapshotError::Malformed {
+        path: if path.is_empty() { ".".into() } else { path },
+        line: e.line(),
+        column: e.column(),
+        message,
+    }
+}
+
+impl Network {
+    /// Loads a `chapterhouse/1` snapshot.
+    ///
+    /// Malformed JSON and values of the wrong shape give
+    /// [`SnapshotError::Malformed`] with the JSON path; a future format gives
+    /// [`SnapshotError::UnsupportedVersion`]; a broken tree or policy gives
+    /// [`SnapshotError::Invalid`] naming the node or grant.
+    pub fn from_json(text: &str) -> Result<Network, SnapshotError> {
+        let probe: Probe = serde_json::from_str(text).map_err(|e| malformed(String::new(), &e))?;
+        match probe.format {
+            None => return Err(SnapshotError::MissingFormat),
+            Some(serde_json::Value::String(f)) if f == FORMAT => {}
+            Some(serde_json::Value::String(f)) => {
+                return Err(SnapshotError::UnsupportedVersion { found: f });
+            }
+            Some(other) => {
+                return Err(SnapshotError::UnsupportedVersion {
+                    found: other.to_string(),
+                });
+            }
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let doc: Document = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            malformed(path, e.inner())
+        })?;
+        let org = doc.organization;
+        let invalid = |path: String, e: NetworkError| SnapshotError::Invalid {
+            path,
+            source: Box::new(e.into()),
+        };
+        crate::network::ops_check_text(org.id.as_str(), "name", &org.name)
+            .map_err(|e| invalid("organization".into(), e))?;
+        let mut nodes = Vec::with_capacity(doc.nodes.len() + 1);
+        nodes.push(Node {
+            id: org.id,
+            parent: None,
+            name: org.name,
+            slug: org.slug,
+            tags: crate::network::ops_normalize_tags(org.tags),
+            created: org.created,
+            updated: org.updated,
+            body: NodeBody::Organization,
+        });
+        for (i, record) in doc.nodes.into_iter().enumerate() {
+            if record.kind == NodeLevel::Organization {
+                return Err(invalid(
+                    format!("nodes[{i}]"),
+                    NetworkError::SecondRoot { id: record.id },
+                ));
+            }
+            let node = Node::try_from(record).map_err(|e| invalid(format!("nodes[{i}]"), e))?;
+            nodes.push(node);
+        }
+        let access = AccessState {
+            policy: doc.policy,
+            people: doc.people,
+            grants: doc.grants,
+        };
+        Network::from_parts_indexed(nodes, access).map_err(|(at, e)| {
+            let path = match at {
+                Some(0) => "organization".to_owned(),
+                Some(i) => format!("nodes[{}]", i - 1),
+                None => "nodes".to_owned(),
+            };
+            invalid(path, e)
+        })
+    }
+
+    /// Saves the network as a `chapterhouse/1` snapshot: canonical JSON with
+    /// one node, person or grant per line.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256 + self.nodes.len() * 256);
+        out.push_str("{\n\"format\": ");
+        push_json(&mut out, &FORMAT);
+        let root = self.root();
+        let org = OrganizationRecord {
+            id: root.id.clone(),
+            name: root.name.clone(),
+            slug: root.slug.clone(),
+            tags: root.tags.clone(),
+            created: root.created,
+            updated: root.updated,
+        };
+        out.push_str(",\n\"organization\": ");
+        push_json(&mut out, &org);
+        out.push_str(",\n\"nodes\": ");
+        push_lines(&mut out, self.nodes.iter().skip(1).map(NodeRecord::from));
+        if let Some(policy) = &self.access.policy {
+            out.push_str(",\n\"policy\": ");
+            push_json(&mut out, policy);
+        }
+        out.push_str(",\n\"people\": ");
+        push_lines(&mut out, self.access.people.iter());
+        out.push_str(",\n\"grants\": ");
+        push_lines(&mut out, self.access.grants.iter());
+        out.push_str("\n}\n");
+        out
+    }
+}
+
+fn push_json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
+    // Serializing these plain data shapes to a String cannot fail: every map
+    // key is a string and every float is finite (validated on the way in).
+    match serde_json::to_string(value) {
+        Ok(s) => out.push_str(&s),
+        Err(_) => out.push_str("null"),
+    }
+}
+
+fn push_lines<T: Serialize>(out: &mut String, items: impl Iterator<Item = T>) {
+    out.push('[');
+    let mut first = true;
+    for item in items {
+        out.push_str(if first { "\n  " } else { ",\n  " });
+        first = false;
+        push_json(out, &item);
+    }
+    out.push_str(if first { "]" } else { "\n]" });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = r#"{"format":"chapterhouse/1","organization":{"id":"org","name":"Org","slug":"org","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"},"nodes":[]}"#;
+
+    #[test]
+    fn minimal_round_trip_is_canonical() {
+        let net = Network::from_json(MIN).unwrap();
+        let saved = net.to_json();
+        let again = Network::from_json(&saved).unwrap();
+        assert_eq!(again, net);
+        assert_eq!(again.to_json(), saved);
+    }
+
+    #[test]
+    fn future_format_is_refused() {
+        let text = MIN.replace("chapterhouse/1", "chapterhouse/2");
+        let err = Network::from_json(&text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
+        assert!(err.to_string().contains("chapterhouse/2"));
+    }
+
+    #[test]
+    fn malformed_value_names_the_path() {
+        let text = MIN.replace(
+            r#""nodes":[]"#,
+            r#""nodes":[{"id":"r","kind":"region","parent":"org","name":"R","slug":"r","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","status":42}]"#,
+        );
+        let err = Network::from_json(&text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        let msg = err.to_string();
+        assert!(msg.contains("nodes[0].status"), "{msg}");
+    }
+}
