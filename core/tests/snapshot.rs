@@ -83,6 +83,18 @@ fn truncated_json_gives_position() {
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = "[".repeat(100_000) + &"]".repeat(100_000);
     let err = Network::from_json(&deep).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert_eq!(
+        err.to_string(),
+        "JSON nesting in snapshot exceeds the limit: 65 > 64 (max_json_depth)"
+    );
+    // with the cap raised past the parser's own recursion limit, the parser
+    // still refuses it cleanly
+    let lax = chapterhouse::Limits {
+        max_json_depth: 1_000_000,
+        ..Default::default()
+    };
+    let err = Network::from_json_with(&deep, &lax).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Parse);
     assert!(err.to_string().contains("recursion limit"), "{err}");
 
@@ -92,7 +104,25 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         "[".repeat(100_000) + &"]".repeat(100_000)
     );
     let err = Network::from_json(&nested).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    let err = Network::from_json_with(&nested, &lax).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Parse);
+}
+
+#[test]
+fn node_count_cap() {
+    let limits = chapterhouse::Limits {
+        max_nodes: 2,
+        ..Default::default()
+    };
+    let two = doc(&region("a", "org"));
+    assert!(Network::from_json_with(&two, &limits).is_ok());
+    let three = doc(&[region("a", "org"), region("b", "org")].join(","));
+    let err = Network::from_json_with(&three, &limits).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nodes exceeds the limit: 3 > 2 (max_nodes)"
+    );
 }
 
 #[test]

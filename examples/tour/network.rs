@@ -29,10 +29,19 @@ fn label(node: &Node) -> String {
 }
 
 fn tree(net: &Network, node: &Node, prefix: &str, out: &mut String) {
-    let kids: Vec<&Node> = net.children(node.id.as_str()).into_iter().flatten().collect();
+    let kids: Vec<&Node> = net
+        .children(node.id.as_str())
+        .into_iter()
+        .flatten()
+        .collect();
     for (i, kid) in kids.iter().enumerate() {
         let last = i + 1 == kids.len();
-        let _ = writeln!(out, "{prefix}{}{}", if last { "└── " } else { "├── " }, label(kid));
+        let _ = writeln!(
+            out,
+            "{prefix}{}{}",
+            if last { "└── " } else { "├── " },
+            label(kid)
+        );
         let deeper = format!("{prefix}{}", if last { "    " } else { "│   " });
         tree(net, kid, &deeper, out);
     }
@@ -53,7 +62,10 @@ fn chapter_with(status: ChapterStatus, kind: Option<GroupKind>) -> impl Fn(&Node
 pub fn section(net: &Network) -> String {
     let mut out = String::new();
     let chapters = net.nodes().filter(|n| n.chapter().is_some()).count();
-    let regions = net.nodes().filter(|n| matches!(n.body, NodeBody::Region)).count();
+    let regions = net
+        .nodes()
+        .filter(|n| matches!(n.body, NodeBody::Region))
+        .count();
     let _ = writeln!(out, "{} regions, {chapters} chapters\n", regions);
     let _ = writeln!(out, "{}", label(net.root()));
     tree(net, net.root(), "", &mut out);
@@ -69,7 +81,10 @@ pub fn section(net: &Network) -> String {
     if let Some(n) = first(&net, chapter_with(ChapterStatus::Applied, None)) {
         ops.push(Op::Approve { id: n.id.clone() });
     }
-    if let Some(n) = first(&net, chapter_with(ChapterStatus::Active, Some(GroupKind::Local))) {
+    if let Some(n) = first(
+        &net,
+        chapter_with(ChapterStatus::Active, Some(GroupKind::Local)),
+    ) {
         ops.push(Op::Archive {
             id: n.id.clone(),
             reason: "both leaders stepped down".into(),
@@ -81,7 +96,10 @@ pub fn section(net: &Network) -> String {
         .filter(|n| matches!(n.body, NodeBody::Region))
         .collect();
     if let (Some(n), Some(to)) = (
-        first(&net, chapter_with(ChapterStatus::Active, Some(GroupKind::Issue))),
+        first(
+            &net,
+            chapter_with(ChapterStatus::Active, Some(GroupKind::Issue)),
+        ),
         regions.last(),
     ) && n.parent.as_ref() != Some(&to.id)
     {
@@ -90,7 +108,10 @@ pub fn section(net: &Network) -> String {
             parent: to.id.clone(),
         });
     }
-    if let Some(n) = first(&net, chapter_with(ChapterStatus::Active, Some(GroupKind::Campaign))) {
+    if let Some(n) = first(
+        &net,
+        chapter_with(ChapterStatus::Active, Some(GroupKind::Campaign)),
+    ) {
         ops.push(Op::ConvertCampaign {
             id: n.id.clone(),
             to: chapterhouse::Conversion::Local,
@@ -131,22 +152,14 @@ pub fn section(net: &Network) -> String {
             parent: net.root().id.clone(),
         });
     let before = net.revision();
-    let _ = writeln!(
-        out,
-        "  {}",
-        serde_json::to_string(&bad).unwrap_or_default()
-    );
+    let _ = writeln!(out, "  {}", serde_json::to_string(&bad).unwrap_or_default());
     match net.apply(bad, &Actor::Host, now) {
         Ok(change) => {
             let _ = writeln!(out, "  unexpectedly applied: {}", change.summary);
         }
         Err(e) => {
             let _ = writeln!(out, "  → error [{}]: {e}", e.kind());
-            let _ = writeln!(
-                out,
-                "  → revision still {} (was {before})",
-                net.revision()
-            );
+            let _ = writeln!(out, "  → revision still {} (was {before})", net.revision());
         }
     }
     out
