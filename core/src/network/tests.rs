@@ -314,6 +314,7 @@ fn ops_round_trip_through_json() {
 
 /// Checks the preorder numbering against a direct walk of parent links.
 pub(crate) fn check_numbering(net: &Network) {
+    net.check_invariants().unwrap();
     let n = net.len();
     assert_eq!(net.order.len(), n);
     for (pos, &ix) in net.order.iter().enumerate() {
