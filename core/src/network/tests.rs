@@ -440,6 +440,25 @@ mod props {
             check_numbering(&loaded);
         }
 
+        /// Data safety: a mutation applied to a network saved and loaded again
+        /// has exactly the result it has in memory, success or error.
+        #[test]
+        fn mutations_after_reload_match_memory(steps in proptest::collection::vec(step(), 1..40)) {
+            let mut net = Network::new("org".parse().unwrap(), "Org", "org".parse().unwrap(), now()).unwrap();
+            for (i, s) in steps.iter().enumerate() {
+                let o = to_op(&net, i, s);
+                let mut reloaded = Network::from_json(&net.to_json()).unwrap();
+                let a = net.apply(o.clone(), &Actor::Host, now());
+                let b = reloaded.apply(o, &Actor::Host, now());
+                match (a, b) {
+                    (Ok(x), Ok(y)) => prop_assert_eq!(x.summary, y.summary),
+                    (Err(x), Err(y)) => prop_assert_eq!(x, y),
+                    (x, y) => prop_assert!(false, "memory {:?} vs reloaded {:?}", x, y),
+                }
+                prop_assert_eq!(net.to_json(), reloaded.to_json());
+            }
+        }
+
         /// Replaying the change log onto a fresh network rebuilds it exactly.
         #[test]
         fn change_log_replays(steps in proptest::collection::vec(step(), 1..30)) {
