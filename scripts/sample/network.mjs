@@ -194,7 +194,7 @@ const STATUS = {
 };
 
 const STATUS_REASONS = {
-  buffalo: "no leader activity since March 2025; a call for new leaders went unanswered",
+  buffalo: "no leader activity for six months; a call for new leaders went unanswered",
   memphis: "leaders moved away; members invited to join Mississippi River Keepers",
   "groundwater-guardians": "merged into Tap Water Testers",
   "bottle-bill-2026": "campaign ended: the bill passed committee and the group dissolved",
@@ -270,25 +270,36 @@ function buildChapters() {
   const chapters = [];
   for (const s of specs) {
     const status = STATUS[s.slug] ?? "active";
+    // created: when the group applied; updated: its last change (for an
+    // archived or rejected group, the archive or rejection).
     let created;
+    let updated;
+    const end = s.campaign_end ? Date.parse(s.campaign_end) : undefined;
     if (status === "applied") {
       created = rng.timeBetween(NOW_MS - 40 * DAY_MS, NOW_MS - 2 * DAY_MS);
     } else if (NEW_GROUPS.includes(s.slug)) {
       created = rng.timeBetween(NEW_FROM_MS, NOW_MS - 10 * DAY_MS);
+    } else if (end !== undefined) {
+      // a campaign starts four months to two years before its end
+      const from = Math.max(START_MS, end - 700 * DAY_MS);
+      created = rng.timeBetween(from, Math.min(end - 120 * DAY_MS, ESTABLISHED_UNTIL_MS));
+    } else if (status === "archived") {
+      created = rng.timeBetween(START_MS, Date.parse("2024-12-31T00:00:00Z"));
     } else {
       created = rng.timeBetween(START_MS, ESTABLISHED_UNTIL_MS);
     }
-    if (s.group_kind === "campaign") {
-      // a campaign starts a few months to two years before its end
-      const end = Date.parse(s.campaign_end);
-      if (!NEW_GROUPS.includes(s.slug) && status !== "applied") {
-        created = Math.min(created, end - rng.int(120, 700) * DAY_MS);
-        created = Math.max(created, START_MS);
-      }
+    if (status === "applied") {
+      updated = created;
+    } else if (status === "rejected") {
+      updated = created + rng.int(1, 14) * DAY_MS + rng.int(0, 600) * 60000;
+    } else if (status === "archived" && end !== undefined && end < NOW_MS) {
+      updated = end + rng.int(3, 30) * DAY_MS;
+    } else if (status === "archived") {
+      updated = rng.timeBetween(created + 300 * DAY_MS, Math.min(created + 700 * DAY_MS, NOW_MS - 30 * DAY_MS));
+    } else {
+      updated = rng.timeBetween(created, Math.min(NOW_MS - DAY_MS, created + 400 * DAY_MS));
     }
-    let updated;
-    if (status === "applied") updated = created;
-    else updated = rng.timeBetween(created, Math.min(NOW_MS - DAY_MS, created + 400 * DAY_MS));
+    if (!(created <= updated && updated < NOW_MS)) fail(`${s.slug}: bad timeline`);
     let tags = s.tags ?? [];
     if (s.group_kind === "local" && rng.chance(0.35)) {
       tags = rng.sample(ISSUE_TAGS_FOR_LOCALS, rng.int(1, 2));
