@@ -176,7 +176,7 @@ function main() {
     "\n]}\n";
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, text);
-  console.log(`counties.mjs: wrote ${features.length} counties (${droppedRings} degenerate rings dropped, no area: ${unlocated}), ${text.length} bytes to ${out}`);
+  console.log(`counties.mjs: wrote ${features.length} counties (${droppedRings} degenerate rings dropped, no area: ${unlocated}), ${Buffer.byteLength(text)} bytes to ${out}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
