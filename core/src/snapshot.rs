@@ -318,6 +318,16 @@ impl Network {
         };
         crate::network::ops_check_text(org.id.as_str(), "name", &org.name)
             .map_err(|e| invalid("organization".into(), e))?;
+        if org.updated < org.created {
+            return Err(invalid(
+                "organization".into(),
+                NetworkError::InvalidField {
+                    id: org.id.to_string(),
+                    field: "updated",
+                    reason: "is earlier than created".into(),
+                },
+            ));
+        }
         let mut nodes = Vec::with_capacity(doc.nodes.len() + 1);
         nodes.push(Node {
             id: org.id,
