@@ -8,11 +8,15 @@ use libfuzzer_sys::fuzz_target;
 const SAMPLE: &str = include_str!("../../examples/data/network.json");
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut net = Network::from_json(SAMPLE).expect("sample loads");
     let now = "2026-11-01T00:00:00Z".parse().expect("time");
     for line in text.lines().take(64) {
-        let Ok(op) = serde_json::from_str::<Op>(line) else { continue };
+        let Ok(op) = serde_json::from_str::<Op>(line) else {
+            continue;
+        };
         let before = net.to_json();
         if net.apply(op, &Actor::Host, now).is_err() {
             assert_eq!(net.to_json(), before, "a rejected op changed the network");

@@ -6,7 +6,9 @@ use chapterhouse::Network;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(net) = Network::from_json(text) {
         net.check_invariants().unwrap();
         let saved = net.to_json();
