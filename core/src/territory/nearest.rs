@@ -34,6 +34,8 @@ const LOWER_BOUND_RADIUS_M: f64 = 6_300_000.0;
 const LOWER_BOUND_SLACK_M: f64 = 10.0;
 /// Edges longer than this (degrees of longitude) are followed in pieces.
 const PIECE_DEG: f64 = 0.1;
+/// Relative slack between spherical and ellipsoidal distances.
+const SPHERE_SLACK: f64 = 1.007;
 
 struct Queued<'a> {
     bound_m: f64,
@@ -146,7 +148,11 @@ impl ChapterFinder {
         let Some((rings, shift)) = self.part_rings(part) else {
             return f64::INFINITY;
         };
-        let mut best = (f64::INFINITY, [lon, lat]);
+        // Closest points of every edge piece on the sphere; the sphere and
+        // the ellipsoid disagree by under 0.7%, so every piece within that
+        // of the spherical minimum gets its geodesic distance measured.
+        let mut cands: Vec<(f64, [f64; 2])> = Vec::new();
+        let mut min_ang = f64::INFINITY;
         for ring in rings {
             for w in ring.windows(2) {
                 let [a, b] = w else { continue };
@@ -163,18 +169,19 @@ impl ChapterFinder {
                     };
                     let next_u = unit(next[0], next[1]);
                     let (ang, q) = arc_distance(p, prev_u, next_u);
-                    if ang < best.0 {
-                        best = (ang, q);
+                    if ang <= min_ang * SPHERE_SLACK + 1e-9 {
+                        min_ang = min_ang.min(ang);
+                        cands.push((ang, q));
                     }
                     prev_u = next_u;
                 }
             }
         }
-        if !best.0.is_finite() {
-            return f64::INFINITY;
-        }
-        let [qlon, qlat] = best.1;
-        geodesic_m(lon, lat, qlon, qlat)
+        cands
+            .iter()
+            .filter(|(ang, _)| *ang <= min_ang * SPHERE_SLACK + 1e-9)
+            .map(|(_, [qlon, qlat])| geodesic_m(lon, lat, *qlon, *qlat))
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
