@@ -70,9 +70,10 @@ impl ChapterFinder {
             let Some(gp) = self.part_polygon(p) else {
                 continue;
             };
-            let env = rstar::AABB::from_corners([p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]);
-            for item in self.tree.locate_in_envelope_intersecting(&env) {
-                let Some(q) = self.parts.get(item.data as usize) else {
+            let mut near = Vec::new();
+            self.tree.search(p.bbox, |qi| near.push(qi));
+            for qi in near {
+                let Some(q) = self.parts.get(qi as usize) else {
                     continue;
                 };
                 // Each pair of entries once; two shifted copies meet only
@@ -120,9 +121,10 @@ impl ChapterFinder {
             let Some(gr) = reference.part_polygon(r) else {
                 continue;
             };
-            let env = rstar::AABB::from_corners([r.bbox[0], r.bbox[1]], [r.bbox[2], r.bbox[3]]);
-            let hit = self.tree.locate_in_envelope_intersecting(&env).any(|item| {
-                let Some(q) = self.parts.get(item.data as usize) else {
+            let mut near = Vec::new();
+            self.tree.search(r.bbox, |qi| near.push(qi));
+            let hit = near.into_iter().any(|qi| {
+                let Some(q) = self.parts.get(qi as usize) else {
                     return false;
                 };
                 if !masks.matches(q.attr)

@@ -7,14 +7,12 @@
 //! of a query latitude holds every edge that can cross the query's ray.
 
 use std::collections::HashMap;
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, RTreeParams};
 use serde::Serialize;
 
 use super::geometry::{EARTH_RADIUS_M, Shape, Territory, normalize_lon, orient};
+use super::rtree::PackedTree;
 use super::{Filter, Masks, TerritoryError, attr_bits};
 use crate::network::{ChapterStatus, GroupKind, Visibility};
 
@@ -63,20 +61,6 @@ const EDGES_PER_SLAB: usize = 2;
 /// The most slabs one part gets.
 const MAX_SLABS: usize = 1 << 16;
 
-/// R-tree node size: wider nodes than rstar's default make point queries
-/// over a few thousand parts shallower.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Params;
-
-impl RTreeParams for Params {
-    const MIN_SIZE: usize = 4;
-    const MAX_SIZE: usize = 12;
-    const REINSERTION_COUNT: usize = 3;
-    type DefaultInsertionStrategy = rstar::RStarInsertionStrategy;
-}
-
-pub(crate) type Item = GeomWithData<Rectangle<[f64; 2]>, u32>;
-
 #[derive(Debug, Clone)]
 pub(crate) enum PartGeom {
     /// A polygon (exterior and holes), shifted by `shift` degrees of
@@ -90,9 +74,56 @@ pub(crate) enum PartGeom {
         nslabs: usize,
         /// Index of the first slab offset in `slab_offsets`.
         base: usize,
+        /// Cells over the part's box, each inside, outside or crossed.
+        grid: Grid,
     },
     /// A service circle.
     Circle(Circle),
+}
+
+/// A coarse grid over a polygon part. A cell that no edge touches is
+/// wholly inside or wholly outside, so most points are answered from one
+/// byte; the others go to the slab test. Invariant: every boundary point
+/// maps to a cell marked [`CELL_EDGE`] (cells are found with the same
+/// monotone arithmetic when marking and when querying).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grid {
+    x0: f64,
+    y0: f64,
+    inv_w: f64,
+    inv_h: f64,
+    nx: usize,
+    ny: usize,
+    /// Index of the first cell in `cells`.
+    base: usize,
+}
+
+const CELL_OUT: u8 = 0;
+const CELL_IN: u8 = 1;
+const CELL_EDGE: u8 = 2;
+/// Grid cells per edge of a part the index aims for, and the limits.
+const CELLS_PER_EDGE: usize = 4;
+const MIN_CELLS: usize = 16;
+const MAX_CELLS: usize = 1 << 14;
+const MAX_CELLS_PER_AXIS: usize = 256;
+
+impl Grid {
+    #[inline]
+    fn cell(&self, x: f64, y: f64) -> usize {
+        let cx = (((x - self.x0) * self.inv_w) as usize).min(self.nx - 1);
+        let cy = (((y - self.y0) * self.inv_h) as usize).min(self.ny - 1);
+        cy * self.nx + cx
+    }
+
+    #[inline]
+    fn col(&self, x: f64) -> usize {
+        (((x - self.x0) * self.inv_w) as usize).min(self.nx - 1)
+    }
+
+    #[inline]
+    fn row(&self, y: f64) -> usize {
+        (((y - self.y0) * self.inv_h) as usize).min(self.ny - 1)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -182,7 +213,8 @@ pub struct ChapterFinder {
     pub(crate) parts: Vec<Part>,
     slab_offsets: Vec<usize>,
     edges: Vec<[f64; 4]>,
-    pub(crate) tree: RTree<Item, Params>,
+    cells: Vec<u8>,
+    pub(crate) tree: PackedTree,
     warnings: Vec<TerritoryWarning>,
     by_id: HashMap<String, u32>,
 }
@@ -233,18 +265,8 @@ impl ChapterFinder {
             f.entries.push(entry);
             f.shapes.push(shape);
         }
-        let items: Vec<Item> = f
-            .parts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                GeomWithData::new(
-                    Rectangle::from_corners([p.bbox[0], p.bbox[1]], [p.bbox[2], p.bbox[3]]),
-                    i as u32,
-                )
-            })
-            .collect();
-        f.tree = RTree::bulk_load_with_params(items);
+        let boxes: Vec<[f64; 4]> = f.parts.iter().map(|p| p.bbox).collect();
+        f.tree = PackedTree::new(&boxes);
         f
     }
 
@@ -303,6 +325,7 @@ impl ChapterFinder {
             }
         });
         self.slab_offsets.extend_from_slice(&counts);
+        let grid = self.build_grid(poly, bbox, shift, y0, inv_h, nslabs, base, n_edges);
         self.parts.push(Part {
             entry,
             attr,
@@ -314,8 +337,85 @@ impl ChapterFinder {
                 inv_h,
                 nslabs,
                 base,
+                grid,
             },
         });
+    }
+
+    /// Marks the cells that edges touch, then classifies the others by an
+    /// exact test at their centre.
+    #[allow(clippy::too_many_arguments)]
+    fn build_grid(
+        &mut self,
+        poly: &[Vec<[f64; 2]>],
+        bbox: [f64; 4],
+        shift: f64,
+        y0: f64,
+        inv_h: f64,
+        nslabs: usize,
+        slab_base: usize,
+        n_edges: usize,
+    ) -> Grid {
+        let (w, h) = (bbox[2] - bbox[0], bbox[3] - bbox[1]);
+        let target = (n_edges * CELLS_PER_EDGE).clamp(MIN_CELLS, MAX_CELLS) as f64;
+        let aspect = if w > 0.0 && h > 0.0 { w / h } else { 1.0 };
+        let nx = ((target * aspect).sqrt().round() as usize).clamp(1, MAX_CELLS_PER_AXIS);
+        let ny = ((target / nx as f64).round() as usize).clamp(1, MAX_CELLS_PER_AXIS);
+        let grid = Grid {
+            x0: bbox[0] + shift,
+            y0: bbox[1],
+            inv_w: if w > 0.0 { nx as f64 / w } else { 0.0 },
+            inv_h: if h > 0.0 { ny as f64 / h } else { 0.0 },
+            nx,
+            ny,
+            base: self.cells.len(),
+        };
+        let mut cells = vec![CELL_OUT; nx * ny];
+        for_each_edge(poly, |a, b| {
+            let (ax, bx) = (a[0] + shift, b[0] + shift);
+            let (c0, c1) = (grid.col(ax.min(bx)), grid.col(ax.max(bx)));
+            let (r0, r1) = (grid.row(a[1].min(b[1])), grid.row(a[1].max(b[1])));
+            for r in r0..=r1 {
+                for c in c0..=c1 {
+                    if let Some(cell) = cells.get_mut(r * nx + c) {
+                        *cell = CELL_EDGE;
+                    }
+                }
+            }
+        });
+        for r in 0..ny {
+            for c in 0..nx {
+                let Some(&state) = cells.get(r * nx + c) else {
+                    continue;
+                };
+                if state == CELL_EDGE {
+                    continue;
+                }
+                let x = grid.x0 + (c as f64 + 0.5) * w / nx as f64;
+                let y = grid.y0 + (r as f64 + 0.5) * h / ny as f64;
+                let new = if grid.col(x) != c || grid.row(y) != r {
+                    CELL_EDGE
+                } else if self.slab_test(x, y, y0, inv_h, nslabs, slab_base) {
+                    CELL_IN
+                } else {
+                    CELL_OUT
+                };
+                if let Some(cell) = cells.get_mut(r * nx + c) {
+                    *cell = new;
+                }
+            }
+        }
+        self.cells.extend_from_slice(&cells);
+        grid
+    }
+
+    #[inline]
+    fn slab_test(&self, x: f64, y: f64, y0: f64, inv_h: f64, nslabs: usize, base: usize) -> bool {
+        let s = slab_of(y, y0, inv_h, nslabs);
+        let lo = self.slab_offsets.get(base + s).copied().unwrap_or(0);
+        let hi = self.slab_offsets.get(base + s + 1).copied().unwrap_or(0);
+        let edges = self.edges.get(lo..hi).unwrap_or_default();
+        point_in_edges(edges, x, y)
     }
 
     // ---- accessors ------------------------------------------------------
@@ -393,20 +493,17 @@ impl ChapterFinder {
         skip: &S,
         f: &mut F,
     ) {
-        let _ = self
-            .tree
-            .locate_all_at_point_int(&[lon, lat], |item| -> ControlFlow<()> {
-                if let Some(part) = self.parts.get(item.data as usize) {
-                    if masks.matches(part.attr)
-                        && !skip(part.entry)
-                        && self.tags_match(part.entry, filter)
-                        && self.part_covers(part, lon, lat)
-                    {
-                        f(part.entry);
-                    }
+        self.tree.search([lon, lat, lon, lat], |pi| {
+            if let Some(part) = self.parts.get(pi as usize) {
+                if masks.matches(part.attr)
+                    && !skip(part.entry)
+                    && self.tags_match(part.entry, filter)
+                    && self.part_covers(part, lon, lat)
+                {
+                    f(part.entry);
                 }
-                ControlFlow::Continue(())
-            });
+            }
+        });
     }
 
     #[inline]
@@ -432,14 +529,13 @@ impl ChapterFinder {
                 inv_h,
                 nslabs,
                 base,
+                grid,
                 ..
-            } => {
-                let s = slab_of(y, *y0, *inv_h, *nslabs);
-                let lo = self.slab_offsets.get(base + s).copied().unwrap_or(0);
-                let hi = self.slab_offsets.get(base + s + 1).copied().unwrap_or(0);
-                let edges = self.edges.get(lo..hi).unwrap_or_default();
-                point_in_edges(edges, x, y)
-            }
+            } => match self.cells.get(grid.base + grid.cell(x, y)) {
+                Some(&CELL_IN) => true,
+                Some(&CELL_OUT) => false,
+                _ => self.slab_test(x, y, *y0, *inv_h, *nslabs, *base),
+            },
         }
     }
 
@@ -503,31 +599,13 @@ impl ChapterFinder {
     /// Assigns each `[lon, lat]` point to its most specific covering entry
     /// (an index into [`ChapterFinder::entries`]), `None` when nothing
     /// covers it or the point is invalid (NaN, latitude beyond ±90).
-    /// Runs in parallel on native targets, sequentially on wasm.
+    ///
+    /// Points are visited in a space-filling-curve order (so consecutive
+    /// lookups touch the same part of the index) and the answers are
+    /// returned in input order. Runs in parallel on native targets,
+    /// sequentially on wasm. Extra memory: about 24 bytes per point.
     pub fn assign(&self, points: &[[f64; 2]], filter: &Filter) -> Vec<Option<u32>> {
-        let mut out = vec![None; points.len()];
-        let masks = filter.masks();
-        let one = |p: &[f64; 2], o: &mut Option<u32>| {
-            *o = if check_point(p[0], p[1]).is_ok() {
-                self.first_masked(p[0], p[1], filter, masks)
-            } else {
-                None
-            };
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            points
-                .par_chunks(CHUNK)
-                .zip(out.par_chunks_mut(CHUNK))
-                .for_each(|(ps, os)| ps.iter().zip(os.iter_mut()).for_each(|(p, o)| one(p, o)));
-        }
-        #[cfg(target_arch = "wasm32")]
-        points
-            .iter()
-            .zip(out.iter_mut())
-            .for_each(|(p, o)| one(p, o));
-        out
+        self.assign_by(points.len(), |i| points.get(i).copied(), filter, true)
     }
 
     /// As [`ChapterFinder::assign`], over columns of longitudes and
@@ -549,45 +627,86 @@ impl ChapterFinder {
                 ),
             });
         }
-        let masks = filter.masks();
-        let one = |x: f64, y: f64| {
-            if check_point(x, y).is_ok() {
-                self.first_masked(x, y, filter, masks)
-            } else {
-                None
-            }
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            out.par_chunks_mut(CHUNK)
-                .zip(lons.par_chunks(CHUNK).zip(lats.par_chunks(CHUNK)))
-                .for_each(|(os, (xs, ys))| {
-                    for ((o, x), y) in os.iter_mut().zip(xs).zip(ys) {
-                        *o = one(*x, *y);
-                    }
-                });
-        }
-        #[cfg(target_arch = "wasm32")]
-        for ((o, x), y) in out.iter_mut().zip(lons).zip(lats) {
-            *o = one(*x, *y);
-        }
+        let res = self.assign_by(
+            lons.len(),
+            |i| Some([*lons.get(i)?, *lats.get(i)?]),
+            filter,
+            true,
+        );
+        out.copy_from_slice(&res);
         Ok(())
     }
 
     /// As [`ChapterFinder::assign`], on the calling thread only.
     pub fn assign_sequential(&self, points: &[[f64; 2]], filter: &Filter) -> Vec<Option<u32>> {
+        self.assign_by(points.len(), |i| points.get(i).copied(), filter, false)
+    }
+
+    fn assign_by<P: Fn(usize) -> Option<[f64; 2]> + Sync>(
+        &self,
+        n: usize,
+        point: P,
+        filter: &Filter,
+        parallel: bool,
+    ) -> Vec<Option<u32>> {
         let masks = filter.masks();
-        points
-            .iter()
-            .map(|p| {
-                if check_point(p[0], p[1]).is_ok() {
-                    self.first_masked(p[0], p[1], filter, masks)
-                } else {
-                    None
-                }
+        let one = |i: usize| {
+            let p = point(i)?;
+            check_point(p[0], p[1]).ok()?;
+            self.first_masked(p[0], p[1], filter, masks)
+        };
+        if n < SORT_MIN || u32::try_from(n).is_err() {
+            return (0..n).map(one).collect();
+        }
+        // (curve key << 32 | input index), sorted by key.
+        let mut order: Vec<u64> = (0..n)
+            .map(|i| {
+                let key = point(i).map_or(u32::MAX, |p| curve_key(p[0], p[1]));
+                (u64::from(key) << 32) | i as u64
             })
-            .collect()
+            .collect();
+        radix_sort_by_high_half(&mut order);
+        let mut sorted: Vec<Option<u32>> = vec![None; n];
+        let run = |os: &[u64], rs: &mut [Option<u32>]| {
+            // Gather the points first: independent loads overlap their
+            // cache misses, which loads inside the lookup loop cannot.
+            let pts: Vec<Option<[f64; 2]>> = os
+                .iter()
+                .map(|o| point((*o & 0xFFFF_FFFF) as usize))
+                .collect();
+            for (p, r) in pts.iter().zip(rs.iter_mut()) {
+                *r = p.and_then(|p| {
+                    check_point(p[0], p[1]).ok()?;
+                    self.first_masked(p[0], p[1], filter, masks)
+                });
+            }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        if parallel {
+            use rayon::prelude::*;
+            order
+                .par_chunks(CHUNK)
+                .zip(sorted.par_chunks_mut(CHUNK))
+                .for_each(|(os, rs)| run(os, rs));
+        } else {
+            for (os, rs) in order.chunks(CHUNK).zip(sorted.chunks_mut(CHUNK)) {
+                run(os, rs);
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = parallel;
+            for (os, rs) in order.chunks(CHUNK).zip(sorted.chunks_mut(CHUNK)) {
+                run(os, rs);
+            }
+        }
+        let mut out = vec![None; n];
+        for (o, r) in order.iter().zip(sorted) {
+            if let Some(slot) = out.get_mut((*o & 0xFFFF_FFFF) as usize) {
+                *slot = r;
+            }
+        }
+        out
     }
 
     /// The polygon rings of a part, in its (possibly shifted) frame.
@@ -606,9 +725,61 @@ impl ChapterFinder {
     }
 }
 
-/// Points per parallel task in `assign`.
-#[cfg(not(target_arch = "wasm32"))]
+/// Points per task in `assign`.
 const CHUNK: usize = 4096;
+
+/// Below this many points `assign` does not reorder them.
+const SORT_MIN: usize = 2048;
+
+/// A Morton (Z-order) key of a point: 16 bits of longitude and latitude
+/// interleaved. Invalid points sort last.
+fn curve_key(lon: f64, lat: f64) -> u32 {
+    if !lon.is_finite() || !lat.is_finite() {
+        return u32::MAX;
+    }
+    let x = ((normalize_lon(lon) + 180.0) * (65535.0 / 360.0)) as u32 & 0xFFFF;
+    let y = ((lat.clamp(-90.0, 90.0) + 90.0) * (65535.0 / 180.0)) as u32 & 0xFFFF;
+    spread(x) | (spread(y) << 1)
+}
+
+fn spread(v: u32) -> u32 {
+    let mut v = v & 0xFFFF;
+    v = (v | (v << 8)) & 0x00FF_00FF;
+    v = (v | (v << 4)) & 0x0F0F_0F0F;
+    v = (v | (v << 2)) & 0x3333_3333;
+    (v | (v << 1)) & 0x5555_5555
+}
+
+/// LSD radix sort of `u64`s by their upper 32 bits (stable).
+fn radix_sort_by_high_half(v: &mut Vec<u64>) {
+    let mut tmp = vec![0u64; v.len()];
+    for pass in 0..4u32 {
+        let shift = 32 + 8 * pass;
+        let mut counts = [0usize; 257];
+        for x in v.iter() {
+            let b = ((x >> shift) & 0xFF) as usize;
+            if let Some(c) = counts.get_mut(b + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..257 {
+            let prev = counts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = counts.get_mut(i) {
+                *c += prev;
+            }
+        }
+        for x in v.iter() {
+            let b = ((x >> shift) & 0xFF) as usize;
+            if let Some(c) = counts.get_mut(b) {
+                if let Some(slot) = tmp.get_mut(*c) {
+                    *slot = *x;
+                }
+                *c += 1;
+            }
+        }
+        std::mem::swap(v, &mut tmp);
+    }
+}
 
 pub(crate) fn check_point(lon: f64, lat: f64) -> Result<(), TerritoryError> {
     if lon.is_finite() && (-90.0..=90.0).contains(&lat) {

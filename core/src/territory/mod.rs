@@ -44,6 +44,7 @@ mod index;
 mod nearest;
 mod network;
 mod public;
+mod rtree;
 
 pub use coverage::{CoverageReport, Gap, MIN_OVERLAP_M2, Overlap};
 pub use geometry::{MAX_RADIUS_M, Territory};

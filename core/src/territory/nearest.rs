@@ -10,11 +10,11 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use rstar::RTreeNode;
 use serde::Serialize;
 
 use super::geometry::normalize_lon;
-use super::index::{ChapterEntry, ChapterFinder, Item, Part, PartGeom, check_point, geodesic_m};
+use super::index::{ChapterEntry, ChapterFinder, Part, PartGeom, check_point, geodesic_m};
+use super::rtree::NodeRef;
 use super::{Filter, TerritoryError};
 
 /// A chapter and its distance from a query point.
@@ -37,23 +37,23 @@ const PIECE_DEG: f64 = 0.1;
 /// Relative slack between spherical and ellipsoidal distances.
 const SPHERE_SLACK: f64 = 1.007;
 
-struct Queued<'a> {
+struct Queued {
     bound_m: f64,
-    node: &'a RTreeNode<Item>,
+    node: NodeRef,
 }
 
-impl PartialEq for Queued<'_> {
+impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
         self.bound_m.total_cmp(&other.bound_m) == Ordering::Equal
     }
 }
-impl Eq for Queued<'_> {}
-impl PartialOrd for Queued<'_> {
+impl Eq for Queued {}
+impl PartialOrd for Queued {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Queued<'_> {
+impl Ord for Queued {
     // Reversed: BinaryHeap is a max-heap and we want the nearest first.
     fn cmp(&self, other: &Self) -> Ordering {
         other.bound_m.total_cmp(&self.bound_m)
@@ -87,20 +87,20 @@ impl ChapterFinder {
         let masks = filter.masks();
         let p = unit(lon, lat);
         let mut heap = BinaryHeap::new();
-        for child in self.tree.root().children() {
+        if let Some(root) = self.tree.root() {
             heap.push(Queued {
-                bound_m: node_bound(child, lon, lat),
-                node: child,
+                bound_m: self.node_bound(root, lon, lat),
+                node: root,
             });
         }
         while let Some(Queued { bound_m, node }) = heap.pop() {
             if best.len() >= k && bound_m > kth(&best, k) {
                 break;
             }
-            match node {
-                RTreeNode::Parent(parent) => {
-                    for child in parent.children() {
-                        let b = node_bound(child, lon, lat);
+            match self.tree.item(node) {
+                None => {
+                    for child in self.tree.children(node) {
+                        let b = self.node_bound(child, lon, lat);
                         if best.len() < k || b <= kth(&best, k) {
                             heap.push(Queued {
                                 bound_m: b,
@@ -109,8 +109,8 @@ impl ChapterFinder {
                         }
                     }
                 }
-                RTreeNode::Leaf(item) => {
-                    let Some(part) = self.parts.get(item.data as usize) else {
+                Some(pi) => {
+                    let Some(part) = self.parts.get(pi as usize) else {
                         continue;
                     };
                     if !masks.matches(part.attr) || !self.tags_match(part.entry, filter) {
@@ -195,14 +195,13 @@ fn kth(best: &[(u32, f64)], k: usize) -> f64 {
     d.get(k - 1).copied().unwrap_or(f64::INFINITY)
 }
 
-fn node_bound(node: &RTreeNode<Item>, lon: f64, lat: f64) -> f64 {
-    let env = match node {
-        RTreeNode::Leaf(item) => rstar::RTreeObject::envelope(item),
-        RTreeNode::Parent(p) => p.envelope(),
-    };
-    let (lo, hi) = (env.lower(), env.upper());
-    let ang = rect_angle(lon, lat, [lo[0], lo[1], hi[0], hi[1]]);
-    (ang * LOWER_BOUND_RADIUS_M - LOWER_BOUND_SLACK_M).max(0.0)
+impl ChapterFinder {
+    /// A lower bound, in metres, of the distance from the point to anything
+    /// inside the node's box.
+    fn node_bound(&self, node: NodeRef, lon: f64, lat: f64) -> f64 {
+        let ang = rect_angle(lon, lat, self.tree.bbox(node));
+        (ang * LOWER_BOUND_RADIUS_M - LOWER_BOUND_SLACK_M).max(0.0)
+    }
 }
 
 /// Smallest great-circle angle (radians) from a point to a lon/lat box.
