@@ -5,7 +5,7 @@
 //! boxes (so denser where counties are small, like population). The
 //! side-by-side run against shapely, geopandas and which-polygon on
 //! jittered ZIP centroids lives in benches/territory/ (see its README).
-#![allow(clippy::indexing_slicing, missing_docs)]
+#![allow(clippy::indexing_slicing, clippy::expect_used, missing_docs)]
 
 use std::hint::black_box;
 

@@ -1,6 +1,9 @@
 //! The territory index against brute force on the real US counties
 //! (examples/data/us-counties.geojson: 3,231 Census counties from us-atlas).
 
+// Helpers outside `#[test]` functions are test code too.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 use chapterhouse::territory::{ChapterFinder, Filter};
 use serde_json::Value;
 

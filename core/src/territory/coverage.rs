@@ -31,6 +31,11 @@ pub struct Overlap {
     /// The shared area in square metres (spherical; circles drawn as
     /// 72-sided polygons).
     pub area_m2: f64,
+    /// The shared area as a share of `a`'s area (1 when `a` lies within `b`,
+    /// as a city chapter inside a county chapter does).
+    pub share_of_a: f64,
+    /// The shared area as a share of `b`'s area.
+    pub share_of_b: f64,
 }
 
 /// A reference area that no chapter covers.
@@ -94,10 +99,20 @@ impl ChapterFinder {
             .into_iter()
             .filter(|(_, a)| *a > MIN_OVERLAP_M2)
             .filter_map(|((a, b), area_m2)| {
+                let (ea, eb) = (self.entry(a)?, self.entry(b)?);
+                let share = |e: &super::ChapterEntry| {
+                    if e.area_m2 > 0.0 {
+                        (area_m2 / e.area_m2).min(1.0)
+                    } else {
+                        0.0
+                    }
+                };
                 Some(Overlap {
-                    a: self.entry(a)?.id.clone(),
-                    b: self.entry(b)?.id.clone(),
+                    a: ea.id.clone(),
+                    b: eb.id.clone(),
                     area_m2,
+                    share_of_a: share(ea),
+                    share_of_b: share(eb),
                 })
             })
             .collect()
@@ -136,10 +151,8 @@ impl ChapterFinder {
                 self.part_polygon(q)
                     .is_some_and(|gq| shared_area(&gr, &gq) > MIN_OVERLAP_M2)
             });
-            if hit {
-                if let Some(c) = covered.get_mut(r.entry as usize) {
-                    *c = true;
-                }
+            if let Some(c) = covered.get_mut(r.entry as usize).filter(|_| hit) {
+                *c = true;
             }
         }
         // Report gaps in the reference's own order of ids.

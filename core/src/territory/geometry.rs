@@ -219,7 +219,7 @@ fn parse(g: &Value) -> Result<Parsed, TerritoryError> {
                     &mut warnings,
                 )?);
             }
-            let area = polys.iter().map(|p| polygon_area(p)).sum();
+            let area = polys.iter().map(polygon_area).sum();
             Ok(Parsed {
                 shape: Shape::Polygons(polys),
                 warnings,

@@ -494,14 +494,13 @@ impl ChapterFinder {
         f: &mut F,
     ) {
         self.tree.search([lon, lat, lon, lat], |pi| {
-            if let Some(part) = self.parts.get(pi as usize) {
-                if masks.matches(part.attr)
-                    && !skip(part.entry)
-                    && self.tags_match(part.entry, filter)
-                    && self.part_covers(part, lon, lat)
-                {
-                    f(part.entry);
-                }
+            if let Some(part) = self.parts.get(pi as usize)
+                && masks.matches(part.attr)
+                && !skip(part.entry)
+                && self.tags_match(part.entry, filter)
+                && self.part_covers(part, lon, lat)
+            {
+                f(part.entry);
             }
         });
     }
