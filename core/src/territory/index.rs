@@ -69,7 +69,7 @@ pub(crate) enum PartGeom {
         /// Index of the polygon in the shape.
         polygon: u32,
         shift: f64,
-        y0: f64,
+
         inv_h: f64,
         nslabs: usize,
         /// Index of the first slab offset in `slab_offsets`.
@@ -108,13 +108,6 @@ const MAX_CELLS: usize = 1 << 14;
 const MAX_CELLS_PER_AXIS: usize = 256;
 
 impl Grid {
-    #[inline]
-    fn cell(&self, x: f64, y: f64) -> usize {
-        let cx = (((x - self.x0) * self.inv_w) as usize).min(self.nx - 1);
-        let cy = (((y - self.y0) * self.inv_h) as usize).min(self.ny - 1);
-        cy * self.nx + cx
-    }
-
     #[inline]
     fn col(&self, x: f64) -> usize {
         (((x - self.x0) * self.inv_w) as usize).min(self.nx - 1)
@@ -190,6 +183,67 @@ pub(crate) fn geodesic_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     geo::Geodesic.distance(geo::Point::new(lon1, lat1), geo::Point::new(lon2, lat2))
 }
 
+/// What the point query needs of a part, in one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+pub(crate) struct Hot {
+    x0: f64,
+    y0: f64,
+    inv_w: f64,
+    inv_h: f64,
+    slab_inv_h: f64,
+    entry: u32,
+    /// First cell in `cells` (polygons) or index in `circles`.
+    base: u32,
+    slab_base: u32,
+    nslabs: u32,
+    nx: u16,
+    ny: u16,
+    attr: u16,
+    circle: bool,
+}
+
+impl Hot {
+    fn new(part: &Part, circle_ix: u32) -> Hot {
+        let mut h = Hot {
+            x0: 0.0,
+            y0: 0.0,
+            inv_w: 0.0,
+            inv_h: 0.0,
+            slab_inv_h: 0.0,
+            entry: part.entry,
+            base: circle_ix,
+            slab_base: 0,
+            nslabs: 1,
+            nx: 1,
+            ny: 1,
+            attr: part.attr,
+            circle: true,
+        };
+        if let PartGeom::Poly {
+            inv_h,
+            nslabs,
+            base,
+            grid,
+            ..
+        } = &part.geom
+        {
+            h.x0 = grid.x0;
+            h.y0 = grid.y0;
+            h.inv_w = grid.inv_w;
+            h.inv_h = grid.inv_h;
+            h.slab_inv_h = *inv_h;
+            h.base = u32::try_from(grid.base).unwrap_or(u32::MAX);
+            h.slab_base = u32::try_from(*base).unwrap_or(u32::MAX);
+            h.nslabs = u32::try_from(*nslabs).unwrap_or(u32::MAX);
+            h.nx = u16::try_from(grid.nx).unwrap_or(u16::MAX);
+            h.ny = u16::try_from(grid.ny).unwrap_or(u16::MAX);
+            h.circle = false;
+        }
+        h
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Part {
     pub(crate) entry: u32,
@@ -211,6 +265,8 @@ pub struct ChapterFinder {
     pub(crate) entries: Vec<ChapterEntry>,
     pub(crate) shapes: Vec<Arc<Shape>>,
     pub(crate) parts: Vec<Part>,
+    hot: Vec<Hot>,
+    circles: Vec<Circle>,
     slab_offsets: Vec<usize>,
     edges: Vec<[f64; 4]>,
     cells: Vec<u8>,
@@ -264,6 +320,16 @@ impl ChapterFinder {
             f.by_id.insert(entry.id.clone(), ix);
             f.entries.push(entry);
             f.shapes.push(shape);
+        }
+        for i in 0..f.parts.len() {
+            let Some(part) = f.parts.get(i) else { break };
+            let mut circle_ix = 0;
+            if let PartGeom::Circle(c) = &part.geom {
+                circle_ix = u32::try_from(f.circles.len()).unwrap_or(u32::MAX);
+                f.circles.push(*c);
+            }
+            let hot = Hot::new(part, circle_ix);
+            f.hot.push(hot);
         }
         let boxes: Vec<[f64; 4]> = f.parts.iter().map(|p| p.bbox).collect();
         f.tree = PackedTree::new(&boxes);
@@ -333,7 +399,6 @@ impl ChapterFinder {
             geom: PartGeom::Poly {
                 polygon,
                 shift,
-                y0,
                 inv_h,
                 nslabs,
                 base,
@@ -494,7 +559,7 @@ impl ChapterFinder {
         f: &mut F,
     ) {
         self.tree.search([lon, lat, lon, lat], |pi| {
-            if let Some(part) = self.parts.get(pi as usize)
+            if let Some(part) = self.hot.get(pi as usize)
                 && masks.matches(part.attr)
                 && !skip(part.entry)
                 && self.tags_match(part.entry, filter)
@@ -520,21 +585,29 @@ impl ChapterFinder {
 
     /// Exact test of one part (boundary included).
     #[inline]
-    pub(crate) fn part_covers(&self, part: &Part, x: f64, y: f64) -> bool {
-        match &part.geom {
-            PartGeom::Circle(c) => c.covers(x, y),
-            PartGeom::Poly {
-                y0,
-                inv_h,
-                nslabs,
-                base,
-                grid,
-                ..
-            } => match self.cells.get(grid.base + grid.cell(x, y)) {
-                Some(&CELL_IN) => true,
-                Some(&CELL_OUT) => false,
-                _ => self.slab_test(x, y, *y0, *inv_h, *nslabs, *base),
-            },
+    fn part_covers(&self, h: &Hot, x: f64, y: f64) -> bool {
+        if h.circle {
+            return self
+                .circles
+                .get(h.base as usize)
+                .is_some_and(|c| c.covers(x, y));
+        }
+        let cx = (((x - h.x0) * h.inv_w) as usize).min(usize::from(h.nx) - 1);
+        let cy = (((y - h.y0) * h.inv_h) as usize).min(usize::from(h.ny) - 1);
+        match self
+            .cells
+            .get(h.base as usize + cy * usize::from(h.nx) + cx)
+        {
+            Some(&CELL_IN) => true,
+            Some(&CELL_OUT) => false,
+            _ => self.slab_test(
+                x,
+                y,
+                h.y0,
+                h.slab_inv_h,
+                h.nslabs as usize,
+                h.slab_base as usize,
+            ),
         }
     }
 

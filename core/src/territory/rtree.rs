@@ -10,9 +10,6 @@
 
 /// Children per node.
 pub(crate) const NODE_SIZE: usize = 16;
-/// Enough stack for a depth-first walk: at most `NODE_SIZE` entries per
-/// level, and 2^32 items need fewer than 9 levels of 16.
-const STACK: usize = NODE_SIZE * 10;
 
 /// Axis-aligned box `[min_x, min_y, max_x, max_y]`.
 pub(crate) type BBox = [f64; 4];
@@ -23,6 +20,76 @@ pub(crate) struct PackedTree {
     index: Vec<u32>,
     /// End position (exclusive) of each level in `boxes`, leaves first.
     level_end: Vec<usize>,
+    /// For each node (position `n + i`), its children's boxes in f32,
+    /// rounded outwards, one array per side: the search tests all of them
+    /// at once without branches.
+    blocks: Vec<Block>,
+}
+
+/// The children's boxes of one node, structure-of-arrays, padded with
+/// empty boxes (min = +inf, max = -inf) that nothing intersects.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Block {
+    min_x: [f32; NODE_SIZE],
+    min_y: [f32; NODE_SIZE],
+    max_x: [f32; NODE_SIZE],
+    max_y: [f32; NODE_SIZE],
+}
+
+impl Block {
+    fn new(kids: &[BBox]) -> Block {
+        let mut b = Block {
+            min_x: [f32::INFINITY; NODE_SIZE],
+            min_y: [f32::INFINITY; NODE_SIZE],
+            max_x: [f32::NEG_INFINITY; NODE_SIZE],
+            max_y: [f32::NEG_INFINITY; NODE_SIZE],
+        };
+        for (i, k) in kids.iter().take(NODE_SIZE).enumerate() {
+            if let (Some(a), Some(c), Some(d), Some(e)) = (
+                b.min_x.get_mut(i),
+                b.min_y.get_mut(i),
+                b.max_x.get_mut(i),
+                b.max_y.get_mut(i),
+            ) {
+                *a = down(k[0]);
+                *c = down(k[1]);
+                *d = up(k[2]);
+                *e = up(k[3]);
+            }
+        }
+        b
+    }
+
+    /// Bit `i` set when child `i`'s box meets `q` (already rounded: f32 is
+    /// monotone, so a box that meets the exact query meets the rounded one).
+    #[inline]
+    fn mask(&self, q: [f32; 4]) -> u32 {
+        let mut m = 0u32;
+        let sides = self
+            .min_x
+            .iter()
+            .zip(&self.min_y)
+            .zip(&self.max_x)
+            .zip(&self.max_y);
+        for (i, (((&x0, &y0), &x1), &y1)) in sides.enumerate() {
+            let hit = (x0 <= q[2]) & (q[0] <= x1) & (y0 <= q[3]) & (q[1] <= y1);
+            m |= u32::from(hit) << i;
+        }
+        m
+    }
+}
+
+/// The largest f32 not above `v`.
+fn down(v: f64) -> f32 {
+    let f = v as f32;
+    if f64::from(f) > v { f.next_down() } else { f }
+}
+
+/// The smallest f32 not below `v`.
+fn up(v: f64) -> f32 {
+    let f = v as f32;
+    if f64::from(f) < v { f.next_up() } else { f }
 }
 
 /// A node (or item) of the tree, for best-first walks.
@@ -92,10 +159,19 @@ impl PackedTree {
             level_end.push(boxes.len());
             start = end;
         }
+        let mut blocks = Vec::with_capacity(boxes.len().saturating_sub(n));
+        for pos in n..boxes.len() {
+            let level = level_end.iter().position(|&e| pos < e).unwrap_or(0);
+            let lo = index.get(pos).copied().unwrap_or(0) as usize;
+            let end = level_end.get(level.saturating_sub(1)).copied().unwrap_or(0);
+            let kids = boxes.get(lo..(lo + NODE_SIZE).min(end)).unwrap_or_default();
+            blocks.push(Block::new(kids));
+        }
         PackedTree {
             boxes,
             index,
             level_end,
+            blocks,
         }
     }
 
@@ -140,46 +216,39 @@ impl PackedTree {
     }
 
     /// Calls `f` with every item whose box intersects `q` (boundaries
-    /// included). `q` may be a point (`[x, y, x, y]`).
+    /// included), and possibly with a few whose box misses `q` by less than
+    /// f32 rounding: callers test items exactly. `q` may be a point
+    /// (`[x, y, x, y]`). Recursion depth is the tree's height (at most 9
+    /// for 2^32 items).
     #[inline]
     pub(crate) fn search(&self, q: BBox, mut f: impl FnMut(u32)) {
         let Some(root) = self.root() else { return };
-        if !intersects(self.bbox(root), q) {
+        let q32 = [q[0] as f32, q[1] as f32, q[2] as f32, q[3] as f32];
+        self.walk(root.pos, root.level, q32, &mut f);
+    }
+
+    fn walk(&self, pos: usize, level: usize, q: [f32; 4], f: &mut impl FnMut(u32)) {
+        let n = self.level_end.first().copied().unwrap_or(0);
+        let Some(block) = self.blocks.get(pos.wrapping_sub(n)) else {
             return;
-        }
-        let mut stack = [(0usize, 0usize); STACK];
-        if let Some(first) = stack.first_mut() {
-            *first = (root.pos, root.level);
-        }
-        let mut top = 1;
-        while top > 0 {
-            top -= 1;
-            let Some(&(pos, level)) = stack.get(top) else {
-                break;
-            };
-            let (lo, hi) = self.child_range(NodeRef { pos, level });
-            let Some(kids) = self.boxes.get(lo..hi) else {
-                continue;
-            };
-            for (k, b) in kids.iter().enumerate() {
-                if !intersects(*b, q) {
-                    continue;
+        };
+        let lo = self.index.get(pos).copied().unwrap_or(0) as usize;
+        let mut m = block.mask(q);
+        while m != 0 {
+            let k = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if level == 1 {
+                if let Some(&item) = self.index.get(lo + k) {
+                    f(item);
                 }
-                let child = lo + k;
-                if level == 1 {
-                    if let Some(&item) = self.index.get(child) {
-                        f(item);
-                    }
-                } else if let Some(slot) = stack.get_mut(top) {
-                    *slot = (child, level - 1);
-                    top += 1;
-                }
+            } else {
+                self.walk(lo + k, level - 1, q, f);
             }
         }
     }
 }
 
-#[inline]
+#[cfg(test)]
 fn intersects(a: BBox, b: BBox) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
