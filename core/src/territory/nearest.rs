@@ -93,15 +93,17 @@ impl ChapterFinder {
                 node: root,
             });
         }
+        // The k-th best distance so far (infinite until k entries are known).
+        let mut limit = kth(&best, k);
         while let Some(Queued { bound_m, node }) = heap.pop() {
-            if best.len() >= k && bound_m > kth(&best, k) {
+            if bound_m > limit {
                 break;
             }
             match self.tree.item(node) {
                 None => {
                     for child in self.tree.children(node) {
                         let b = self.node_bound(child, lon, lat);
-                        if best.len() < k || b <= kth(&best, k) {
+                        if b <= limit {
                             heap.push(Queued {
                                 bound_m: b,
                                 node: child,
@@ -124,6 +126,7 @@ impl ChapterFinder {
                         Some(slot) => slot.1 = slot.1.min(d),
                         None => best.push((part.entry, d)),
                     }
+                    limit = kth(&best, k);
                 }
             }
         }
@@ -185,14 +188,14 @@ impl ChapterFinder {
     }
 }
 
-/// The k-th smallest distance found so far (`best.len() >= k`).
+/// The k-th smallest distance found so far (infinite while fewer than k).
 fn kth(best: &[(u32, f64)], k: usize) -> f64 {
-    if best.len() < k {
+    if best.len() < k || k == 0 {
         return f64::INFINITY;
     }
     let mut d: Vec<f64> = best.iter().map(|b| b.1).collect();
-    d.sort_by(f64::total_cmp);
-    d.get(k - 1).copied().unwrap_or(f64::INFINITY)
+    let (_, kth, _) = d.select_nth_unstable_by(k - 1, f64::total_cmp);
+    *kth
 }
 
 impl ChapterFinder {
