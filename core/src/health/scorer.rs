@@ -767,7 +767,11 @@ impl Scorer {
     }
 
     fn measure(&self, g: usize, cal: &Calibration, scratch: &mut Vec<u128>) -> Measures {
-        let mut ms = Measures::default();
+        let mut ms = Measures {
+            last_leader_age: NEVER,
+            last_event_age: NEVER,
+            ..Measures::default()
+        };
         let (Some(meta), Some(acc)) = (self.meta.get(g), self.acc.get(g)) else {
             return ms;
         };
