@@ -339,11 +339,22 @@ impl Interner {
         self.names.get(i as usize).map_or("", |b| b)
     }
 
+    /// Room for `n` more strings.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+        self.names.reserve(n);
+    }
+
     /// The index of `s`, inserting it (as the next index) if new.
     pub(crate) fn intern(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
         if let Some(&i) = self.map.get(s) {
             return Ok(i);
         }
+        self.insert_new(s, what)
+    }
+
+    /// Inserts `s`, which the caller has just looked up and not found.
+    pub(crate) fn insert_new(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
         let i = u32::try_from(self.names.len())
             .ok()
             .filter(|&i| i < NULL_KEY)

@@ -27,13 +27,26 @@ const NEVER: u64 = u64::MAX;
 const UNRESOLVED: u32 = u32::MAX - 1;
 /// Fraction bits of values in fixed point.
 const VALUE_BITS: u32 = 20;
-/// Decayed terms keep 62 + 20 - 40 = 42 fraction bits.
-const TERM_SHIFT: u32 = 40;
+/// Decayed terms keep 62 + 20 - 50 = 32 fraction bits.
+const TERM_SHIFT: u32 = 50;
 const VALUE_ONE: u64 = 1 << VALUE_BITS;
 const MISSING: u64 = u64::MAX;
 
 #[allow(clippy::cast_precision_loss)]
-const S_SCALE: f64 = (1u64 << 42) as f64;
+const S_SCALE: f64 = (1u64 << 32) as f64;
+/// Rows are processed in chunks: gather, touch the group lines, then count.
+const CHUNK: usize = 128;
+
+fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get(i as usize / 64)
+        .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+}
+
+fn set_bit(bits: &mut [u64], i: u32) {
+    if let Some(w) = bits.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
 #[allow(clippy::cast_precision_loss)]
 const V_SCALE: f64 = VALUE_ONE as f64;
 
@@ -52,6 +65,12 @@ fn term(w: u64, v: u64) -> u128 {
     (u128::from(w) * u128::from(v)) >> TERM_SHIFT
 }
 
+/// A decayed term, saturated to 64 bits (2^32 units: far beyond any `k`).
+/// Saturating sums of non-negative terms are still order-independent.
+fn term64(w: u64, v: u64) -> u64 {
+    u64::try_from(term(w, v)).unwrap_or(u64::MAX)
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn s_value(s: u128) -> f64 {
     s as f64 / S_SCALE
@@ -68,72 +87,95 @@ fn component_of(kind: Kind) -> usize {
     }
 }
 
+/// Counts and sums of one kind in one group: one cache line. Counts and
+/// sums saturate (saturating sums of non-negative numbers do not depend on
+/// their order).
 #[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
 struct KindStats {
-    n: u64,
-    v: u128,
-    n_win: u64,
-    v_win: u128,
-    n_recent: u64,
-    n_base: u64,
+    n: u32,
+    n_win: u32,
+    n_recent: u32,
+    n_base: u32,
+    n_metrics: u32,
+    /// The oldest counted row's plain age in whole seconds.
+    oldest_s: u32,
     last_age: u64,
-    n_metrics: u64,
-    v_metrics: u128,
+    v: u64,
+    v_win: u64,
+    v_metrics: u64,
+    /// The decayed sum (growth and impact kinds), 32 fraction bits.
+    decayed: u64,
 }
 
 impl Default for KindStats {
     fn default() -> Self {
         KindStats {
             n: 0,
-            v: 0,
             n_win: 0,
-            v_win: 0,
             n_recent: 0,
             n_base: 0,
-            last_age: NEVER,
             n_metrics: 0,
+            oldest_s: 0,
+            last_age: NEVER,
+            v: 0,
+            v_win: 0,
             v_metrics: 0,
+            decayed: 0,
         }
     }
 }
 
+/// What a group's rows add up to. A row touches the header line and its
+/// kind's line.
 #[derive(Debug, Clone)]
+#[repr(C)]
 struct GroupAcc {
+    hot: Hot,
     kinds: [KindStats; 8],
-    impact: u128,
-    growth: u128,
+    /// (person, age of last counted action or NEVER).
+    leaders: Vec<(u32, u64)>,
+    excluded: Excluded,
+}
+
+/// The per-row part of a group's header: one cache line.
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
+struct Hot {
+    /// `now` on the group's clock.
+    eff_now: i64,
+    /// No pauses: effective time is plain time.
+    plain: bool,
+    leaders_listed: bool,
     /// (age, attendance in fixed point or MISSING).
     events: Vec<(u64, u64)>,
     /// author << 96 | biased day << 64 | age.
     posts: Vec<u128>,
-    /// (person, age of last counted action or NEVER).
-    leaders: Vec<(u32, u64)>,
-    excluded: Excluded,
-    first_ms: i64,
 }
 
-impl Default for GroupAcc {
-    fn default() -> Self {
+impl GroupAcc {
+    fn new(eff_now: i64) -> Self {
         GroupAcc {
+            hot: Hot {
+                eff_now,
+                plain: true,
+                leaders_listed: false,
+                events: Vec::new(),
+                posts: Vec::new(),
+            },
             kinds: [KindStats::default(); 8],
-            impact: 0,
-            growth: 0,
-            events: Vec::new(),
-            posts: Vec::new(),
             leaders: Vec::new(),
             excluded: Excluded::default(),
-            first_ms: i64::MAX,
         }
     }
 }
 
+/// What a group's facts say (read once per row only for paused groups).
 #[derive(Debug, Clone)]
 struct GroupMeta {
     created_ms: Option<i64>,
     cohort: Option<String>,
-    leaders_listed: bool,
     clock: Clock,
-    eff_now: i64,
     previous: Option<Status>,
 }
 
@@ -209,9 +251,15 @@ pub struct Scorer {
     meta: Vec<GroupMeta>,
     acc: Vec<GroupAcc>,
     actors: Interner,
-    staff: Vec<bool>,
-    last_seen: Vec<i64>,
+    /// Per person, one bit: staff (their rows are not counted).
+    staff_bits: Vec<u64>,
+    /// Per person, one bit: a counted row within the metrics window.
+    engaged_bits: Vec<u64>,
+    /// Sink of the loads that bring a chunk's group lines into cache.
+    touch: u64,
     staff_members: u64,
+    /// The model's impact value per kind code (0 for other kinds).
+    impact_per: [f64; 8],
 }
 
 /// A calibration fitted to a network's history, with what it was based on.
@@ -256,17 +304,22 @@ impl Scorer {
             meta: Vec::new(),
             acc: Vec::new(),
             actors: Interner::default(),
-            staff: Vec::new(),
-            last_seen: Vec::new(),
+            staff_bits: Vec::new(),
+            engaged_bits: Vec::new(),
+            touch: 0,
             staff_members: 0,
+            impact_per: Kind::ALL.map(|k| match k {
+                Kind::PetitionStarted => model.impact_values.petition_started,
+                Kind::ActionReported => model.impact_values.action_reported,
+                Kind::Win => model.impact_values.win,
+                _ => 0.0,
+            }),
         };
         for p in &facts.staff {
             let a = s.intern_actor(p.as_str())?;
-            if let Some(flag) = s.staff.get_mut(a as usize) {
-                if !*flag {
-                    s.staff_members += 1;
-                }
-                *flag = true;
+            if !bit(&s.staff_bits, a) {
+                s.staff_members += 1;
+                set_bit(&mut s.staff_bits, a);
             }
         }
         for gf in &facts.groups {
@@ -313,8 +366,9 @@ impl Scorer {
             {
                 meta.created_ms = created_ms;
                 meta.cohort.clone_from(&gf.cohort);
-                meta.leaders_listed = gf.leaders.is_some();
-                meta.eff_now = clock.eff(now_ms);
+                acc.hot.leaders_listed = gf.leaders.is_some();
+                acc.hot.eff_now = clock.eff(now_ms);
+                acc.hot.plain = clock.is_plain();
                 meta.clock = clock;
                 meta.previous = gf.previous_status;
                 acc.leaders = leaders;
@@ -330,9 +384,9 @@ impl Scorer {
     }
 
     fn sync_actors(&mut self) {
-        let n = self.actors.len();
-        self.staff.resize(n, false);
-        self.last_seen.resize(n, i64::MIN);
+        let words = self.actors.len().div_ceil(64);
+        self.staff_bits.resize(words, 0);
+        self.engaged_bits.resize(words, 0);
     }
 
     fn push_group(&mut self) {
@@ -340,12 +394,10 @@ impl Scorer {
             self.meta.push(GroupMeta {
                 created_ms: None,
                 cohort: None,
-                leaders_listed: false,
                 clock: Clock::default(),
-                eff_now: self.now_ms,
                 previous: None,
             });
-            self.acc.push(GroupAcc::default());
+            self.acc.push(GroupAcc::new(self.now_ms));
         }
     }
 
@@ -414,6 +466,7 @@ impl Scorer {
             Ok(res) => {
                 self.push_group();
                 self.sync_actors();
+                self.reserve(cols, &res);
                 self.accumulate(cols, &res);
                 Ok(())
             }
@@ -461,51 +514,108 @@ impl Scorer {
         Ok(Resolved { group, kind, actor })
     }
 
+    /// Reserves each group's event and post lists for this batch, so they
+    /// grow once instead of doubling many times.
+    fn reserve(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
+        let mut counts = vec![(0u32, 0u32); self.acc.len()];
+        for i in 0..cols.len() {
+            let k = res.kind.get(i);
+            if (k == Kind::EventHeld.code() || k == Kind::Post.code())
+                && let Some(c) = counts.get_mut(res.group.get(i) as usize)
+            {
+                if k == Kind::Post.code() {
+                    c.1 += 1;
+                } else {
+                    c.0 += 1;
+                }
+            }
+        }
+        for (acc, (events, posts)) in self.acc.iter_mut().zip(counts) {
+            acc.hot.events.reserve(events as usize);
+            acc.hot.posts.reserve(posts as usize);
+        }
+    }
+
     fn accumulate(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
         let n = cols.len();
-        for i in 0..n {
-            let g = res.group.get(i);
-            let t = cols.time.millis(i).unwrap_or(0);
-            let k = Kind::from_code(res.kind.get(i)).unwrap_or(Kind::Post);
-            let v = cols
-                .value
-                .and_then(|v| v.get(i))
-                .copied()
-                .unwrap_or(f64::NAN);
-            let a = res.actor.get(i);
-            self.add_one(g, t, k, v, a);
+        let mut g = [0u32; CHUNK];
+        let mut t = [0i64; CHUNK];
+        let mut k = [0u8; CHUNK];
+        let mut a = [0u32; CHUNK];
+        let mut start = 0;
+        while start < n {
+            let m = CHUNK.min(n - start);
+            // Gather: sequential reads of the columns.
+            for j in 0..m {
+                let i = start + j;
+                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
+                    (g.get_mut(j), t.get_mut(j), k.get_mut(j), a.get_mut(j))
+                {
+                    *gj = res.group.get(i);
+                    *tj = cols.time.millis(i).unwrap_or(0);
+                    *kj = res.kind.get(i);
+                    *aj = res.actor.get(i);
+                }
+            }
+            // Touch: independent loads of the groups' lines, so their cache
+            // misses overlap instead of queueing one row at a time.
+            let mut sink = 0u64;
+            for (gj, kj) in g.iter().zip(&k).take(m) {
+                if let Some(acc) = self.acc.get(*gj as usize) {
+                    sink ^= acc.hot.eff_now as u64;
+                    sink ^= acc.kinds.get(usize::from(*kj)).map_or(0, |s| s.last_age);
+                    #[allow(clippy::cast_possible_truncation)] // only a sink
+                    match *kj {
+                        3 => sink ^= acc.leaders.first().map_or(0, |l| l.1),
+                        4 => sink ^= acc.hot.posts.last().map_or(0, |p| *p as u64),
+                        0 => sink ^= acc.hot.events.last().map_or(0, |e| e.0),
+                        _ => {}
+                    }
+                }
+            }
+            self.touch ^= sink;
+            // Count.
+            for j in 0..m {
+                let i = start + j;
+                let v = cols
+                    .value
+                    .and_then(|v| v.get(i))
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
+                    (g.get(j), t.get(j), k.get(j), a.get(j))
+                {
+                    let kind = Kind::from_code(*kj).unwrap_or(Kind::Post);
+                    self.add_one(*gj, *tj, kind, v, *aj);
+                }
+            }
+            start += m;
         }
     }
 
     #[inline]
     fn add_one(&mut self, g: u32, t: i64, kind: Kind, v: f64, a: u32) {
-        let (Some(meta), Some(st)) = (self.meta.get(g as usize), self.acc.get_mut(g as usize))
-        else {
+        let Some(acc) = self.acc.get_mut(g as usize) else {
             return;
         };
         if t > self.now_ms {
-            st.excluded.future += 1;
+            acc.excluded.future += 1;
             return;
         }
-        if a != NULL_KEY {
-            if self.staff.get(a as usize).copied().unwrap_or(false) {
-                st.excluded.staff += 1;
-                return;
-            }
-            if let Some(seen) = self.last_seen.get_mut(a as usize) {
-                *seen = (*seen).max(t);
-            }
+        if a != NULL_KEY && bit(&self.staff_bits, a) {
+            acc.excluded.staff += 1;
+            return;
         }
-        st.first_ms = st.first_ms.min(t);
-        let eff_t = if meta.clock.is_plain() {
+        let st = &mut acc.hot;
+        let eff_t = if st.plain {
             t
         } else {
-            meta.clock.eff(t)
+            self.meta.get(g as usize).map_or(t, |m| m.clock.eff(t))
         };
-        let age = u64::try_from(meta.eff_now.saturating_sub(eff_t)).unwrap_or(0);
+        let age = u64::try_from(st.eff_now.saturating_sub(eff_t)).unwrap_or(0);
         let raw_age = self.now_ms.abs_diff(t);
         let spans = &self.spans;
-        let h = |c: usize| spans.half_life.get(c).copied().unwrap_or(1);
+        let mut decayed = 0;
         let v_fx = match kind {
             Kind::EventHeld => {
                 let att = if v.is_nan() { MISSING } else { fx(v) };
@@ -513,11 +623,11 @@ impl Scorer {
                 if v.is_nan() { 0 } else { att }
             }
             Kind::LeaderAction => {
-                match st.leaders.iter_mut().find(|(p, _)| *p == a) {
+                match acc.leaders.iter_mut().find(|(p, _)| *p == a) {
                     Some(l) => l.1 = l.1.min(age),
-                    None if !meta.leaders_listed => st.leaders.push((a, age)),
+                    None if !st.leaders_listed => acc.leaders.push((a, age)),
                     None => {
-                        st.excluded.not_leader += 1;
+                        acc.excluded.not_leader += 1;
                         return;
                     }
                 }
@@ -532,7 +642,7 @@ impl Scorer {
             }
             Kind::MemberJoined => {
                 let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
-                st.growth += term(decay::weight(age, h(3)), vf);
+                decayed = term64(decay::weight(age, spans.half_life[3]), vf);
                 vf
             }
             Kind::MemberLeft => {
@@ -543,37 +653,39 @@ impl Scorer {
                 }
             }
             Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
-                let iv = self.model.impact_values;
-                let per = match kind {
-                    Kind::PetitionStarted => iv.petition_started,
-                    Kind::ActionReported => iv.action_reported,
-                    _ => iv.win,
-                };
+                let per = self.impact_per.get(kind as usize).copied().unwrap_or(0.0);
                 let n = if v.is_nan() { 1.0 } else { v };
-                st.impact += term(decay::weight(age, h(2)), fx(n * per));
+                decayed = term64(decay::weight(age, spans.half_life[2]), fx(n * per));
                 if v.is_nan() { VALUE_ONE } else { fx(v) }
             }
         };
+        if a != NULL_KEY && raw_age <= spans.metrics {
+            set_bit(&mut self.engaged_bits, a);
+        }
         let win = spans.window(kind);
-        let (recent, base, metrics) = (spans.recent, spans.base, spans.metrics);
-        if let Some(ks) = st.kinds.get_mut(kind as usize) {
-            ks.n += 1;
-            ks.v += u128::from(v_fx);
-            if age <= win {
-                ks.n_win += 1;
-                ks.v_win += u128::from(v_fx);
-            }
-            if age <= recent {
-                ks.n_recent += 1;
-            }
-            if age <= base {
-                ks.n_base += 1;
-            }
-            ks.last_age = ks.last_age.min(age);
-            if raw_age <= metrics {
-                ks.n_metrics += 1;
-                ks.v_metrics += u128::from(v_fx);
-            }
+        let Some(ks) = acc.kinds.get_mut(kind as usize) else {
+            return;
+        };
+        ks.oldest_s = ks
+            .oldest_s
+            .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
+        ks.n = ks.n.saturating_add(1);
+        ks.v = ks.v.saturating_add(v_fx);
+        ks.decayed = ks.decayed.saturating_add(decayed);
+        if age <= win {
+            ks.n_win = ks.n_win.saturating_add(1);
+            ks.v_win = ks.v_win.saturating_add(v_fx);
+        }
+        if age <= spans.recent {
+            ks.n_recent = ks.n_recent.saturating_add(1);
+        }
+        if age <= spans.base {
+            ks.n_base = ks.n_base.saturating_add(1);
+        }
+        ks.last_age = ks.last_age.min(age);
+        if raw_age <= spans.metrics {
+            ks.n_metrics = ks.n_metrics.saturating_add(1);
+            ks.v_metrics = ks.v_metrics.saturating_add(v_fx);
         }
     }
 
@@ -603,7 +715,7 @@ impl Scorer {
         let mut by_cohort: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
         let mut all = Vec::new();
         for (meta, acc) in self.meta.iter().zip(&self.acc) {
-            for &(_, att) in &acc.events {
+            for &(_, att) in &acc.hot.events {
                 if att == MISSING {
                     continue;
                 }
@@ -743,21 +855,18 @@ impl Scorer {
         let mut attendance: u128 = 0;
         for acc in &self.acc {
             let k = |kind: Kind| acc.kinds.get(kind as usize).copied().unwrap_or_default();
-            actions += k(Kind::EventHeld).n_metrics
-                + k(Kind::ActionReported).n_metrics
-                + k(Kind::PetitionStarted).n_metrics;
-            wins += k(Kind::Win).n_metrics;
-            attendance += k(Kind::EventHeld).v_metrics;
+            actions += u64::from(k(Kind::EventHeld).n_metrics)
+                + u64::from(k(Kind::ActionReported).n_metrics)
+                + u64::from(k(Kind::PetitionStarted).n_metrics);
+            wins += u64::from(k(Kind::Win).n_metrics);
+            attendance += u128::from(k(Kind::EventHeld).v_metrics);
         }
-        let since = self
-            .now_ms
-            .saturating_sub(i64::try_from(self.spans.metrics).unwrap_or(i64::MAX));
         let supporters = self
-            .last_seen
+            .engaged_bits
             .iter()
-            .zip(&self.staff)
-            .filter(|(seen, staff)| **seen >= since && !**staff)
-            .count() as u64;
+            .zip(&self.staff_bits)
+            .map(|(e, s)| u64::from((e & !s).count_ones()))
+            .sum();
         WindowTotals {
             actions,
             wins,
@@ -783,7 +892,7 @@ impl Scorer {
         let aw = self.model.attendance_weight;
         let mut s_act: u128 = 0;
         let mut att_win: u128 = 0;
-        for &(age, att) in &acc.events {
+        for &(age, att) in &acc.hot.events {
             let v = if att == MISSING {
                 VALUE_ONE
             } else {
@@ -825,7 +934,7 @@ impl Scorer {
         ms.l_fx = l_fx;
         // Conversation: the latest posts of each author and day, up to the cap.
         scratch.clear();
-        scratch.extend_from_slice(&acc.posts);
+        scratch.extend_from_slice(&acc.hot.posts);
         scratch.sort_unstable();
         let cap_posts = u64::from(self.model.posts_per_author_per_day);
         let mut s_conv: u128 = 0;
@@ -864,24 +973,33 @@ impl Scorer {
         ms.s = [
             s_value(s_act),
             l_to_f64(l_fx),
-            s_value(acc.impact),
-            s_value(acc.growth),
+            s_value(
+                u128::from(kind(Kind::PetitionStarted).decayed)
+                    + u128::from(kind(Kind::ActionReported).decayed)
+                    + u128::from(kind(Kind::Win).decayed),
+            ),
+            s_value(u128::from(kind(Kind::MemberJoined).decayed)),
             s_value(s_conv),
         ];
         ms.last_event_age = kind(Kind::EventHeld).last_age;
         for k in Kind::ALL {
             if k != Kind::Post {
-                ms.obs_recent += kind(k).n_recent;
-                ms.obs_base += kind(k).n_base;
+                ms.obs_recent += u64::from(kind(k).n_recent);
+                ms.obs_base += u64::from(kind(k).n_base);
             }
         }
         ms.obs_recent += ms.posts_recent;
         ms.obs_base += ms.posts_base;
-        let created = meta
-            .created_ms
-            .or((acc.first_ms != i64::MAX).then_some(acc.first_ms));
+        let oldest = acc
+            .kinds
+            .iter()
+            .filter(|k| k.n > 0)
+            .map(|k| i64::from(k.oldest_s))
+            .max();
+        let first_ms = oldest.map(|s| self.now_ms - s * 1000);
+        let created = meta.created_ms.or(first_ms);
         ms.created_from_activity = meta.created_ms.is_none() && created.is_some();
-        ms.age_eff = created.map(|c| meta.eff_now.saturating_sub(meta.clock.eff(c)));
+        ms.age_eff = created.map(|c| acc.hot.eff_now.saturating_sub(meta.clock.eff(c)));
         ms
     }
 
@@ -1001,9 +1119,7 @@ impl Scorer {
                 .filter(|ml| match ml {
                     Milestone::LeaderActive => ms.leaders_acted >= 1,
                     Milestone::FirstEvent => kind(Kind::EventHeld).n > 0,
-                    Milestone::FiveMembers => {
-                        kind(Kind::MemberJoined).v >= 5 * u128::from(VALUE_ONE)
-                    }
+                    Milestone::FiveMembers => kind(Kind::MemberJoined).v >= 5 * VALUE_ONE,
                     Milestone::SecondLeader => ms.leaders_acted >= 2,
                 })
                 .collect();
@@ -1090,9 +1206,9 @@ impl Scorer {
                 }
                 let mut s = format!(
                     "{} in the last {window} days",
-                    count(ev.n_win, "event", "events")
+                    count(u64::from(ev.n_win), "event", "events")
                 );
-                let with_att = ev.n_win - ms.events_no_att;
+                let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
                 if with_att > 0 {
                     s.push_str(&format!(
                         ", {} attending in all",
@@ -1167,7 +1283,7 @@ impl Scorer {
                 ]
                 .into_iter()
                 .filter(|(n, _, _)| *n > 0)
-                .map(|(n, one, many)| count(n, one, many))
+                .map(|(n, one, many)| count(u64::from(n), one, many))
                 .collect();
                 if parts.is_empty() {
                     return format!(
@@ -1185,7 +1301,7 @@ impl Scorer {
                 let j = kind(Kind::MemberJoined);
                 let l = kind(Kind::MemberLeft);
                 let left = if l.n_win > 0 {
-                    format!(" ({} left)", num(unfx(l.v_win)))
+                    format!(" ({} left)", num(unfx(u128::from(l.v_win))))
                 } else {
                     String::new()
                 };
@@ -1200,7 +1316,7 @@ impl Scorer {
                 }
                 format!(
                     "{} in the last {window} days{left}, last joined {}",
-                    count_f(unfx(j.v_win), "new member", "new members"),
+                    count_f(unfx(u128::from(j.v_win)), "new member", "new members"),
                     last(j.last_age)
                 )
             }
@@ -1453,7 +1569,7 @@ fn lookup(
             format!("{:?} {r}", super::error::cut(s)),
         )
     })?;
-    let i = interner.intern(s, target.what())?;
+    let i = interner.insert_new(s, target.what())?;
     if i >= UNRESOLVED {
         return Err(HealthError::TooMany {
             what: target.what(),
@@ -1477,6 +1593,7 @@ fn resolve_strings<'a>(
     };
     match *col {
         StrColumn::Dict { keys, values } => {
+            interner.reserve(values.len().min(keys.len()));
             let mut map = vec![UNRESOLVED; values.len()];
             for (row, &k) in keys.iter().enumerate() {
                 if k == NULL_KEY || !present(row) {
