@@ -103,9 +103,9 @@ fn leadership_is_one_minus_two_to_the_minus_l() {
 
 #[test]
 fn contributions_add_up_and_explain_themselves() {
-    let f = facts(&format!(
-        r#"{{"groups": [{{"group": "g", "created": "2024-01-01T00:00:00Z", "leaders": ["ana", "bo", "cy"]}}]}}"#
-    ));
+    let f = facts(
+        r#"{"groups": [{"group": "g", "created": "2024-01-01T00:00:00Z", "leaders": ["ana", "bo", "cy"]}]}"#,
+    );
     let list: Vec<Row> = vec![
         ("g", 12.0, Kind::EventHeld, Some(20.0), Some("ana")),
         ("g", 30.0, Kind::EventHeld, Some(14.0), Some("ana")),
@@ -663,8 +663,10 @@ fn calibration_puts_the_median_established_group_at_fifty() {
                 .unwrap();
         }
     }
-    let mut model = HealthModel::default();
-    model.min_cap_events = 10;
+    let model = HealthModel {
+        min_cap_events: 10,
+        ..HealthModel::default()
+    };
     let mut s = Scorer::new(&model, &f, now()).unwrap();
     s.add_table(&table).unwrap();
     let cal = s.calibrate();
@@ -726,12 +728,12 @@ fn trend_compares_recent_to_long_run() {
 
 #[test]
 fn metrics_count_statuses_actions_supporters_and_change() {
-    let f = facts(&format!(
-        r#"{{"staff": ["s1", "s2"], "groups": [
-            {{"group": "a", "created": "2024-01-01T00:00:00Z", "previous_status": "steady"}},
-            {{"group": "b", "created": "2024-01-01T00:00:00Z", "previous_status": "steady"}},
-            {{"group": "c", "created": "2026-10-01T00:00:00Z"}}]}}"#
-    ));
+    let f = facts(
+        r#"{"staff": ["s1", "s2"], "groups": [
+            {"group": "a", "created": "2024-01-01T00:00:00Z", "previous_status": "steady"},
+            {"group": "b", "created": "2024-01-01T00:00:00Z", "previous_status": "steady"},
+            {"group": "c", "created": "2026-10-01T00:00:00Z"}]}"#,
+    );
     let list: Vec<Row> = vec![
         ("a", 10.0, Kind::EventHeld, Some(30.0), Some("p1")),
         ("a", 10.0, Kind::ActionReported, None, Some("p2")),

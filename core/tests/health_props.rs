@@ -421,8 +421,7 @@ proptest! {
             thriving_leave: levels[2],
             thriving_enter: levels[3],
         };
-        let mut model = HealthModel::default();
-        model.thresholds = t;
+        let model = HealthModel { thresholds: t, ..HealthModel::default() };
         prop_assert!(model.validate().is_ok());
         // The band a status holds in: [low, high).
         let (low, high) = match start {
