@@ -312,13 +312,15 @@ impl GroupReport {
             Some(p) if p != self.status => format!(" (was {})", p.label()),
             _ => String::new(),
         };
+        // Scores are shown rounded down, as in the status reason, so that
+        // "below 70" is never printed next to "70.0".
         let _ = writeln!(
             s,
             "{}: {}{}, score {:.1} of 100",
             self.group,
             self.status.label(),
             was,
-            self.score
+            floor1(self.score)
         );
         let _ = writeln!(s, "  why: {}", self.status_reason);
         let _ = writeln!(s, "  do:  {}", self.intervention_text);
@@ -327,9 +329,9 @@ impl GroupReport {
                 s,
                 "  {:<13}{:>5.1} of {:>4.1} points (component {:>3.0}/100): {}",
                 c.component.as_str(),
-                c.contribution,
-                c.contribution + c.headroom,
-                c.score,
+                floor1(c.contribution),
+                floor1(c.contribution + c.headroom),
+                c.score.floor(),
                 c.facts
             );
         }
@@ -414,6 +416,11 @@ impl HealthReport {
         serde_path_to_error::deserialize(de)
             .map_err(|e| HealthError::json("health report", e.path().to_string(), e.inner()))
     }
+}
+
+/// `v` rounded down to one decimal.
+pub(crate) fn floor1(v: f64) -> f64 {
+    (v * 10.0).floor() / 10.0
 }
 
 /// "today", "1 day ago", "12 days ago".

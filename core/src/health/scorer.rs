@@ -1356,7 +1356,7 @@ fn l_to_f64(l: u128) -> f64 {
 }
 
 fn floor1(v: f64) -> String {
-    format!("{:.1}", (v * 10.0).floor() / 10.0)
+    format!("{:.1}", super::report::floor1(v))
 }
 
 fn num3(v: f64) -> String {
