@@ -50,7 +50,8 @@ pub enum Assignment {
     /// The mentor had no room (or there is none): the eligible staff member
     /// with the most spare minutes.
     MostSpare,
-    /// Nobody had room for the whole request: started with what was left.
+    /// Nobody had room for the whole request (a P1, or a request whose SLA
+    /// runs out within a day): started with what was left, to finish tomorrow.
     Started,
     /// Escalated beyond everyone's minutes today.
     OverCapacity,
@@ -84,6 +85,9 @@ pub struct Row {
     /// How the assignee was chosen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Assignment>,
+    /// Cost of delay: impact points × urgency points × aging permille. Within
+    /// a class, rows are keyed by `cost_of_delay / minutes`.
+    pub cost_of_delay: u64,
     /// The request's estimate.
     pub minutes: u32,
     /// Minutes of it done today (all of it above the line, part of it when

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 
 use super::TriageError;
 use super::classify::{self, Class, Scored};
@@ -381,7 +381,8 @@ pub fn plan(
     let order = merge_by_share(&streams, config, after_p1, &minutes_of);
 
     // 5. Fill today: mentor if they have room, else the eligible staff member
-    // with the most spare minutes; pass over what fits nobody.
+    // with the most spare minutes; pass over what fits nobody, except that a
+    // request whose SLA runs out within a day is started with what is left.
     let smallest = order
         .iter()
         .map(|&i| minutes_of(i))
@@ -397,27 +398,40 @@ pub fn plan(
             continue;
         };
         let m = it.minutes;
-        let choice = if m > global_max {
+        let late = it.s.deadline <= now + Duration::days(1);
+        let choice = if m > global_max && !late {
             None
         } else {
-            match chapter_mentor(&chapters, it).filter(|&s| desk.spare(s) >= m) {
-                Some(s) => Some((s, Assignment::Mentor)),
+            let mentor = chapter_mentor(&chapters, it);
+            match mentor.filter(|&s| desk.spare(s) >= m) {
+                Some(s) => Some((s, Assignment::Mentor, m)),
                 None => {
                     let eligible = chapters.get(it.chapter).map_or(&[][..], |c| &c.eligible);
-                    match desk.max_spare(eligible) {
-                        Some((s, v)) if v >= m => Some((s, Assignment::MostSpare)),
+                    let most = desk.max_spare(eligible);
+                    // The mentor may take work from any cohort.
+                    let most = match (most, mentor) {
+                        (Some((_, v)), Some(x)) if desk.spare(x) > v => Some((x, desk.spare(x))),
+                        (None, Some(x)) => Some((x, desk.spare(x))),
+                        (most, _) => most,
+                    };
+                    match most {
+                        Some((s, v)) if v >= m => Some((s, Assignment::MostSpare, m)),
+                        // Its SLA runs out within a day and it is too big for
+                        // anyone's rest of the day: start it with what is left
+                        // rather than let it starve.
+                        Some((s, v)) if late && v > 0 => Some((s, Assignment::Started, v)),
                         _ => None,
                     }
                 }
             }
         };
         match choice {
-            Some((s, how)) => {
-                desk.take(s, m);
+            Some((s, how, take)) => {
+                desk.take(s, take);
                 *p = Placed {
                     staff: Some(s),
                     how: Some(how),
-                    minutes_today: it.r.minutes,
+                    minutes_today: u32::try_from(take).unwrap_or(0),
                     passed_over: false,
                 };
                 global_max = desk.spare.iter().copied().max().unwrap_or(0);
@@ -506,6 +520,7 @@ pub fn plan(
             base_class: it.s.base,
             assignee: p.staff.and_then(|s| staff.get(s)).map(|s| s.id.clone()),
             assignment: p.how,
+            cost_of_delay: it.s.cod,
             minutes: it.r.minutes,
             minutes_today: p.minutes_today,
             cumulative_minutes: cumulative,
@@ -1027,6 +1042,9 @@ fn write_reason(
                 "; nobody has {} min left: started with {}, continues tomorrow",
                 it.r.minutes, p.minutes_today
             );
+            if it.class != Class::P1 {
+                out.push_str(" (its SLA runs out within a day)");
+            }
         }
         Some(Assignment::OverCapacity) => out.push_str("; beyond everyone's minutes today"),
         None if p.passed_over => {
