@@ -351,6 +351,33 @@ impl TriageInput {
     /// Reads a request batch. Malformed records give an error naming the
     /// request (or chapter, or staff member) and the field.
     pub fn from_json(text: &str) -> Result<TriageInput, TriageError> {
+        // Fast path: read the typed records directly. Only when that fails is
+        // the document read again record by record, to name the bad one.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Typed {
+            #[serde(default)]
+            as_of: Option<DateTime<Utc>>,
+            #[serde(default)]
+            chapters: Vec<ChapterInfo>,
+            #[serde(default)]
+            requests: Vec<Request>,
+            #[serde(default)]
+            staff: Vec<Staff>,
+            #[serde(default)]
+            fairness: FairnessState,
+        }
+        if let Ok(t) = serde_json::from_str::<Typed>(text) {
+            let input = TriageInput {
+                as_of: t.as_of,
+                chapters: t.chapters,
+                requests: t.requests,
+                staff: t.staff,
+                fairness: t.fairness,
+            };
+            input.validate()?;
+            return Ok(input);
+        }
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
@@ -426,18 +453,19 @@ impl TriageInput {
                 limit: MAX_REQUESTS,
             });
         }
-        let mut seen = BTreeSet::new();
+        let mut ids: Vec<&str> = self.requests.iter().map(|r| r.id.as_str()).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+            return Err(TriageError::DuplicateRequest {
+                request: w.first().copied().unwrap_or_default().to_owned(),
+            });
+        }
         for r in &self.requests {
             let bad = |field: &str, reason: String| TriageError::InvalidRequest {
                 request: r.id.to_string(),
                 field: field.into(),
                 reason,
             };
-            if !seen.insert(r.id.as_str()) {
-                return Err(TriageError::DuplicateRequest {
-                    request: r.id.to_string(),
-                });
-            }
             if r.minutes == 0 || r.minutes > MAX_REQUEST_MINUTES {
                 return Err(bad(
                     "minutes",

@@ -2,10 +2,11 @@
 //! mentor routing, and the explained rows.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, Utc};
 
 use super::TriageError;
 use super::classify::{self, Class, Scored};
@@ -36,6 +37,8 @@ struct Item<'a> {
     /// The class it is planned in (P1 for escalations).
     class: Class,
     minutes: u64,
+    /// Position among all requests by key alone.
+    key_pos: usize,
     /// Position in its class by key alone (P2–P4).
     key_rank: usize,
     /// Position in its class after the round robin (P2–P4).
@@ -143,12 +146,34 @@ pub fn plan(
     let all_staff: Vec<usize> = (0..staff.len()).collect();
     let info: BTreeMap<&str, _> = input.chapters.iter().map(|c| (c.id.as_str(), c)).collect();
 
-    let mut requests: Vec<&Request> = input.requests.iter().collect();
-    requests.sort_by(|a, b| a.id.cmp(&b.id));
+    // Requests stay in input order: every ordering below ends in a total
+    // order (key rank, which ends in the unique id), so input order never shows.
+    let requests: Vec<&Request> = input.requests.iter().collect();
 
-    let mut chapter_ids: Vec<&NodeId> = requests.iter().map(|r| &r.chapter).collect();
-    chapter_ids.sort();
-    chapter_ids.dedup();
+    // Chapters get dense indices in id order.
+    let mut first_seen: HashMap<&str, usize, BuildHasherDefault<Fnv>> = HashMap::default();
+    let mut seen_ids: Vec<&NodeId> = Vec::new();
+    let mut request_chapter: Vec<usize> = Vec::with_capacity(requests.len());
+    for r in &requests {
+        let next = seen_ids.len();
+        let ix = *first_seen.entry(r.chapter.as_str()).or_insert(next);
+        if ix == next {
+            seen_ids.push(&r.chapter);
+        }
+        request_chapter.push(ix);
+    }
+    let mut by_id: Vec<usize> = (0..seen_ids.len()).collect();
+    by_id.sort_by(|&a, &b| seen_ids.get(a).cmp(&seen_ids.get(b)));
+    let mut remap = vec![0usize; seen_ids.len()];
+    for (new, &old) in by_id.iter().enumerate() {
+        if let Some(x) = remap.get_mut(old) {
+            *x = new;
+        }
+    }
+    let chapter_ids: Vec<&NodeId> = by_id
+        .iter()
+        .filter_map(|&i| seen_ids.get(i).copied())
+        .collect();
     let mut chapters = Vec::with_capacity(chapter_ids.len());
     let mut eligible_cache: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for id in &chapter_ids {
@@ -178,23 +203,50 @@ pub fn plan(
 
     let mut items: Vec<Item> = requests
         .iter()
-        .map(|r| {
+        .zip(&request_chapter)
+        .map(|(r, &seen)| {
             let s = classify::score(r, config, now);
             let escalated = r.safety_legal;
             let class = if escalated { Class::P1 } else { s.class };
             Item {
                 r,
                 s,
-                chapter: chapter_ids.binary_search(&&r.chapter).unwrap_or(0),
+                chapter: remap.get(seen).copied().unwrap_or(0),
                 escalated,
                 class,
                 minutes: u64::from(r.minutes),
+                key_pos: 0,
                 key_rank: 0,
                 stream_pos: 0,
             }
         })
         .collect();
     let n = items.len();
+    // One sort by key; every later ordering compares these ranks.
+    let mut keys: Vec<SortKey> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| SortKey {
+            cod: it.s.cod,
+            minutes: it.minutes,
+            due: it.r.due,
+            created: it.r.created,
+            index: i,
+        })
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        classify::ratio_order(a.cod, a.minutes, b.cod, b.minutes)
+            .then_with(|| classify::due_order(a.due, b.due))
+            .then_with(|| a.created.cmp(&b.created))
+            .then_with(|| by_item(&items, a.index, b.index, |x, y| x.r.id.cmp(&y.r.id)))
+    });
+    let by_key: Vec<usize> = keys.iter().map(|k| k.index).collect();
+    drop(keys);
+    for (k, &i) in by_key.iter().enumerate() {
+        if let Some(it) = items.get_mut(i) {
+            it.key_pos = k;
+        }
+    }
 
     // Staff minutes.
     let mut desk = Desk {
@@ -222,7 +274,7 @@ pub fn plan(
         by_item(&items, a, b, |x, y| {
             x.s.deadline
                 .cmp(&y.s.deadline)
-                .then_with(|| classify::key_order((x.r, &x.s), (y.r, &y.s)))
+                .then(x.key_pos.cmp(&y.key_pos))
         })
     });
     let mut escalated_minutes = 0u64;
@@ -264,8 +316,7 @@ pub fn plan(
         .collect();
     p1.sort_by(|&a, &b| {
         by_item(&items, a, b, |x, y| {
-            classify::due_order(x.r.due, y.r.due)
-                .then_with(|| classify::key_order((x.r, &x.s), (y.r, &y.s)))
+            classify::due_order(x.r.due, y.r.due).then(x.key_pos.cmp(&y.key_pos))
         })
     });
     let p1_demand: u64 = p1
@@ -302,12 +353,9 @@ pub fn plan(
     let mut queue_items: Vec<usize> = (0..n)
         .filter(|&i| items.get(i).is_some_and(|it| it.class != Class::P1))
         .collect();
-    queue_items.sort_by(|&a, &b| {
-        by_item(&items, a, b, |x, y| {
-            x.class
-                .cmp(&y.class)
-                .then_with(|| x.chapter.cmp(&y.chapter))
-                .then_with(|| classify::key_order((x.r, &x.s), (y.r, &y.s)))
+    queue_items.sort_unstable_by_key(|&i| {
+        items.get(i).map_or((Class::P4, usize::MAX, i), |x| {
+            (x.class, x.chapter, x.key_pos)
         })
     });
     let mut streams: Vec<Stream> = Vec::with_capacity(3);
@@ -350,12 +398,11 @@ pub fn plan(
         let emits = drr::order(&queues, start_at, |i| {
             items.get(i as usize).map_or(0, |it| it.minutes)
         });
-        let mut pure: Vec<usize> = slice.to_vec();
-        pure.sort_by(|&a, &b| {
-            by_item(&items, a, b, |x, y| {
-                classify::key_order((x.r, &x.s), (y.r, &y.s))
-            })
-        });
+        let pure: Vec<usize> = by_key
+            .iter()
+            .copied()
+            .filter(|&i| items.get(i).is_some_and(|it| it.class == class))
+            .collect();
         for (k, &i) in pure.iter().enumerate() {
             if let Some(it) = items.get_mut(i) {
                 it.key_rank = k;
@@ -441,8 +488,12 @@ pub fn plan(
     }
 
     // 6. Rows: today first, then the rest; projected days at today's pace.
-    let done_today = |i: usize| placed.get(i).map_or(0, |p| p.minutes_today);
-    let is_today = |i: usize| done_today(i) > 0;
+    // The plan order visits requests at random, so that pass reads only
+    // small arrays; rows are then built in input order, where memory is read
+    // in sequence, and dropped into their ranked slots.
+    let mins: Vec<u32> = items.iter().map(|it| it.r.minutes).collect();
+    let done: Vec<u32> = placed.iter().map(|p| p.minutes_today).collect();
+    let is_today = |i: usize| done.get(i).is_some_and(|&d| d > 0);
     let mut sequence: Vec<usize> = Vec::with_capacity(n);
     sequence.extend(escalations.iter().copied());
     sequence.extend(p1.iter().copied().filter(|&i| is_today(i)));
@@ -451,63 +502,80 @@ pub fn plan(
     sequence.extend(p1.iter().copied().filter(|&i| !is_today(i)));
     sequence.extend(order.iter().copied().filter(|&i| !is_today(i)));
 
-    let today_date = now.date_naive();
-    let carry_over: u64 = sequence
-        .iter()
-        .take(above)
-        .map(|&i| minutes_of(i).saturating_sub(u64::from(done_today(i))))
-        .sum();
-    let project = |ahead: u64| -> Option<NaiveDate> {
-        if day_capacity == 0 {
-            return None;
-        }
-        let days = 1 + (ahead.max(1) - 1) / day_capacity;
-        today_date.checked_add_days(Days::new(days))
+    let left_of = |i: usize| {
+        u64::from(mins.get(i).copied().unwrap_or(0))
+            .saturating_sub(u64::from(done.get(i).copied().unwrap_or(0)))
     };
-
-    let mut rows = Vec::with_capacity(n);
+    let carry_over: u64 = sequence.iter().take(above).map(|&i| left_of(i)).sum();
+    // Days from today until done: 0 today, none without staff time.
+    let days_until = |ahead: u64| -> Option<u64> {
+        (day_capacity > 0).then(|| 1 + (ahead.max(1) - 1) / day_capacity)
+    };
+    let mut rank_of = vec![0u32; n];
+    let mut cumulative_of = vec![0u64; n];
+    let mut days_of: Vec<Option<u64>> = vec![None; n];
     let mut cumulative = 0u64;
     let mut remainders = 0u64;
     let mut below_ahead = carry_over;
-    let mut text = String::with_capacity(200);
     for (pos, &i) in sequence.iter().enumerate() {
-        let (Some(it), Some(p)) = (items.get(i), placed.get(i)) else {
-            continue;
-        };
         let today = pos < above;
-        let projected = if today {
-            if u64::from(p.minutes_today) < it.minutes {
-                remainders += it.minutes - u64::from(p.minutes_today);
-                project(remainders)
+        let minutes = u64::from(mins.get(i).copied().unwrap_or(0));
+        let today_minutes = u64::from(done.get(i).copied().unwrap_or(0));
+        let days = if today {
+            if today_minutes < minutes {
+                remainders += minutes - today_minutes;
+                days_until(remainders)
             } else {
-                Some(today_date)
+                Some(0)
             }
         } else {
-            below_ahead += it.minutes;
-            project(below_ahead)
+            below_ahead += minutes;
+            days_until(below_ahead)
         };
         cumulative += if today {
-            u64::from(p.minutes_today)
+            today_minutes
         } else if pos == above {
-            carry_over + it.minutes
+            carry_over + minutes
         } else {
-            it.minutes
+            minutes
         };
+        if let (Some(r), Some(c), Some(d)) = (
+            rank_of.get_mut(i),
+            cumulative_of.get_mut(i),
+            days_of.get_mut(i),
+        ) {
+            *r = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+            *c = cumulative;
+            *d = days;
+        }
+    }
+
+    let today_date = now.date_naive();
+    let mut slots: Vec<Option<Row>> = Vec::with_capacity(n);
+    slots.resize_with(n, || None);
+    for (i, (it, p)) in items.iter().zip(&placed).enumerate() {
+        let rank = rank_of.get(i).copied().unwrap_or(0);
+        let today = usize::try_from(rank).is_ok_and(|r| r >= 1 && r <= above);
+        let projected = days_of
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|d| today_date.checked_add_days(Days::new(d)));
         let sla_breach =
             it.s.deadline < now || projected.is_none_or(|d| d > it.s.deadline.date_naive());
-        text.clear();
-        write_reason(&mut text, it, p, &chapters, &staff, config, now);
+        let mut reason = String::with_capacity(160);
+        write_reason(&mut reason, it, p, &chapters, &staff, config, now);
         if sla_breach {
-            let _ = write!(
-                text,
-                "; projected past its SLA ({})",
-                it.s.deadline.format("%-d %b %H:%M")
-            );
+            reason.push_str("; projected past its SLA (");
+            classify::write_when(&mut reason, it.s.deadline);
+            reason.push(')');
         }
-        rows.push(Row {
-            rank: u32::try_from(pos + 1).unwrap_or(u32::MAX),
+        let row = Row {
+            rank,
             request: it.r.id.clone(),
-            chapter: it.r.chapter.clone(),
+            chapter: chapters
+                .get(it.chapter)
+                .map_or_else(|| it.r.chapter.clone(), |c| c.id.clone()),
             kind: it.r.kind,
             title: it.r.title.clone(),
             tier: it.r.tier,
@@ -523,14 +591,22 @@ pub fn plan(
             cost_of_delay: it.s.cod,
             minutes: it.r.minutes,
             minutes_today: p.minutes_today,
-            cumulative_minutes: cumulative,
+            cumulative_minutes: cumulative_of.get(i).copied().unwrap_or(0),
             today,
             projected,
             deadline: it.s.deadline,
             sla_breach,
-            reason: text.clone(),
-        });
+            reason,
+        };
+        if let Some(slot) = usize::try_from(rank)
+            .ok()
+            .and_then(|r| r.checked_sub(1))
+            .and_then(|r| slots.get_mut(r))
+        {
+            *slot = Some(row);
+        }
     }
+    let rows: Vec<Row> = slots.into_iter().flatten().collect();
 
     let planned_minutes: u64 = desk.planned.iter().sum();
     let left_minutes: u64 = desk.spare.iter().sum();
@@ -623,25 +699,33 @@ pub fn plan(
     };
     let largest_any = all_staff.iter().map(|&s| day_of(s)).max().unwrap_or(0);
     if staff_minutes > 0 {
-        for it in sequence.iter().filter_map(|&i| items.get(i)) {
+        let largest_for: Vec<u64> = chapters
+            .iter()
+            .map(|c| c.eligible.iter().map(|&s| day_of(s)).max().unwrap_or(0))
+            .collect();
+        let mut too_large: Vec<(u32, Alert)> = Vec::new();
+        for (it, &rank) in items.iter().zip(&rank_of) {
             if it.escalated {
                 continue;
             }
             let largest = if it.class == Class::P1 {
                 largest_any
             } else {
-                chapters.get(it.chapter).map_or(0, |c| {
-                    c.eligible.iter().map(|&s| day_of(s)).max().unwrap_or(0)
-                })
+                largest_for.get(it.chapter).copied().unwrap_or(0)
             };
             if it.minutes > largest {
-                alerts.push(Alert::TooLargeForOneDay {
-                    request: it.r.id.clone(),
-                    minutes: it.r.minutes,
-                    largest_day_minutes: largest,
-                });
+                too_large.push((
+                    rank,
+                    Alert::TooLargeForOneDay {
+                        request: it.r.id.clone(),
+                        minutes: it.r.minutes,
+                        largest_day_minutes: largest,
+                    },
+                ));
             }
         }
+        too_large.sort_by_key(|(rank, _)| *rank);
+        alerts.extend(too_large.into_iter().map(|(_, a)| a));
     }
 
     // 8. Metrics.
@@ -763,6 +847,16 @@ pub fn plan(
         staff: staff_days,
         fairness,
     })
+}
+
+/// The fields of the within-class order, copied out so the sort reads memory
+/// in sequence.
+struct SortKey {
+    cod: u64,
+    minutes: u64,
+    due: Option<DateTime<Utc>>,
+    created: DateTime<Utc>,
+    index: usize,
 }
 
 /// Compares two items by index with `f`; indices are always in range.
@@ -983,44 +1077,43 @@ fn write_reason(
     config: &TriageConfig,
     now: DateTime<Utc>,
 ) {
-    let i_words = classify::impact_words(it.r, config);
-    let d_words = classify::due_words(it.r.due, now);
     if it.escalated {
-        let _ = write!(
-            out,
-            "escalate now: safety/legal flag ({}: {i_words} × {d_words})",
-            it.s.base
-        );
+        out.push_str("escalate now: safety/legal flag (");
+        out.push_str(it.s.base.as_str());
+        out.push_str(": ");
     } else if it.s.class != it.s.base {
-        let _ = write!(
-            out,
-            "{} (from {} after {} waiting): {i_words} × {d_words}",
-            it.s.class,
-            it.s.base,
-            classify::plural(it.s.promoted_after_days, "day")
-        );
+        out.push_str(it.s.class.as_str());
+        out.push_str(" (from ");
+        out.push_str(it.s.base.as_str());
+        out.push_str(" after ");
+        classify::write_plural(out, it.s.promoted_after_days, "day");
+        out.push_str(" waiting): ");
     } else {
-        let _ = write!(out, "{}: {i_words} × {d_words}", it.s.class);
+        out.push_str(it.s.class.as_str());
+        out.push_str(": ");
+    }
+    classify::write_impact(out, it.r, config);
+    out.push_str(" × ");
+    classify::write_due(out, it.r.due, now);
+    if it.escalated {
+        out.push(')');
     }
     if it.s.aging_pm >= 1100 {
-        let _ = write!(out, "; aged {}", classify::factor_words(it.s.aging_pm));
+        out.push_str("; aged ");
+        classify::write_factor(out, it.s.aging_pm);
     }
     if it.class == Class::P1 && !it.escalated {
         out.push_str("; P1 goes first, earliest due first");
     } else if !it.escalated {
         let (k, s) = (it.key_rank, it.stream_pos);
         if s > k {
-            let _ = write!(
-                out,
-                "; held back {} — chapter at its fair share",
-                places(s - k)
-            );
+            out.push_str("; held back ");
+            write_places(out, s - k);
+            out.push_str(" — chapter at its fair share");
         } else if k > s {
-            let _ = write!(
-                out,
-                "; moved up {} — chapter below its fair share",
-                places(k - s)
-            );
+            out.push_str("; moved up ");
+            write_places(out, k - s);
+            out.push_str(" — chapter below its fair share");
         }
     }
     let mentor = chapter_mentor(chapters, it);
@@ -1058,10 +1151,28 @@ fn write_reason(
     }
 }
 
-fn places(n: usize) -> String {
-    if n == 1 {
-        "1 place".into()
-    } else {
-        format!("{n} places")
+fn write_places(out: &mut String, n: usize) {
+    classify::write_plural(out, i64::try_from(n).unwrap_or(i64::MAX), "place");
+}
+
+/// FNV-1a: a fixed hasher, so the planner draws no random seeds.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
     }
 }
