@@ -96,6 +96,8 @@ pub(crate) struct Emit {
     pub item: u32,
     /// Index of the chapter queue.
     pub queue: u32,
+    /// The item's minutes.
+    pub minutes: u32,
     pub round: u64,
 }
 
@@ -133,6 +135,7 @@ pub(crate) fn order(queues: &[ChapterQueue], start: usize, size: impl Fn(u32) ->
             out.push(Emit {
                 item,
                 queue: u32::try_from(i).unwrap_or(u32::MAX),
+                minutes: u32::try_from(s).unwrap_or(u32::MAX),
                 round,
             });
         }

@@ -1,7 +1,8 @@
 //! The plain inputs of a triage plan and their JSON forms.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -453,14 +454,14 @@ impl TriageInput {
                 limit: MAX_REQUESTS,
             });
         }
-        let mut ids: Vec<&str> = self.requests.iter().map(|r| r.id.as_str()).collect();
-        ids.sort_unstable();
-        if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
-            return Err(TriageError::DuplicateRequest {
-                request: w.first().copied().unwrap_or_default().to_owned(),
-            });
-        }
+        let mut ids: HashSet<&str, BuildHasherDefault<Fnv>> =
+            HashSet::with_capacity_and_hasher(self.requests.len(), BuildHasherDefault::default());
         for r in &self.requests {
+            if !ids.insert(r.id.as_str()) {
+                return Err(TriageError::DuplicateRequest {
+                    request: r.id.to_string(),
+                });
+            }
             let bad = |field: &str, reason: String| TriageError::InvalidRequest {
                 request: r.id.to_string(),
                 field: field.into(),
@@ -604,4 +605,26 @@ fn read_document<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Triage
             message: message.replace('`', ""),
         }
     })
+}
+
+/// FNV-1a: a fixed hasher, so the planner draws no random seeds.
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }

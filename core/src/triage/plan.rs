@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use chrono::{DateTime, Days, Duration, Utc};
 
@@ -12,7 +12,7 @@ use super::TriageError;
 use super::classify::{self, Class, Scored};
 use super::config::TriageConfig;
 use super::drr::{self, ChapterQueue, ClassFairness, Emit, FairnessState};
-use super::input::{ChapterHealth, Request, Staff, Tier, TriageInput};
+use super::input::{ChapterHealth, Fnv, Request, Staff, Tier, TriageInput};
 use super::output::{
     Alert, Assignment, Capacity, ChapterMinutes, ClassMinutes, Lane, Line, Metrics, OldestWaiting,
     Plan, Row, StaffDay, TierMinutes,
@@ -39,10 +39,6 @@ struct Item<'a> {
     minutes: u64,
     /// Position among all requests by key alone.
     key_pos: usize,
-    /// Position in its class by key alone (P2–P4).
-    key_rank: usize,
-    /// Position in its class after the round robin (P2–P4).
-    stream_pos: usize,
 }
 
 /// Where an item ended up today.
@@ -216,8 +212,6 @@ pub fn plan(
                 class,
                 minutes: u64::from(r.minutes),
                 key_pos: 0,
-                key_rank: 0,
-                stream_pos: 0,
             }
         })
         .collect();
@@ -349,28 +343,47 @@ pub fn plan(
     }
     let after_p1: u64 = desk.spare.iter().sum();
 
-    // 3. P2–P4: round robin across chapters within each class.
-    let mut queue_items: Vec<usize> = (0..n)
-        .filter(|&i| items.get(i).is_some_and(|it| it.class != Class::P1))
+    // Small per-request arrays for the passes that visit requests out of
+    // input order (a 100-byte item per visit would miss the cache each time).
+    let mins: Vec<u32> = items.iter().map(|it| it.r.minutes).collect();
+    let cls: Vec<Class> = items.iter().map(|it| it.class).collect();
+    let chap: Vec<u32> = items
+        .iter()
+        .map(|it| u32::try_from(it.chapter).unwrap_or(u32::MAX))
         .collect();
-    queue_items.sort_unstable_by_key(|&i| {
-        items.get(i).map_or((Class::P4, usize::MAX, i), |x| {
-            (x.class, x.chapter, x.key_pos)
+    let soon = now + Duration::days(1);
+    let late: Vec<bool> = items.iter().map(|it| it.s.deadline <= soon).collect();
+    let size_of = |i: usize| u64::from(mins.get(i).copied().unwrap_or(0));
+
+    // 3. P2–P4: round robin across chapters within each class.
+    let mut queue_keys: Vec<(Class, u32, u32, u32)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.class != Class::P1)
+        .map(|(i, it)| {
+            (
+                it.class,
+                u32::try_from(it.chapter).unwrap_or(u32::MAX),
+                u32::try_from(it.key_pos).unwrap_or(u32::MAX),
+                u32::try_from(i).unwrap_or(u32::MAX),
+            )
         })
-    });
+        .collect();
+    queue_keys.sort_unstable();
+    let mut key_rank = vec![0u32; n];
+    let mut stream_pos = vec![0u32; n];
     let mut streams: Vec<Stream> = Vec::with_capacity(3);
     for class in [Class::P2, Class::P3, Class::P4] {
-        let class_of = |i: &usize| items.get(*i).map_or(Class::P4, |it| it.class);
-        let start = queue_items.partition_point(|i| class_of(i) < class);
-        let end = queue_items.partition_point(|i| class_of(i) <= class);
-        let slice = queue_items.get(start..end).unwrap_or(&[]);
+        let start = queue_keys.partition_point(|k| k.0 < class);
+        let end = queue_keys.partition_point(|k| k.0 <= class);
+        let slice = queue_keys.get(start..end).unwrap_or(&[]);
         let carried = input.fairness.class(class);
         let mut queues: Vec<ChapterQueue> = Vec::new();
         let mut queue_chapter: Vec<usize> = Vec::new();
-        for &i in slice {
-            let Some(it) = items.get(i) else { continue };
-            if queue_chapter.last() != Some(&it.chapter) {
-                let Some(view) = chapters.get(it.chapter) else {
+        for &(_, ch, _, i) in slice {
+            let ch = ch as usize;
+            if queue_chapter.last() != Some(&ch) {
+                let Some(view) = chapters.get(ch) else {
                     continue;
                 };
                 let extra = if view.health.needs_extra() {
@@ -388,29 +401,26 @@ pub fn plan(
                     deficit,
                     items: Vec::new(),
                 });
-                queue_chapter.push(it.chapter);
+                queue_chapter.push(ch);
             }
             if let Some(q) = queues.last_mut() {
-                q.items.push(u32::try_from(i).unwrap_or(u32::MAX));
+                q.items.push(i);
             }
         }
         let start_at = resume_index(&queue_chapter, &chapters, carried);
-        let emits = drr::order(&queues, start_at, |i| {
-            items.get(i as usize).map_or(0, |it| it.minutes)
-        });
-        let pure: Vec<usize> = by_key
-            .iter()
-            .copied()
-            .filter(|&i| items.get(i).is_some_and(|it| it.class == class))
-            .collect();
-        for (k, &i) in pure.iter().enumerate() {
-            if let Some(it) = items.get_mut(i) {
-                it.key_rank = k;
+        let emits = drr::order(&queues, start_at, |i| size_of(i as usize));
+        let mut k = 0u32;
+        for &i in &by_key {
+            if cls.get(i) == Some(&class)
+                && let Some(r) = key_rank.get_mut(i)
+            {
+                *r = k;
+                k += 1;
             }
         }
         for (p, e) in emits.iter().enumerate() {
-            if let Some(it) = items.get_mut(e.item as usize) {
-                it.stream_pos = p;
+            if let Some(x) = stream_pos.get_mut(e.item as usize) {
+                *x = u32::try_from(p).unwrap_or(u32::MAX);
             }
         }
         streams.push(Stream {
@@ -420,40 +430,38 @@ pub fn plan(
             emits,
         });
     }
-    let minutes_of = |i: usize| items.get(i).map_or(0, |it| it.minutes);
 
     // 4. Class shares: merge the streams by weighted virtual finish time, so
     // each class gets its share of any prefix, unused share flows to the
     // others, and P4 keeps its minimum of today's minutes.
-    let order = merge_by_share(&streams, config, after_p1, &minutes_of);
+    let order = merge_by_share(&streams, config, after_p1);
 
     // 5. Fill today: mentor if they have room, else the eligible staff member
     // with the most spare minutes; pass over what fits nobody, except that a
     // request whose SLA runs out within a day is started with what is left.
-    let smallest = order
-        .iter()
-        .map(|&i| minutes_of(i))
-        .min()
-        .unwrap_or(0)
-        .max(1);
     let mut global_max = desk.spare.iter().copied().max().unwrap_or(0);
     for &i in &order {
-        if global_max < smallest {
+        if global_max == 0 {
             break;
         }
-        let (Some(it), Some(p)) = (items.get(i), placed.get_mut(i)) else {
+        let m = size_of(i);
+        let late = late.get(i).copied().unwrap_or(false);
+        if m > global_max && !late {
+            if let Some(p) = placed.get_mut(i) {
+                p.passed_over = true;
+            }
+            continue;
+        }
+        let ch = chap.get(i).map_or(usize::MAX, |&c| c as usize);
+        let Some(p) = placed.get_mut(i) else {
             continue;
         };
-        let m = it.minutes;
-        let late = it.s.deadline <= now + Duration::days(1);
-        let choice = if m > global_max && !late {
-            None
-        } else {
-            let mentor = chapter_mentor(&chapters, it);
+        let choice = {
+            let mentor = chapters.get(ch).and_then(|c| c.mentor);
             match mentor.filter(|&s| desk.spare(s) >= m) {
                 Some(s) => Some((s, Assignment::Mentor, m)),
                 None => {
-                    let eligible = chapters.get(it.chapter).map_or(&[][..], |c| &c.eligible);
+                    let eligible = chapters.get(ch).map_or(&[][..], |c| &c.eligible);
                     let most = desk.max_spare(eligible);
                     // The mentor may take work from any cohort.
                     let most = match (most, mentor) {
@@ -491,7 +499,6 @@ pub fn plan(
     // The plan order visits requests at random, so that pass reads only
     // small arrays; rows are then built in input order, where memory is read
     // in sequence, and dropped into their ranked slots.
-    let mins: Vec<u32> = items.iter().map(|it| it.r.minutes).collect();
     let done: Vec<u32> = placed.iter().map(|p| p.minutes_today).collect();
     let is_today = |i: usize| done.get(i).is_some_and(|&d| d > 0);
     let mut sequence: Vec<usize> = Vec::with_capacity(n);
@@ -564,7 +571,11 @@ pub fn plan(
         let sla_breach =
             it.s.deadline < now || projected.is_none_or(|d| d > it.s.deadline.date_naive());
         let mut reason = String::with_capacity(160);
-        write_reason(&mut reason, it, p, &chapters, &staff, config, now);
+        let moved = (
+            key_rank.get(i).copied().unwrap_or(0),
+            stream_pos.get(i).copied().unwrap_or(0),
+        );
+        write_reason(&mut reason, it, p, moved, &chapters, &staff, config, now);
         if sla_breach {
             reason.push_str("; projected past its SLA (");
             classify::write_when(&mut reason, it.s.deadline);
@@ -606,7 +617,9 @@ pub fn plan(
             *slot = Some(row);
         }
     }
-    let rows: Vec<Row> = slots.into_iter().flatten().collect();
+    // `filter_map` collects in place, reusing the slots' memory.
+    #[allow(clippy::filter_map_identity)]
+    let rows: Vec<Row> = slots.into_iter().filter_map(|row| row).collect();
 
     let planned_minutes: u64 = desk.planned.iter().sum();
     let left_minutes: u64 = desk.spare.iter().sum();
@@ -831,7 +844,7 @@ pub fn plan(
             &chapters,
             input.fairness.class(stream.class),
             &is_today,
-            &minutes_of,
+            &size_of,
         );
         if state.resume_after.is_some() || !state.deficits.is_empty() {
             fairness.classes.push(state);
@@ -912,12 +925,7 @@ impl Finish {
 /// leaves its share to the others, and when P4's share of `today_minutes`
 /// would be below `p4_minimum_minutes`, its first minimum's worth is spread
 /// over today's window instead. Ties go to the higher class.
-fn merge_by_share(
-    streams: &[Stream],
-    config: &TriageConfig,
-    today_minutes: u64,
-    minutes_of: &dyn Fn(usize) -> u64,
-) -> Vec<usize> {
+fn merge_by_share(streams: &[Stream], config: &TriageConfig, today_minutes: u64) -> Vec<usize> {
     let [w2, w3, w4] = config.class_shares.map(|x| u128::from(x.max(1)));
     let weights = [w2, w3, w4];
     let sum_w = w2 + w3 + w4;
@@ -958,7 +966,7 @@ fn merge_by_share(
                 continue;
             };
             let item = e.item as usize;
-            let next = c + u128::from(minutes_of(item));
+            let next = c + u128::from(e.minutes);
             let f = finish(k, next);
             if best.is_none_or(|(_, b, _, _)| f.before(b)) {
                 best = Some((k, f, item, next));
@@ -1068,10 +1076,12 @@ fn carry(
 }
 
 /// Writes why the row is where it is.
+#[allow(clippy::too_many_arguments)]
 fn write_reason(
     out: &mut String,
     it: &Item,
     p: &Placed,
+    (k, s): (u32, u32),
     chapters: &[ChapterView],
     staff: &[&Staff],
     config: &TriageConfig,
@@ -1105,14 +1115,13 @@ fn write_reason(
     if it.class == Class::P1 && !it.escalated {
         out.push_str("; P1 goes first, earliest due first");
     } else if !it.escalated {
-        let (k, s) = (it.key_rank, it.stream_pos);
         if s > k {
             out.push_str("; held back ");
-            write_places(out, s - k);
+            write_places(out, u64::from(s - k));
             out.push_str(" — chapter at its fair share");
         } else if k > s {
             out.push_str("; moved up ");
-            write_places(out, k - s);
+            write_places(out, u64::from(k - s));
             out.push_str(" — chapter below its fair share");
         }
     }
@@ -1151,28 +1160,6 @@ fn write_reason(
     }
 }
 
-fn write_places(out: &mut String, n: usize) {
+fn write_places(out: &mut String, n: u64) {
     classify::write_plural(out, i64::try_from(n).unwrap_or(i64::MAX), "place");
-}
-
-/// FNV-1a: a fixed hasher, so the planner draws no random seeds.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
