@@ -22,6 +22,8 @@ resolve_target_dir() {
 # Pinned tool versions. wasm-bindgen-cli is not pinned here: it must equal the
 # `wasm-bindgen` crate version in Cargo.lock (see wasm_bindgen_version).
 CBINDGEN_VERSION="0.29.4"
+# For scripts/fuzz (only installed once the repo has a fuzz/ crate).
+CARGO_FUZZ_VERSION="0.13.2"
 VENV="$ROOT/.venv"
 # Directories whose committed package-lock.json `npm ci` installs.
 NPM_DIRS=(bindings-wasm examples/web)
