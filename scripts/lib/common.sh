@@ -54,4 +54,11 @@ is_debian_root() {
     [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1
 }
 
-sha256_of() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
+# A digest of files' contents (sha256sum on Linux, shasum on macOS).
+sha256_of() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        cat "$@" | sha256sum | cut -d' ' -f1
+    else
+        cat "$@" | shasum -a 256 | cut -d' ' -f1
+    fi
+}
