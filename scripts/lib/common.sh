@@ -38,10 +38,11 @@ wasm_bindgen_version() {
 }
 
 # True when rustup has the wasm32 standard library installed (a user's laptop).
-# rustup can hang on these machines, so never without a timeout.
+# rustup can hang on these machines, so never without a timeout. (Output is
+# captured before grep: `cmd | grep -q` fails under pipefail on SIGPIPE.)
 have_rustup_wasm_target() {
     command -v rustup >/dev/null 2>&1 &&
-        timeout 20 rustup target list --installed 2>/dev/null | grep -qx 'wasm32-unknown-unknown'
+        grep -qx 'wasm32-unknown-unknown' <<<"$(timeout 20 rustup target list --installed 2>/dev/null)"
 }
 
 # True when Debian's rustc-web recipe (notes/wasm-toolchain.md) is installed.
