@@ -130,6 +130,7 @@ pub struct Attestation {
 /// What makes a forbid rule fire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Condition {
     /// The person is suspended.
     PersonSuspended,
@@ -151,6 +152,7 @@ impl Condition {
 /// Which capabilities a forbid rule covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AppliesTo {
     /// Every capability.
     All,
