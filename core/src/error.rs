@@ -105,6 +105,9 @@ pub enum Error {
     /// Triage input or configuration was rejected.
     #[error(transparent)]
     Triage(#[from] crate::triage::TriageError),
+    /// An input exceeded a configured limit.
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 impl Error {
@@ -117,6 +120,7 @@ impl Error {
             Error::Territory(e) => e.kind(),
             Error::Health(e) => e.kind(),
             Error::Triage(e) => e.kind(),
+            Error::Limit(e) => e.kind(),
         }
     }
 }

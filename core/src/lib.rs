@@ -3,6 +3,7 @@
 
 mod error;
 mod id;
+mod limits;
 mod network;
 mod snapshot;
 
@@ -13,6 +14,7 @@ pub mod triage;
 
 pub use error::{Error, ErrorKind, Result};
 pub use id::{IdError, MAX_ID_LEN, NodeId, PersonId, Slug, Tag};
+pub use limits::{LimitError, Limits};
 pub use network::*;
 pub use snapshot::{FORMAT, SnapshotError};
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{AccessState, Grant, Person, Policy};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
+use crate::limits::{LimitError, Limits};
 use crate::network::{
     Chapter, ChapterStatus, GroupKind, Network, NetworkError, Node, NodeBody, NodeLevel, Visibility,
 };
@@ -45,6 +46,9 @@ pub enum SnapshotError {
         /// The format found.
         found: String,
     },
+    /// The text exceeds a configured limit.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
     /// A node is well-formed JSON but breaks a rule of the network.
     #[error("{path}: {source}")]
     Invalid {
@@ -62,6 +66,7 @@ impl SnapshotError {
             SnapshotError::Malformed { .. } | SnapshotError::MissingFormat => ErrorKind::Parse,
             SnapshotError::UnsupportedVersion { .. } => ErrorKind::UnsupportedVersion,
             SnapshotError::Invalid { source, .. } => source.kind(),
+            SnapshotError::Limit(e) => e.kind(),
         }
     }
 }
@@ -273,6 +278,14 @@ impl Network {
     /// [`SnapshotError::UnsupportedVersion`]; a broken tree or policy gives
     /// [`SnapshotError::Invalid`] naming the node or grant.
     pub fn from_json(text: &str) -> Result<Network, SnapshotError> {
+        Network::from_json_with(text, &Limits::default())
+    }
+
+    /// [`Network::from_json`] with explicit [`Limits`]: the text's size and
+    /// JSON nesting are checked before parsing, the node and grant counts
+    /// before the network is built.
+    pub fn from_json_with(text: &str, limits: &Limits) -> Result<Network, SnapshotError> {
+        limits.check_json("snapshot", text)?;
         let probe: Probe = serde_json::from_str(text).map_err(|e| malformed(String::new(), &e))?;
         match probe.format {
             None => return Err(SnapshotError::MissingFormat),
@@ -291,6 +304,13 @@ impl Network {
             let path = e.path().to_string();
             malformed(path, e.inner())
         })?;
+        Limits::check("nodes", doc.nodes.len() + 1, limits.max_nodes, "max_nodes")?;
+        Limits::check(
+            "people and grants",
+            doc.people.len() + doc.grants.len(),
+            limits.max_grants,
+            "max_grants",
+        )?;
         let org = doc.organization;
         let invalid = |path: String, e: NetworkError| SnapshotError::Invalid {
             path,
@@ -298,6 +318,16 @@ impl Network {
         };
         crate::network::ops_check_text(org.id.as_str(), "name", &org.name)
             .map_err(|e| invalid("organization".into(), e))?;
+        if org.updated < org.created {
+            return Err(invalid(
+                "organization".into(),
+                NetworkError::InvalidField {
+                    id: org.id.to_string(),
+                    field: "updated",
+                    reason: "is earlier than created".into(),
+                },
+            ));
+        }
         let mut nodes = Vec::with_capacity(doc.nodes.len() + 1);
         nodes.push(Node {
             id: org.id,

@@ -1,1 +1,26 @@
-fn main() {}
+//! The tour: chapterhouse over the bundled sample network, section by section.
+//!
+//! Run it with `cargo run -p chapterhouse-examples --bin tour`.
+
+mod network;
+
+use chapterhouse::Network;
+
+/// The sample network every example uses (see `scripts/sample/`).
+const SAMPLE: &str = include_str!("../data/network.json");
+
+fn main() -> std::process::ExitCode {
+    let net = match Network::from_json(SAMPLE) {
+        Ok(net) => net,
+        Err(e) => {
+            eprintln!("the bundled sample network did not load: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let sections: [(&str, fn(&Network) -> String); 1] = [("The network", network::section)];
+    for (title, section) in sections {
+        println!("\n{title}\n{}\n", "=".repeat(title.chars().count()));
+        print!("{}", section(&net));
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -318,6 +318,59 @@ impl Network {
         NetworkError::Cycle { path }
     }
 
+    /// Checks every derived index against the nodes themselves: one root,
+    /// parent links matching `parent`/`children`, the preorder numbering,
+    /// the id and slug maps. For tests and fuzzing; `Ok` on every network
+    /// this library builds.
+    #[doc(hidden)]
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let n = self.nodes.len();
+        if n == 0 || self.root().parent.is_some() {
+            return Err("the first node must be the root".into());
+        }
+        if self.order.len() != n || self.tin.len() != n || self.tout.len() != n {
+            return Err("numbering does not cover every node".into());
+        }
+        for (pos, &ix) in self.order.iter().enumerate() {
+            if self.tin.get(ix as usize).copied() != Some(pos as u32) {
+                return Err(format!("order[{pos}] = {ix} but tin differs"));
+            }
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            let ix = i as u32;
+            if self.ids.get(&node.id) != Some(&ix) || self.slugs.get(&node.slug) != Some(&ix) {
+                return Err(format!("id or slug map is stale for {}", node.id));
+            }
+            let p = self.parent_ix(ix);
+            let named = node.parent.as_ref().and_then(|pid| self.ix(pid.as_str()));
+            if p != named {
+                return Err(format!("parent link of {} is stale", node.id));
+            }
+            if let Some(p) = p {
+                let (tp, op) = self.span(p);
+                let (t, o) = self.span(ix);
+                if !(tp < t && o <= op) {
+                    return Err(format!("{} is not nested in its parent's span", node.id));
+                }
+                let d = self.depth.get(p as usize).copied().unwrap_or(0) + 1;
+                if self.depth.get(i).copied() != Some(d) {
+                    return Err(format!("depth of {} is stale", node.id));
+                }
+                let listed = self
+                    .children
+                    .get(p as usize)
+                    .is_some_and(|c| c.contains(&ix));
+                if !listed {
+                    return Err(format!("{} is missing from its parent's children", node.id));
+                }
+            }
+        }
+        if self.ids.len() != n || self.slugs.len() != n {
+            return Err("id or slug map has extra entries".into());
+        }
+        Ok(())
+    }
+
     // ---- lookups by id -------------------------------------------------
 
     /// The arena index of a node.

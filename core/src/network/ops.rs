@@ -155,7 +155,7 @@ mod double_option {
 /// Every mutation of a network. Serialized with an `"op"` tag:
 /// `{"op": "approve", "id": "ch-12"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Op {
     /// Add a region under the organization or another region.
@@ -360,12 +360,13 @@ pub(crate) fn normalize_tags(mut tags: Vec<Tag>) -> Vec<Tag> {
 
 /// Which levels may sit under which.
 pub(crate) fn check_parent_level(child: NodeLevel, parent: &Node) -> Result<(), NetworkError> {
-    let ok = match (child, parent.level()) {
-        (NodeLevel::Region | NodeLevel::Chapter, NodeLevel::Organization | NodeLevel::Region) => {
-            true
-        }
-        _ => false,
-    };
+    let ok = matches!(
+        (child, parent.level()),
+        (
+            NodeLevel::Region | NodeLevel::Chapter,
+            NodeLevel::Organization | NodeLevel::Region
+        )
+    );
     if ok {
         Ok(())
     } else {
