@@ -2,6 +2,13 @@
 //! model, and `nodes_where`, `who_can`, `capabilities_at`, `audit` and the
 //! explanations agree with `check`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod access_common;
 
 use std::collections::BTreeSet;

@@ -108,7 +108,7 @@ pub enum DenyReason<'a> {
         grant: &'a Grant,
     },
     /// The capability is reserved to central and the person's grants here
-    /// are at chapter or tag level, which never confers it.
+    /// are at chapter level, which never confers it.
     ReservedToCentral,
     /// A forbid rule fired (it wins over any grant).
     Forbidden {
@@ -348,7 +348,7 @@ impl fmt::Display for Denied<'_> {
             DenyReason::ReservedToCentral => {
                 write!(
                     f,
-                    "denied: {cap} is reserved to central, and {who}'s grants at {node} are at chapter or tag level, which never confers it"
+                    "denied: {cap} is reserved to central, and {who}'s grants at {node} are at chapter level, which never confers it"
                 )?;
                 if let Some(g) = self.nearest {
                     write!(

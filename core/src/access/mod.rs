@@ -4,7 +4,7 @@
 //! Invariants: a person may use a capability at a node only through a grant
 //! of theirs, valid at the time asked, whose scope covers the node and whose
 //! role confers the capability at that scope's level (reserved capabilities
-//! never at chapter or tag level); a forbid rule that fires always wins; and
+//! never at chapter level); a forbid rule that fires always wins; and
 //! [`Network::check`], [`Network::nodes_where`], [`Network::who_can`],
 //! [`Network::capabilities_at`] and the explanations agree (tested against a
 //! separate reference model).
@@ -20,10 +20,14 @@
 //! - **Grants** give a person a role at a scope (a node and its subtree, or
 //!   every node carrying a tag) from `valid_from` until `valid_until`
 //!   (excluded; open-ended when absent). Lapsed grants confer nothing.
-//! - **Reserved** capabilities are conferred only by organization and region
-//!   grants; a chapter or tag grant never confers them, whatever its role
-//!   says. The validator refuses a role granted only at chapter or tag level
-//!   that claims one, and warns about a role granted at both kinds of level.
+//! - **Reserved** capabilities are conferred only by central grants (at the
+//!   organization, a region or a tag); a chapter grant never confers them,
+//!   whatever its role says. The validator refuses a role granted only at
+//!   chapter level that claims one, and warns about a role granted at chapter
+//!   level and centrally. Tag grants count as central because tags are
+//!   central's tool: changing a node's tags needs `network.structure`
+//!   (reserved), and only holders of an organization-wide or same-tag grant
+//!   may grant at a tag.
 //! - **Forbid rules** always win, checked in order: they fire on a suspended
 //!   person, an archived chapter, a missing attestation, or a chapter that is
 //!   not active, for the capabilities they cover (`all`, `writes`,
@@ -41,7 +45,7 @@
 //! 2. a grant covering the node would give it but has lapsed or not yet
 //!    started → `expired` / `not_yet_valid`, citing it;
 //! 3. the capability is reserved and the person's valid grants covering the
-//!    node are all at chapter or tag level → `reserved_to_central`;
+//!    node are all at chapter level → `reserved_to_central`;
 //! 4. otherwise `no_grant`, citing the person's valid grant that gives the
 //!    capability nearest the node in the tree, if any.
 //!
@@ -49,7 +53,7 @@
 //!
 //! ```text
 //! allowed: p-0002 may members.export at ch-boston, through grant g-0002 (regional_coordinator at ne), which covers it along ne → ma → ch-boston; members.export reveals personal data
-//! denied: chapter.approve is reserved to central, and p-0007's grants at ch-boston are at chapter or tag level, which never confers it
+//! denied: chapter.approve is reserved to central, and p-0007's grants at ch-boston are at chapter level, which never confers it
 //! denied by rule data_protection_training (member data needs data-protection training): p-0009 lacks the attestation data_protection_training, so members.export is forbidden; otherwise grant g-0011 (chapter_leader at ch-lowell) would allow it; members.export reveals personal data
 //! ```
 //!
@@ -91,12 +95,12 @@
 //! | role | granted at | capabilities |
 //! |---|---|---|
 //! | `supporter` | organization, region, chapter, tag | `chapter.apply` |
-//! | `member` | chapter | `chapter.view`, `chapter.apply` |
+//! | `member` | chapter, tag | `chapter.view`, `chapter.apply` |
 //! | `host` | chapter | member + `event.create`, `members.contact` |
 //! | `co_leader` | chapter | host + `chapter.edit_profile`, `event.approve`, `members.view`, `comms.send_chapter` |
 //! | `chapter_leader` | chapter | co_leader + `leaders.appoint`, `leaders.remove`, `members.export` |
 //! | `mentor` | region, chapter, tag | `chapter.view`, `event.approve`, `members.view` |
-//! | `regional_coordinator` | region | chapter_leader + `chapter.approve`, `chapter.archive`, `network.structure` |
+//! | `regional_coordinator` | region, tag | chapter_leader + `chapter.approve`, `chapter.archive`, `network.structure` |
 //! | `staff` | organization, region | regional_coordinator + `campaign.create`, `comms.send_network`, `training.manage`, `strategy.edit`, `people.manage` |
 //! | `data_officer` | organization | `chapter.view`, `members.view`, `members.export`, `people.manage`, `people.attest`, `data.audit` |
 //! | `admin` | organization | everything |

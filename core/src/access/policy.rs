@@ -49,7 +49,7 @@ pub struct Capability {
     /// It changes something: archived chapters refuse it (rule `archived_read_only`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub writes: bool,
-    /// Reserved to central: a grant at chapter or tag level never confers it.
+    /// Reserved to central: a grant at chapter level never confers it.
     #[serde(default, skip_serializing_if = "is_false")]
     pub reserved: bool,
 }
@@ -83,9 +83,13 @@ impl ScopeLevel {
         }
     }
 
-    /// Central levels confer reserved capabilities; chapter and tag do not.
+    /// Central levels (organization, region, tag) confer reserved
+    /// capabilities; chapter level does not.
     pub fn is_central(self) -> bool {
-        matches!(self, ScopeLevel::Organization | ScopeLevel::Region)
+        matches!(
+            self,
+            ScopeLevel::Organization | ScopeLevel::Region | ScopeLevel::Tag
+        )
     }
 
     pub(crate) fn of_node(level: NodeLevel) -> ScopeLevel {
@@ -417,7 +421,12 @@ impl Default for Policy {
                 &[Organization, Region, Chapter, Tag],
                 &[&["chapter.apply"]],
             ),
-            role("member", "belongs to a chapter", &[Chapter], &[MEMBER]),
+            role(
+                "member",
+                "belongs to a chapter or an issue network",
+                &[Chapter, Tag],
+                &[MEMBER],
+            ),
             role(
                 "host",
                 "runs events for a chapter",
@@ -445,7 +454,7 @@ impl Default for Policy {
             role(
                 "regional_coordinator",
                 "approves and supports the chapters of a region",
-                &[Region],
+                &[Region, Tag],
                 &[MEMBER, HOST, CO_LEADER, LEADER, COORDINATOR],
             ),
             role(
@@ -840,9 +849,8 @@ impl Compiled {
                     warnings.push(AccessWarning {
                         item: it.clone(),
                         message: format!(
-                            "claims capabilities reserved to central ({}); granted at {} level it does not confer them",
-                            names_of(claimed),
-                            local.join(" or ")
+                            "claims capabilities reserved to central ({}); granted at chapter level it does not confer them",
+                            names_of(claimed)
                         ),
                     });
                 }

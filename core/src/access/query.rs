@@ -310,7 +310,7 @@ impl AccessState {
             .iter()
             .filter_map(|e| covering(e).map(|cd| (cd, e.caps, e.role, e.valid_at(now), e.central)))
             .chain(tags.iter().filter_map(|te| {
-                covering_tag(te).map(|cd| (cd, te.caps, te.role, te.valid_at(now), false))
+                covering_tag(te).map(|cd| (cd, te.caps, te.role, te.valid_at(now), true))
             }));
         let mut timed: Option<Cand> = None;
         let mut reserved_near: Option<Cand> = None;

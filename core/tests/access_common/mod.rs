@@ -1,7 +1,13 @@
 //! Shared by the access tests: a generator of random networks with people
 //! and grants, and a reference model of the permission rule written
 //! separately from the engine — it walks the tree and scans every grant.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use chapterhouse::access::{AppliesTo, Condition, Grant, Policy, Role, Scope, ScopeLevel};
 use chapterhouse::{ChapterStatus, Network, Node, NodeLevel};
@@ -22,7 +28,7 @@ pub fn at(i: u8) -> DateTime<Utc> {
 }
 
 /// The default policy plus a mixed-level role that claims reserved
-/// capabilities (dropped at chapter and tag level), to exercise masking.
+/// capabilities (dropped at chapter level), to exercise masking.
 pub fn test_policy() -> Policy {
     let mut p = Policy::default();
     p.roles.push(Role {
@@ -236,7 +242,7 @@ impl<'a> Reference<'a> {
         let reserved = self.policy.capability(cap).is_some_and(|c| c.reserved);
         let central = matches!(
             self.level_of(g),
-            Some(ScopeLevel::Organization | ScopeLevel::Region)
+            Some(ScopeLevel::Organization | ScopeLevel::Region | ScopeLevel::Tag)
         );
         !reserved || central
     }
@@ -372,7 +378,7 @@ impl<'a> Reference<'a> {
         let any_central = covering_valid.iter().any(|(_, _, g)| {
             matches!(
                 self.level_of(g),
-                Some(ScopeLevel::Organization | ScopeLevel::Region)
+                Some(ScopeLevel::Organization | ScopeLevel::Region | ScopeLevel::Tag)
             )
         });
         if reserved && !covering_valid.is_empty() && !any_central {
