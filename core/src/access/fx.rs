@@ -1,5 +1,5 @@
 //! A small, fast, deterministic hasher for the access indexes (the
-//! multiply-rotate hash of Firefox and rustc). Ids come from the host, not
+//! multiply-rotate hash of Firefox and rustc, with a final avalanche step). Ids come from the host, not
 //! from anonymous users, so resistance to crafted collisions is not needed;
 //! the speed is: `check` does two id lookups.
 
@@ -59,9 +59,15 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The multiply leaves the low bits (which pick the bucket) depending
+    /// only on the low bytes of the input, and ids such as `u-000123` share
+    /// those; a final mix spreads the high bits down.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
     }
 }
 

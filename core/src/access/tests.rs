@@ -18,3 +18,15 @@ fn policy_json_round_trips_canonically() {
     assert_eq!(back, p);
     assert_eq!(back.to_json(), text);
 }
+
+#[test]
+fn the_hasher_spreads_similar_ids_over_buckets() {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let b = BuildHasherDefault::<super::fx::FxHasher>::default();
+    let mut low: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    for i in 0..4096 {
+        low.insert(b.hash_one(format!("u-{i:06}")) & 0xfff);
+    }
+    // 4096 ids over 4096 low-bit buckets: a good hash fills most of them
+    assert!(low.len() > 2000, "{}", low.len());
+}
