@@ -141,6 +141,30 @@ proptest! {
         }
     }
 
+    /// Status changes through operations reach the node rules at once.
+    #[test]
+    fn status_changes_are_seen_by_the_rules(s in spec(), picks in prop::collection::vec((0usize..20, 0u8..4), 1..6)) {
+        let mut net = build(&s);
+        let now = at(s.now);
+        let chapters: Vec<String> = net.nodes().filter(|n| n.level() == NodeLevel::Chapter).map(|n| n.id.to_string()).collect();
+        for (pick, action) in picks {
+            let id = &chapters[pick % chapters.len()];
+            let o = match action {
+                0 => json!({"op": "approve", "id": id}),
+                1 => json!({"op": "archive", "id": id, "reason": "test"}),
+                2 => json!({"op": "restore", "id": id}),
+                _ => json!({"op": "reject", "id": id, "reason": "test"}),
+            };
+            let _ = net.apply(op(o), &Actor::Host, now);
+            let reference = Reference::new(&net);
+            for p in person_ids(&net) {
+                for c in capability_names(&net) {
+                    prop_assert_eq!(verdict(&net.check(&p, &c, id, now).unwrap()), reference.decide(&p, &c, id, now));
+                }
+            }
+        }
+    }
+
     /// Grants not in force confer nothing: revoking them changes no decision.
     #[test]
     fn expired_grants_confer_nothing(s in spec()) {

@@ -176,7 +176,6 @@ impl Network {
             .ix
             .people
             .get(id.as_str())
-            .copied()
             .ok_or_else(|| AccessError::UnknownPerson(id.to_string()))
     }
 }
@@ -205,7 +204,7 @@ pub(crate) fn apply_access_op(
             Ok(summary)
         }
         Op::Revoke { id } => {
-            let slot = *net
+            let slot = net
                 .access
                 .ix
                 .grants
@@ -222,7 +221,7 @@ pub(crate) fn apply_access_op(
                 None => format!("revoked grant {id}"),
             })
         }
-        Op::SetPerson(spec) => match net.access.ix.people.get(spec.id.as_str()).copied() {
+        Op::SetPerson(spec) => match net.access.ix.people.get(spec.id.as_str()) {
             Some(p) => {
                 let Some(current) = net.access.person_at(p).cloned() else {
                     return Err(AccessError::UnknownPerson(spec.id.to_string()).into());
@@ -362,6 +361,15 @@ pub(crate) fn after_apply(
             if access.ix.by_node.len() < net.nodes.len() {
                 access.ix.by_node.resize(net.nodes.len(), Vec::new());
             }
+            net.access = access;
+        }
+        Op::Approve { .. }
+        | Op::Reject { .. }
+        | Op::Archive { .. }
+        | Op::Restore { .. }
+        | Op::ConvertCampaign { .. } => {
+            let mut access = std::mem::replace(&mut net.access, AccessState::placeholder());
+            access.index_status(net);
             net.access = access;
         }
         _ => {}

@@ -72,3 +72,84 @@ impl Hasher for FxHasher {
 }
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// An id of at most 24 bytes stored inline, so a lookup compares three
+/// words instead of following a pointer and calling `memcmp`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Inline {
+    words: [u64; 3],
+    len: u8,
+}
+
+impl Inline {
+    #[inline]
+    fn new(s: &str) -> Option<Inline> {
+        let b = s.as_bytes();
+        if b.len() > 24 {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        buf.get_mut(..b.len())?.copy_from_slice(b);
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            if let Some(src) = buf.get(i * 8..i * 8 + 8) {
+                w.copy_from_slice(src);
+            }
+            u64::from_le_bytes(w)
+        };
+        Some(Inline {
+            words: [word(0), word(1), word(2)],
+            len: b.len() as u8,
+        })
+    }
+}
+
+/// A map from ids (strings) to dense indexes: short ids inline, long ones boxed.
+#[derive(Clone, Default)]
+pub(crate) struct IdMap {
+    short: FxMap<Inline, u32>,
+    long: FxMap<Box<str>, u32>,
+}
+
+impl std::fmt::Debug for IdMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdMap({} ids)", self.len())
+    }
+}
+
+impl IdMap {
+    #[inline]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Inserts, returning the previous index.
+    pub(crate) fn insert(&mut self, id: &str, ix: u32) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.insert(k, ix),
+            None => self.long.insert(id.into(), ix),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.remove(&k),
+            None => self.long.remove(id),
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.short.reserve(n);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+}

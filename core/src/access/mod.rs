@@ -221,7 +221,7 @@ impl Network {
 
     /// The person with this id.
     pub fn person(&self, id: &str) -> Option<&Person> {
-        let p = *self.access.ix.people.get(id)?;
+        let p = self.access.ix.people.get(id)?;
         self.access.person_at(p)
     }
 
@@ -233,7 +233,7 @@ impl Network {
 
     /// The grant with this id.
     pub fn grant(&self, id: &str) -> Option<&Grant> {
-        let slot = *self.access.ix.grants.get(id)?;
+        let slot = self.access.ix.grants.get(id)?;
         self.access.grant_at(slot)
     }
 

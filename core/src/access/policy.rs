@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fx::FxMap;
+use super::fx::{FxMap, IdMap};
 use super::model::{check_capability_name, check_word};
 use super::{AccessError, AccessWarning};
 use crate::network::NodeLevel;
@@ -712,7 +712,7 @@ impl RoleC {
 /// A policy compiled to bit sets and hash lookups.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
-    pub(crate) cap_ix: FxMap<String, u8>,
+    pub(crate) cap_ix: IdMap,
     pub(crate) role_ix: FxMap<String, u16>,
     pub(crate) attest_ix: FxMap<String, u8>,
     pub(crate) roles: Vec<RoleC>,
@@ -751,7 +751,7 @@ impl Compiled {
                 max: MAX_ATTESTATIONS,
             });
         }
-        let mut cap_ix: FxMap<String, u8> = FxMap::default();
+        let mut cap_ix = IdMap::default();
         let mut personal: Bits = 0;
         let mut writes: Bits = 0;
         let mut reserved: Bits = 0;
@@ -759,7 +759,7 @@ impl Compiled {
             check_capability_name(&c.name)
                 .map_err(|e| named(item("capabilities", i, &c.name), e))?;
             let ix = i as u8; // i < 128 checked above
-            if cap_ix.insert(c.name.clone(), ix).is_some() {
+            if cap_ix.insert(&c.name, u32::from(ix)).is_some() {
                 return Err(invalid(
                     item("capabilities", i, &c.name),
                     "is defined twice".into(),
@@ -788,7 +788,7 @@ impl Compiled {
             let mut bits = 0;
             for n in names {
                 match cap_ix.get(n.as_str()) {
-                    Some(&ix) => bits |= 1u128 << ix,
+                    Some(ix) => bits |= 1u128 << ix,
                     None => {
                         return Err(invalid(what, format!("names an unknown capability {n:?}")));
                     }
@@ -989,7 +989,7 @@ impl Compiled {
     }
 
     pub(crate) fn cap(&self, name: &str) -> Option<u8> {
-        self.cap_ix.get(name).copied()
+        self.cap_ix.get(name).map(|c| c as u8)
     }
 
     pub(crate) fn role(&self, name: &str) -> Option<(u16, &RoleC)> {

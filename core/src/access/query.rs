@@ -16,7 +16,10 @@ use super::decision::{
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
-use super::state::{AccessState, Entry, TagEntry};
+use super::state::{
+    AccessState, Entry, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE, STATUS_NOT_CHAPTER,
+    TagEntry,
+};
 use crate::network::{ChapterStatus, Network, Node};
 
 /// Linear scan of a person's grants up to this many; above it, walk the
@@ -81,12 +84,7 @@ impl AccessState {
     ) -> Option<Cand> {
         let (tin_n, _) = net.span(n);
         let mut best = None;
-        let entries = self
-            .ix
-            .entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let entries = self.entries(p);
         if entries.len() <= SCAN_LIMIT {
             for e in entries {
                 if e.caps & bit == 0 {
@@ -168,11 +166,19 @@ impl AccessState {
         if (c.person_rule_mask | c.node_rule_mask) & bit == 0 {
             return None;
         }
-        let flags = p.and_then(|p| self.ix.flags.get(p as usize));
-        let status = n
-            .and_then(|n| net.at(n))
-            .and_then(|node| node.chapter())
-            .map(|ch| ch.status);
+        let flags = p.and_then(|p| self.flags(p));
+        let status = match n {
+            None => STATUS_NOT_CHAPTER,
+            Some(n) => match self.ix.status.get(n as usize) {
+                Some(&s) => s,
+                None => match net.at(n).and_then(|node| node.chapter()).map(|c| c.status) {
+                    None => STATUS_NOT_CHAPTER,
+                    Some(ChapterStatus::Active) => STATUS_ACTIVE,
+                    Some(ChapterStatus::Archived) => STATUS_ARCHIVED,
+                    Some(_) => STATUS_INACTIVE,
+                },
+            },
+        };
         c.rules.iter().position(|r| {
             r.mask & bit != 0
                 && match r.when {
@@ -180,8 +186,10 @@ impl AccessState {
                     Condition::MissingAttestation => {
                         flags.is_some_and(|f| f.attest & r.attestation == 0)
                     }
-                    Condition::NodeArchived => status == Some(ChapterStatus::Archived),
-                    Condition::NodeNotActive => status.is_some_and(|s| s != ChapterStatus::Active),
+                    Condition::NodeArchived => status == STATUS_ARCHIVED,
+                    Condition::NodeNotActive => {
+                        status == STATUS_ARCHIVED || status == STATUS_INACTIVE
+                    }
                 }
         })
     }
@@ -278,12 +286,7 @@ impl AccessState {
     ) -> Denied<'a> {
         let bit = 1u128 << c;
         let (tin_n, _) = net.span(n);
-        let entries = self
-            .ix
-            .entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let entries = self.entries(p);
         let tags = self
             .ix
             .tag_entries
@@ -454,7 +457,7 @@ impl Network {
     ) -> Result<Decision<'a>, AccessError> {
         let c = self.resolve_cap(capability)?;
         let n = self.resolve_node(node)?;
-        let p = self.access.ix.people.get(person).copied();
+        let p = self.access.ix.people.get(person);
         self.access
             .decide(self, person, p, c, n, now)
             .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
@@ -486,7 +489,7 @@ impl Network {
             next: None,
         };
         let acc = &self.access;
-        let Some(&p) = acc.ix.people.get(person) else {
+        let Some(p) = acc.ix.people.get(person) else {
             return Ok(empty);
         };
         let bit = 1u128 << c;
@@ -497,13 +500,7 @@ impl Network {
         }
         // Subtree ranges of the grants that confer it now.
         let mut ranges: Vec<(u32, u32)> = Vec::new();
-        for e in acc
-            .ix
-            .entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+        for e in acc.entries(p) {
             if e.caps & bit != 0 && e.valid_at(now) {
                 ranges.push(self.span(e.node));
             }
@@ -681,7 +678,7 @@ impl Network {
     ) -> Result<Vec<Allowed<'a>>, AccessError> {
         let n = self.resolve_node(node)?;
         let acc = &self.access;
-        let Some(&p) = acc.ix.people.get(person) else {
+        let Some(p) = acc.ix.people.get(person) else {
             return Ok(Vec::new());
         };
         let Some(person) = acc.person_at(p) else {
@@ -775,7 +772,7 @@ impl Network {
         grant: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<GrantRefusal<'a>>, AccessError> {
-        let slot = *self
+        let slot = self
             .access
             .ix
             .grants
@@ -818,7 +815,7 @@ impl Network {
                     return Ok(Some(GrantRefusal::LevelNotAllowed { level }));
                 }
                 let need = rc.effective(level, acc.compiled.reserved) | (1u128 << verb_ix);
-                let p = acc.ix.people.get(granter).copied();
+                let p = acc.ix.people.get(granter);
                 for c in bits(need) {
                     if let Some(Decision::Deny(d)) = acc.decide(self, granter, p, c, n, now) {
                         return Ok(Some(GrantRefusal::Missing {
@@ -837,16 +834,10 @@ impl Network {
                 }
                 let need =
                     rc.effective(ScopeLevel::Tag, acc.compiled.reserved) | (1u128 << verb_ix);
-                let p = acc.ix.people.get(granter).copied();
+                let p = acc.ix.people.get(granter);
                 let mut held: Bits = 0;
                 if let Some(p) = p {
-                    for e in acc
-                        .ix
-                        .entries
-                        .get(p as usize)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                    {
+                    for e in acc.entries(p) {
                         if e.node == 0 && e.valid_at(now) {
                             held |= e.caps;
                         }
@@ -880,7 +871,7 @@ impl Network {
 impl AccessState {
     /// Capabilities that person rules (suspension, attestations) currently forbid to `p`.
     pub(crate) fn person_blocked(&self, p: u32) -> Bits {
-        let Some(f) = self.ix.flags.get(p as usize) else {
+        let Some(f) = self.flags(p) else {
             return 0;
         };
         self.compiled
@@ -897,8 +888,8 @@ impl AccessState {
     /// (person index, conferred capabilities, valid at `now`) of a live grant slot.
     fn slot_facts(&self, slot: u32, now: DateTime<Utc>) -> Option<(u32, Bits, bool)> {
         let g = self.grant_at(slot)?;
-        let p = *self.ix.people.get(g.person.as_str())?;
-        let entries = self.ix.entries.get(p as usize)?;
+        let p = self.ix.people.get(g.person.as_str())?;
+        let entries = self.entries(p);
         if let Some(e) = entries.iter().find(|e| e.slot == slot) {
             return Some((p, e.caps, e.valid_at(now)));
         }

@@ -9,12 +9,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::FxMap;
-use super::model::{Grant, GrantId, Person, Scope};
+use super::fx::{FxMap, IdMap};
+use super::model::{Grant, Person, Scope};
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
-use crate::id::{NodeId, PersonId, Tag};
-use crate::network::Network;
+use crate::id::Tag;
+use crate::network::{ChapterStatus, Network};
 
 /// Per-person facts the forbid rules read.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,17 +62,55 @@ impl TagEntry {
     }
 }
 
+/// A person's grants at nodes, the common single grant kept inline (one
+/// memory read for a check), sorted by (node index, slot).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Entries {
+    #[default]
+    None,
+    One(Entry),
+    Many(Vec<Entry>),
+}
+
+impl Entries {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[Entry] {
+        match self {
+            Entries::None => &[],
+            Entries::One(e) => std::slice::from_ref(e),
+            Entries::Many(v) => v,
+        }
+    }
+
+    fn from_vec(mut v: Vec<Entry>) -> Entries {
+        match v.len() {
+            0 => Entries::None,
+            1 => v.pop().map(Entries::One).unwrap_or_default(),
+            _ => Entries::Many(v),
+        }
+    }
+}
+
+/// What `check` reads about a person, in one place.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Row {
+    pub(crate) flags: PersonFlags,
+    pub(crate) entries: Entries,
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    pub(crate) people: FxMap<PersonId, u32>,
+    pub(crate) people: IdMap,
     /// A fast copy of the network's id map (the network's map is the
     /// fallback for nodes added since).
-    pub(crate) nodes: FxMap<NodeId, u32>,
-    pub(crate) grants: FxMap<GrantId, u32>,
-    pub(crate) flags: Vec<PersonFlags>,
+    pub(crate) nodes: IdMap,
+    pub(crate) grants: IdMap,
+    /// Per person: flags and node-scoped grant entries.
+    pub(crate) rows: Vec<Row>,
+    /// Per node index: its chapter status (`STATUS_*`), for the node rules.
+    pub(crate) status: Vec<u8>,
     /// Per person: live grant slots, ascending.
     pub(crate) slots: Vec<Vec<u32>>,
-    pub(crate) entries: Vec<Vec<Entry>>,
     pub(crate) tag_entries: Vec<Vec<TagEntry>>,
     /// Per node index: slots of live node-scoped grants, ascending.
     pub(crate) by_node: Vec<Vec<u32>>,
@@ -129,7 +167,7 @@ impl PartialEq for AccessState {
 impl Compiled {
     pub(crate) fn empty() -> Compiled {
         Compiled {
-            cap_ix: FxMap::default(),
+            cap_ix: IdMap::default(),
             role_ix: FxMap::default(),
             attest_ix: FxMap::default(),
             roles: Vec::new(),
@@ -149,6 +187,11 @@ pub(crate) struct Placed {
     pub(crate) role: u16,
     pub(crate) caps: Bits,
 }
+
+pub(crate) const STATUS_NOT_CHAPTER: u8 = 0;
+pub(crate) const STATUS_ACTIVE: u8 = 1;
+pub(crate) const STATUS_ARCHIVED: u8 = 2;
+pub(crate) const STATUS_INACTIVE: u8 = 3;
 
 pub(crate) fn far_future() -> DateTime<Utc> {
     DateTime::<Utc>::MAX_UTC
@@ -174,6 +217,36 @@ impl AccessState {
         }
     }
 
+    /// Person `p`'s node-scoped grant entries.
+    #[inline]
+    pub(crate) fn entries(&self, p: u32) -> &[Entry] {
+        self.ix
+            .rows
+            .get(p as usize)
+            .map(|r| r.entries.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Person `p`'s flags.
+    #[inline]
+    pub(crate) fn flags(&self, p: u32) -> Option<&PersonFlags> {
+        self.ix.rows.get(p as usize).map(|r| &r.flags)
+    }
+
+    /// Refreshes the per-node status bytes the node rules read.
+    pub(crate) fn index_status(&mut self, net: &Network) {
+        self.ix.status = net
+            .nodes
+            .iter()
+            .map(|n| match n.chapter().map(|c| c.status) {
+                None => STATUS_NOT_CHAPTER,
+                Some(ChapterStatus::Active) => STATUS_ACTIVE,
+                Some(ChapterStatus::Archived) => STATUS_ARCHIVED,
+                Some(_) => STATUS_INACTIVE,
+            })
+            .collect();
+    }
+
     /// Live grants in slot order.
     pub(crate) fn live(&self) -> impl Iterator<Item = &Grant> + '_ {
         self.grants.iter().flatten()
@@ -191,7 +264,7 @@ impl AccessState {
     #[inline]
     pub(crate) fn node_ix(&self, net: &Network, id: &str) -> Option<u32> {
         match self.ix.nodes.get(id) {
-            Some(&n) => Some(n),
+            Some(n) => Some(n),
             None => net.ix(id),
         }
     }
@@ -224,7 +297,7 @@ impl AccessState {
             state
                 .ix
                 .people
-                .insert(person.id.clone(), state.people.len() as u32);
+                .insert(person.id.as_str(), state.people.len() as u32);
             state.people.push(person);
         }
         state.index_nodes(net);
@@ -234,7 +307,7 @@ impl AccessState {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
             state.place(net, &grant, false).map_err(at)?;
-            state.ix.grants.insert(grant.id.clone(), i as u32);
+            state.ix.grants.insert(grant.id.as_str(), i as u32);
             state.grants.push(Some(grant));
         }
         state.rebuild(net);
@@ -305,11 +378,12 @@ impl AccessState {
 
     /// Rebuilds the fast node map and the tag → nodes index.
     pub(crate) fn index_nodes(&mut self, net: &Network) {
-        self.ix.nodes = FxMap::default();
+        self.index_status(net);
+        self.ix.nodes = IdMap::default();
         self.ix.nodes.reserve(net.nodes.len());
         self.ix.tag_nodes = FxMap::default();
         for (i, n) in net.nodes.iter().enumerate() {
-            self.ix.nodes.insert(n.id.clone(), i as u32);
+            self.ix.nodes.insert(n.id.as_str(), i as u32);
             for t in &n.tags {
                 self.ix
                     .tag_nodes
@@ -323,17 +397,24 @@ impl AccessState {
     /// Rebuilds every grant index from the people, grants and policy.
     pub(crate) fn rebuild(&mut self, net: &Network) {
         let np = self.people.len();
-        self.ix.flags = self.people.iter().map(|p| self.flags_of(p)).collect();
+        self.ix.rows = self
+            .people
+            .iter()
+            .map(|p| Row {
+                flags: self.flags_of(p),
+                entries: Entries::None,
+            })
+            .collect();
         self.ix.slots = vec![Vec::new(); np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
-        self.ix.grants = FxMap::default();
+        self.ix.grants = IdMap::default();
         self.ix.grants.reserve(self.grants.len());
         for (slot, g) in self.grants.iter().enumerate() {
             let Some(g) = g else { continue };
             let slot = slot as u32;
-            self.ix.grants.insert(g.id.clone(), slot);
-            if let Some(&p) = self.ix.people.get(g.person.as_str())
+            self.ix.grants.insert(g.id.as_str(), slot);
+            if let Some(p) = self.ix.people.get(g.person.as_str())
                 && let Some(s) = self.ix.slots.get_mut(p as usize)
             {
                 s.push(slot);
@@ -349,7 +430,6 @@ impl AccessState {
                 Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
             }
         }
-        self.ix.entries = vec![Vec::new(); np];
         self.ix.tag_entries = vec![Vec::new(); np];
         for p in 0..np as u32 {
             self.rebuild_person(net, p);
@@ -411,12 +491,10 @@ impl AccessState {
             .people
             .get(p as usize)
             .map(|person| self.flags_of(person))
-            && let Some(slot) = self.ix.flags.get_mut(p as usize)
+            && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
-            *slot = f;
-        }
-        if let Some(v) = self.ix.entries.get_mut(p as usize) {
-            *v = entries;
+            row.flags = f;
+            row.entries = Entries::from_vec(entries);
         }
         if let Some(v) = self.ix.tag_entries.get_mut(p as usize) {
             *v = tags;
@@ -426,8 +504,8 @@ impl AccessState {
     /// Adds a validated grant.
     pub(crate) fn insert_grant(&mut self, net: &Network, g: Grant) {
         let slot = self.grants.len() as u32;
-        let person = self.ix.people.get(g.person.as_str()).copied();
-        self.ix.grants.insert(g.id.clone(), slot);
+        let person = self.ix.people.get(g.person.as_str());
+        self.ix.grants.insert(g.id.as_str(), slot);
         match &g.scope {
             Scope::Node(id) => {
                 if let Some(n) = self.node_ix(net, id.as_str()) {
@@ -468,7 +546,7 @@ impl AccessState {
                 }
             }
         }
-        if let Some(&p) = self.ix.people.get(g.person.as_str()) {
+        if let Some(p) = self.ix.people.get(g.person.as_str()) {
             if let Some(s) = self.ix.slots.get_mut(p as usize) {
                 s.retain(|&s| s != slot);
             }
@@ -480,12 +558,14 @@ impl AccessState {
     /// Adds a person (not yet known).
     pub(crate) fn insert_person(&mut self, person: Person) {
         let p = self.people.len() as u32;
-        self.ix.people.insert(person.id.clone(), p);
+        self.ix.people.insert(person.id.as_str(), p);
         let flags = self.flags_of(&person);
         self.people.push(person);
-        self.ix.flags.push(flags);
+        self.ix.rows.push(Row {
+            flags,
+            entries: Entries::None,
+        });
         self.ix.slots.push(Vec::new());
-        self.ix.entries.push(Vec::new());
         self.ix.tag_entries.push(Vec::new());
     }
 
@@ -495,8 +575,8 @@ impl AccessState {
         if let Some(slot) = self.people.get_mut(p as usize) {
             *slot = person;
         }
-        if let Some(slot) = self.ix.flags.get_mut(p as usize) {
-            *slot = flags;
+        if let Some(row) = self.ix.rows.get_mut(p as usize) {
+            row.flags = flags;
         }
     }
 
