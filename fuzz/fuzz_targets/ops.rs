@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
             6 => json!({"op":"restore","id":pick(a)}),
             7 => json!({"op":"update_profile","id":pick(a),"slug":format!("s{}", b % 7)}),
             _ => {
-                json!({"op":"convert_campaign","id":pick(a),"to":["dissolve","local","issue"][b % 3]})
+                json!({"op":"convert_campaign","id":pick(a),"to":(["dissolve","local","issue"][b % 3])})
             }
         };
         let op: Op = serde_json::from_value(op).expect("op shape");
