@@ -535,6 +535,7 @@ fn first_intersection(poly: &Polygon) -> Option<String> {
     let mut tests: u64 = 0;
     for s in &segs {
         let ymin = s.a[1].min(s.b[1]);
+        tests += active.len() as u64;
         active.retain(|t| t.a[1].max(t.b[1]) >= ymin);
         let (sx0, sx1) = (s.a[0].min(s.b[0]), s.a[0].max(s.b[0]));
         for t in &active {
