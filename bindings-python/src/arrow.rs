@@ -166,8 +166,41 @@ pub(crate) fn missing_column(what: &str, name: &str, schema: &Schema) -> PyErr {
 /// The error for a column of a type that cannot be read as `expected`.
 pub(crate) fn wrong_type(what: &str, name: &str, found: &DataType, expected: &str) -> PyErr {
     parse_error(format!(
-        "{what}: column {name} has type {found}; expected {expected}"
+        "{what}: column {name} has type {}; expected {expected}",
+        type_name(found)
     ))
+}
+
+/// An Arrow type as pyarrow names it (`int64`, `string`, `timestamp[ns]`).
+fn type_name(t: &DataType) -> String {
+    match t {
+        DataType::Null => "null".into(),
+        DataType::Boolean => "bool".into(),
+        DataType::Utf8 => "string".into(),
+        DataType::LargeUtf8 => "large_string".into(),
+        DataType::Utf8View => "string_view".into(),
+        DataType::Float16 => "halffloat".into(),
+        DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Timestamp(unit, tz) => {
+            let u = match unit {
+                TimeUnit::Second => "s",
+                TimeUnit::Millisecond => "ms",
+                TimeUnit::Microsecond => "us",
+                TimeUnit::Nanosecond => "ns",
+            };
+            match tz {
+                Some(tz) => format!("timestamp[{u}, tz={tz}]"),
+                None => format!("timestamp[{u}]"),
+            }
+        }
+        DataType::Dictionary(k, v) => format!(
+            "dictionary<values={}, indices={}>",
+            type_name(v),
+            type_name(k)
+        ),
+        other => other.to_string().to_lowercase(),
+    }
 }
 
 /// The error for a missing (null) value where one is required.

@@ -57,7 +57,7 @@ def test_assign_inputs_agree(counties):
     lon = rng.uniform(-125, -66, 20_000)
     lat = rng.uniform(24, 50, 20_000)
     base = counties.assign(lon, lat).codes
-    assert (base >= 0).sum() > 15_000
+    assert (base >= 0).sum() > 8_000  # the rest is sea, Canada, Mexico
     same = [
         (pa.array(lon), pa.array(lat)),
         (pa.chunked_array([lon[:5000], lon[5000:]]), pa.chunked_array([lat[:7000], lat[7000:]])),
