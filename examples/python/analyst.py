@@ -13,6 +13,7 @@ hysteresis a real monthly pipeline has).
 """
 
 import json
+import math
 import pathlib
 import sys
 
@@ -60,7 +61,7 @@ def main():
         ["name", "score", "status", "active_leaders", "bus_factor", "intervention_text"]
     ]
     with pd.option_context("display.max_rows", 200, "display.width", 160, "display.max_colwidth", 60,
-                           "display.float_format", "{:.1f}".format):
+                           "display.float_format", lambda x: f"{math.floor(x * 10) / 10:.1f}"):
         print(table.to_string(index=False))
     counts = scores["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
     print("\nstatus counts:", ", ".join(f"{LABELS.get(s, s)} {n}" for s, n in counts.items()))
@@ -69,10 +70,10 @@ def main():
         print("\n" + worst["explanation"].iloc[0])
 
     # 3. Status counts at the start of every month, statuses carried forward.
-    months = pd.date_range("2026-01-01", NOW, freq="MS", tz="UTC")
+    months = pd.date_range(pd.Timestamp("2026-01-01", tz="UTC"), NOW, freq="MS")
     previous = {}
     history = []
-    for month in months:
+    for month in months[:-1]:
         facts = {"staff": groups["staff"], "groups": []}
         for g in groups["groups"]:
             g = {k: v for k, v in g.items() if k != "previous_status"}
@@ -84,6 +85,8 @@ def main():
         month_scores = ch.score_health(activity[activity["time"] < month], facts, now=month, model=model).to_pandas()
         previous = dict(zip(month_scores["group"], month_scores["status"]))
         history.append(month_scores["status"].value_counts().rename(month))
+    # The last bar is today's official run (previous statuses from the CRM).
+    history.append(scores["status"].value_counts().rename(NOW))
     over_time = pd.DataFrame(history).reindex(columns=STATUS_ORDER, fill_value=0).fillna(0)
 
     # 4. The picture.
@@ -94,11 +97,13 @@ def main():
     left.barh(ordered["name"], ordered["score"], color=[COLOURS[s] for s in ordered["status"]], height=0.75)
     left.set_xlim(0, 100)
     left.set_xlabel("health score (0–100)")
-    left.set_title(f"Chapter health on {NOW:%d %B %Y}", loc="left", fontsize=13, fontweight="bold")
+    left.set_title(f"Chapter health on {NOW:%d %B %Y}", loc="left", fontsize=13, fontweight="bold", pad=16)
     left.tick_params(axis="y", labelsize=7.5)
     left.margins(y=0.005)
-    for x in (model_thresholds(model)):
+    for x, label in zip(model_thresholds(model), ("at risk below", "thriving from")):
         left.axvline(x, color="#444", lw=0.6, ls=":")
+        left.annotate(f"{label} {x:g}", (x, 1.0), xycoords=("data", "axes fraction"), ha="center",
+                      va="bottom", fontsize=8, color="#444")
     handles = [plt.Rectangle((0, 0), 1, 1, color=COLOURS[s]) for s in STATUS_ORDER]
     left.legend(handles, [f"{LABELS.get(s, s)} ({counts[s]})" for s in STATUS_ORDER],
                 loc="lower right", title="status", frameon=True)
@@ -109,7 +114,7 @@ def main():
         right.bar(x, over_time[s], bottom=bottom, color=COLOURS[s], label=LABELS.get(s, s), width=0.7)
         bottom += over_time[s]
     right.set_ylabel("chapters")
-    right.set_title("Status at the start of each month", loc="left", fontsize=13, fontweight="bold")
+    right.set_title("Status at the start of each month", loc="left", fontsize=13, fontweight="bold", pad=16)
     right.legend(loc="upper left", title="status")
     right.set_ylim(0, bottom.max() * 1.25)
     for xi, total in zip(x, bottom):
