@@ -507,7 +507,9 @@ impl Network {
         filter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Assignment> {
         let filter: Filter = filter_of(filter)?;
-        assign_with(py, self.0.finder(), &lon, &lat, &filter)
+        // The index is built on first use after a change: not under the GIL.
+        let finder = py.detach(|| self.0.finder());
+        assign_with(py, finder, &lon, &lat, &filter)
     }
 
     /// The public view: a GeoJSON FeatureCollection (dict) of listed

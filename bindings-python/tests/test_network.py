@@ -104,3 +104,35 @@ def test_package_ships_stubs_and_py_typed():
     pkg = files("chapterhouse")
     assert pkg.joinpath("py.typed").is_file()
     assert pkg.joinpath("_chapterhouse.pyi").is_file()
+
+
+def test_stubs_name_exactly_what_the_module_has():
+    """The committed .pyi lists every public class, method and function of
+    the extension module, and nothing it does not have."""
+    import ast
+    from importlib.resources import files
+
+    from chapterhouse import _chapterhouse
+
+    tree = ast.parse(files("chapterhouse").joinpath("_chapterhouse.pyi").read_text())
+    stubbed = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            stubbed[node.name] = None
+        elif isinstance(node, ast.ClassDef):
+            members = set()
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    members.add(item.name)
+                elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    members.add(item.target.id)
+            stubbed[node.name] = members
+    public = {n for n in dir(_chapterhouse) if not n.startswith("_")}
+    assert public == set(stubbed), (public ^ set(stubbed))
+    for name, members in stubbed.items():
+        obj = getattr(_chapterhouse, name)
+        if members is None or issubclass(obj, BaseException):
+            continue
+        have = {m for m in vars(obj) if not m.startswith("_")}
+        want = {m for m in members if not m.startswith("_")}
+        assert have == want, (name, have ^ want)

@@ -19,7 +19,7 @@ import json as _json
 import os as _os
 from datetime import date as _date
 from datetime import datetime as _datetime
-from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from . import _chapterhouse
 from ._chapterhouse import (
