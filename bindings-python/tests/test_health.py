@@ -101,6 +101,8 @@ def test_output_converts_to_every_library(activity_csv, groups_json):
     assert isinstance(t, ch.Table)
     assert len(t) == t.num_rows == 69
     assert "score" in t.column_names
+    assert t.metadata["as_of"].startswith("2026-11-01T00:00:00")
+    assert "69 rows" in repr(t)
     pdf, pldf, patab = t.to_pandas(), t.to_polars(), t.to_pyarrow()
     assert isinstance(pdf, pd.DataFrame) and isinstance(pldf, pl.DataFrame)
     assert pldf.shape == pdf.shape == (patab.num_rows, patab.num_columns)

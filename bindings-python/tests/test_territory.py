@@ -89,6 +89,9 @@ def test_assign_outputs(counties):
     assert arr.to_pylist() == list(ids)
     assert a.to_pyarrow().to_pylist() == list(ids)
     assert a.to_polars().to_list() == list(ids)
+    # The Arrow array also exports as a one-column stream.
+    table = pa.table(a.arrow())
+    assert table.column_names == ["chapter"] and table.column(0).to_pylist() == list(ids)
 
 
 def test_assign_errors(counties):
