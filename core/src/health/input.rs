@@ -232,6 +232,19 @@ impl TimeColumn<'_> {
         self.len() == 0
     }
 
+    /// The first row outside the years 1 to 9999, if any (a loop the
+    /// compiler can vectorize).
+    pub(crate) fn first_out_of_range(&self) -> Option<usize> {
+        let (v, lo, hi) = match *self {
+            TimeColumn::Seconds(v) => (v, MIN_MS.div_euclid(1000), MAX_MS.div_euclid(1000)),
+            TimeColumn::Millis(v) => (v, MIN_MS, MAX_MS),
+            TimeColumn::Micros(v) => (v, MIN_MS * 1000, MAX_MS * 1000 + 999),
+            // Every i64 of nanoseconds is within the years 1677 to 2262.
+            TimeColumn::Nanos(_) => return None,
+        };
+        first_where(v, |x| x < lo || x > hi)
+    }
+
     /// Row `i` in milliseconds, if it is within the years 1 to 9999.
     pub(crate) fn millis(&self, i: usize) -> Option<i64> {
         let ms = match *self {
@@ -242,6 +255,18 @@ impl TimeColumn<'_> {
         };
         (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
     }
+}
+
+/// The first index where `bad` holds. Each block is first tested with a
+/// branch-free fold, which the compiler vectorizes.
+pub(crate) fn first_where<T: Copy>(v: &[T], bad: impl Fn(T) -> bool) -> Option<usize> {
+    const BLOCK: usize = 4096;
+    for (b, chunk) in v.chunks(BLOCK).enumerate() {
+        if chunk.iter().fold(false, |acc, &x| acc | bad(x)) {
+            return chunk.iter().position(|&x| bad(x)).map(|p| b * BLOCK + p);
+        }
+    }
+    None
 }
 
 /// 0001-01-01T00:00:00Z in ms.
