@@ -3,7 +3,8 @@
 //! Every sum is an integer in fixed point (see `decay`), every maximum and
 //! minimum is exact, and capped posts are chosen by a total order on
 //! (author, day, age), so the result does not depend on the order rows
-//! arrive in, bit for bit.
+//! arrive in, bit for bit. Rows are counted block by block, partitioned by
+//! group range so each bucket's group state stays in cache.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,8 @@ const MISSING: u64 = u64::MAX;
 
 #[allow(clippy::cast_precision_loss)]
 const S_SCALE: f64 = (1u64 << 32) as f64;
+#[allow(clippy::cast_precision_loss)]
+const V_SCALE: f64 = VALUE_ONE as f64;
 /// Rows are counted a block at a time … (small in unit tests, to cross blocks)
 const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 19 };
 /// … partitioned into buckets of this many consecutive groups.
@@ -59,8 +62,6 @@ fn set_bit(bits: &mut [u64], i: u32) {
         *w |= 1 << (i % 64);
     }
 }
-#[allow(clippy::cast_precision_loss)]
-const V_SCALE: f64 = VALUE_ONE as f64;
 
 /// A value in fixed point (values are validated to at most 10^12 here).
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
