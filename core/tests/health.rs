@@ -397,6 +397,12 @@ fn pauses_stop_ages() {
         "1 event in the last 45 days (attendance not recorded for 1), last one 42 days ago"
     );
     assert!(!r.groups[0].paused);
+    assert_eq!(r.groups[0].paused_days, 61);
+    assert!(
+        r.groups[0]
+            .explain()
+            .contains("ages skip 61 days of pauses")
+    );
 }
 
 fn sample_columns_reports(cols: &Columns<'_>) -> HealthReport {

@@ -1190,6 +1190,8 @@ impl Scorer {
             low_data,
             age_days,
             paused,
+            paused_days: u32::try_from((self.now_ms - acc.hot.eff_now).max(0) / DAY_MS)
+                .unwrap_or(u32::MAX),
             onboarding,
             excluded: acc.excluded,
         }
@@ -1414,6 +1416,7 @@ fn empty_report(group: &str) -> GroupReport {
         low_data: true,
         age_days: None,
         paused: false,
+        paused_days: 0,
         onboarding: None,
         excluded: Excluded::default(),
     }
