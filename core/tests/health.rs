@@ -489,6 +489,7 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
     let before = s.report(None).to_json();
     let groups = ["ok", "new-group", "bad group"];
     let secs = [0i64, 0, 0];
+    let actors = ["ana", ""];
     let cases: Vec<(Columns<'_>, &str, ErrorKind)> = vec![
         (
             Columns {
@@ -533,6 +534,24 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
                 actor_valid: None,
             },
             "row 1, column actor: is required for leader_action",
+            ErrorKind::InvalidValue,
+        ),
+        (
+            Columns {
+                group: StrColumn::Dict {
+                    keys: &[0, 1, 1],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[3, 0, 3]),
+                value: None,
+                actor: Some(StrColumn::Dict {
+                    keys: &[0, 0, 1],
+                    values: Strings::Slice(&actors),
+                }),
+                actor_valid: None,
+            },
+            "row 2, column actor: is required for leader_action",
             ErrorKind::InvalidValue,
         ),
         (

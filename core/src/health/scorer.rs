@@ -514,8 +514,9 @@ impl Scorer {
             Some(col) => resolve_strings(col, cols.actor_valid, &mut self.actors, Target::Actor)?,
             None => Res::Absent,
         };
+        let no_actor = actor.null_entries();
         for i in 0..n {
-            if kind.get(i) == Kind::LeaderAction.code() && actor.get(i) == NULL_KEY {
+            if kind.get(i) == Kind::LeaderAction.code() && actor.is_null(i, &no_actor) {
                 return Err(HealthError::row(
                     i,
                     "actor",
@@ -1501,6 +1502,33 @@ enum Res<'a> {
 }
 
 impl Res<'_> {
+    /// For a dictionary: a bitset of the entries that mean "no actor".
+    fn null_entries(&self) -> Vec<u64> {
+        match self {
+            Res::Dict { map, .. } => {
+                let mut bits = vec![0u64; map.len().div_ceil(64)];
+                for (k, &v) in map.iter().enumerate() {
+                    if v == NULL_KEY {
+                        set_bit(&mut bits, u32::try_from(k).unwrap_or(u32::MAX));
+                    }
+                }
+                bits
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when row `i` has no value, without reading the dictionary map.
+    #[inline]
+    fn is_null(&self, i: usize, null_entries: &[u64]) -> bool {
+        match self {
+            Res::Dict { keys, .. } => keys
+                .get(i)
+                .is_none_or(|&k| k == NULL_KEY || bit(null_entries, k)),
+            _ => self.get(i) == NULL_KEY,
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
