@@ -191,7 +191,7 @@ proptest! {
             prop_assert_eq!(rev, g.score);
             prop_assert!(g.trend.ratio.is_none_or(|x| x >= 0.0));
         }
-        let shares: f64 = r.metrics.share_by_status.iter().sum();
+        let shares: f64 = Status::ALL.iter().map(|s| r.metrics.share_by_status.get(*s)).sum();
         prop_assert!(r.groups.is_empty() || (shares - 1.0).abs() < 1e-12);
     }
 
