@@ -536,6 +536,7 @@ impl Scorer {
         let n = cols.len();
         let buckets = self.acc.len().div_ceil(BUCKET_GROUPS).max(1);
         let mut gs: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
+        let mut actors: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
         let mut recs: Vec<Rec> = Vec::with_capacity(BLOCK_ROWS.min(n));
         let mut starts = vec![0usize; buckets + 1];
         // Events and posts per group in the block, to grow their lists once.
@@ -545,6 +546,9 @@ impl Scorer {
             let end = n.min(start + BLOCK_ROWS);
             gs.clear();
             gs.extend((start..end).map(|i| res.group.get(i)));
+            // A loop of independent dictionary loads: their misses overlap.
+            actors.clear();
+            actors.extend((start..end).map(|i| res.actor.get(i)));
             starts.iter_mut().for_each(|c| *c = 0);
             for &g in &gs {
                 if let Some(c) = starts.get_mut(g as usize / BUCKET_GROUPS + 1) {
@@ -573,7 +577,7 @@ impl Scorer {
                             .copied()
                             .unwrap_or(f64::NAN),
                         g,
-                        a: res.actor.get(i),
+                        a: actors.get(j).copied().unwrap_or(NULL_KEY),
                         k: res.kind.get(i),
                     };
                 }
