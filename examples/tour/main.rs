@@ -9,6 +9,9 @@ mod territory;
 
 use chapterhouse::Network;
 
+/// A tour section: renders its part of the tour for the sample network.
+type Section = fn(&Network) -> String;
+
 /// The sample network every example uses (see `scripts/sample/`).
 const SAMPLE: &str = include_str!("../data/network.json");
 
@@ -20,7 +23,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let sections: [(&str, fn(&Network) -> String); 4] = [
+    let sections: [(&str, Section); 4] = [
         ("The network", network::section),
         ("Which chapter covers this place?", territory::section),
         ("May this person do this, here?", access::section),
