@@ -27,8 +27,12 @@ static int failed = 0;
 
 /* Checks that a call failed with `want` and an error whose kind is `want`
  * and whose message contains `needle`; frees the error. */
-#define EXPECT_ERROR(st, err, want, needle)                                    \
-    expect_error_at(__FILE__, __LINE__, (st), (err), (want), (needle))
+#define EXPECT_ERROR(call, err, want, needle)                                  \
+    do {                                                                       \
+        ch_status st_ = (call); /* before `err` is read */                     \
+        expect_error_at(__FILE__, __LINE__, st_, (err), (want), (needle));     \
+        (err) = NULL;                                                          \
+    } while (0)
 
 static inline void expect_error_at(const char *file, int line, ch_status st,
                             ch_error *err, ch_status want, const char *needle) {
@@ -46,7 +50,12 @@ static inline void expect_error_at(const char *file, int line, ch_status st,
 }
 
 /* Checks that a call succeeded; prints the error otherwise and frees it. */
-#define EXPECT_OK(st, err) expect_ok_at(__FILE__, __LINE__, (st), (err))
+#define EXPECT_OK(call, err)                                                   \
+    do {                                                                       \
+        ch_status st_ = (call); /* before `err` is read */                     \
+        expect_ok_at(__FILE__, __LINE__, st_, (err));                          \
+        (err) = NULL;                                                          \
+    } while (0)
 
 static inline void expect_ok_at(const char *file, int line, ch_status st, ch_error *err) {
     if (st == CH_STATUS_OK && err == NULL) {
