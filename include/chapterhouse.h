@@ -261,7 +261,7 @@ const char *ch_version(void);
  * `json` is NULL or valid for reads of `json_len` bytes; `out_network` and
  * `out_error` are NULL or valid for writing one pointer.
  */
-enum ch_status ch_network_from_json(const uint8_t *json,
+enum ch_status ch_network_from_json(const char *json,
                                     size_t json_len,
                                     struct ch_network **out_network,
                                     struct ch_error **out_error);
@@ -344,11 +344,11 @@ enum ch_status ch_network_len(const struct ch_network *network,
  * NULL or valid for writes.
  */
 enum ch_status ch_network_apply(struct ch_network *network,
-                                const uint8_t *op_json,
+                                const char *op_json,
                                 size_t op_len,
-                                const uint8_t *person,
+                                const char *person,
                                 size_t person_len,
-                                const uint8_t *now,
+                                const char *now,
                                 size_t now_len,
                                 char **out_change,
                                 size_t *out_change_len,
@@ -375,7 +375,7 @@ enum ch_status ch_network_apply(struct ch_network *network,
  * `id_len` bytes; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_node_json(const struct ch_network *network,
-                                    const uint8_t *id,
+                                    const char *id,
                                     size_t id_len,
                                     char **out_json,
                                     size_t *out_len,
@@ -399,7 +399,7 @@ enum ch_status ch_network_node_json(const struct ch_network *network,
  * `id_len` bytes; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_chapter_status(const struct ch_network *network,
-                                         const uint8_t *id,
+                                         const char *id,
                                          size_t id_len,
                                          enum ch_chapter_status *out_status,
                                          struct ch_error **out_error);
@@ -424,7 +424,7 @@ enum ch_status ch_network_chapter_status(const struct ch_network *network,
  * `out_error` is NULL or valid for writes.
  */
 enum ch_status ch_network_subtree(const struct ch_network *network,
-                                  const uint8_t *id,
+                                  const char *id,
                                   size_t id_len,
                                   struct ch_id_array *out_ids,
                                   struct ch_error **out_error);
@@ -449,9 +449,9 @@ enum ch_status ch_network_subtree(const struct ch_network *network,
  * reads of its length; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_is_ancestor(const struct ch_network *network,
-                                      const uint8_t *ancestor,
+                                      const char *ancestor,
                                       size_t ancestor_len,
-                                      const uint8_t *node,
+                                      const char *node,
                                       size_t node_len,
                                       bool *out_result,
                                       struct ch_error **out_error);
@@ -554,7 +554,7 @@ void ch_id_array_free(struct ch_id_array *ids);
  * `json` is NULL or valid for reads of `json_len` bytes; out-parameters are
  * NULL or valid for writes.
  */
-enum ch_status ch_filter_from_json(const uint8_t *json,
+enum ch_status ch_filter_from_json(const char *json,
                                    size_t json_len,
                                    struct ch_filter **out_filter,
                                    struct ch_error **out_error);
@@ -662,13 +662,13 @@ enum ch_status ch_network_nearest(const struct ch_network *network,
  * reads of its length; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_check(const struct ch_network *network,
-                                const uint8_t *person,
+                                const char *person,
                                 size_t person_len,
-                                const uint8_t *capability,
+                                const char *capability,
                                 size_t capability_len,
-                                const uint8_t *node,
+                                const char *node,
                                 size_t node_len,
-                                const uint8_t *now,
+                                const char *now,
                                 size_t now_len,
                                 enum ch_decision *out_decision,
                                 char **out_explanation,
@@ -693,13 +693,13 @@ enum ch_status ch_network_check(const struct ch_network *network,
  * As ch_network_check().
  */
 enum ch_status ch_network_explain(const struct ch_network *network,
-                                  const uint8_t *person,
+                                  const char *person,
                                   size_t person_len,
-                                  const uint8_t *capability,
+                                  const char *capability,
                                   size_t capability_len,
-                                  const uint8_t *node,
+                                  const char *node,
                                   size_t node_len,
-                                  const uint8_t *now,
+                                  const char *now,
                                   size_t now_len,
                                   char **out_json,
                                   size_t *out_len,
@@ -739,13 +739,13 @@ enum ch_status ch_network_explain(const struct ch_network *network,
  * uses; other out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_nodes_where(const struct ch_network *network,
-                                      const uint8_t *person,
+                                      const char *person,
                                       size_t person_len,
-                                      const uint8_t *capability,
+                                      const char *capability,
                                       size_t capability_len,
-                                      const uint8_t *now,
+                                      const char *now,
                                       size_t now_len,
-                                      const uint8_t *after,
+                                      const char *after,
                                       size_t after_len,
                                       size_t limit,
                                       struct ch_id_array *out_ids,
@@ -780,11 +780,11 @@ enum ch_status ch_network_nodes_where(const struct ch_network *network,
  * reads of its length; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_who_can(const struct ch_network *network,
-                                  const uint8_t *capability,
+                                  const char *capability,
                                   size_t capability_len,
-                                  const uint8_t *node,
+                                  const char *node,
                                   size_t node_len,
-                                  const uint8_t *now,
+                                  const char *now,
                                   size_t now_len,
                                   char **out_json,
                                   size_t *out_len,
@@ -818,9 +818,9 @@ enum ch_status ch_network_who_can(const struct ch_network *network,
  * reads of its length; out-parameters are NULL or valid for writes.
  */
 enum ch_status ch_network_audit(const struct ch_network *network,
-                                const uint8_t *capability,
+                                const char *capability,
                                 size_t capability_len,
-                                const uint8_t *now,
+                                const char *now,
                                 size_t now_len,
                                 char **out_json,
                                 size_t *out_len,
@@ -866,14 +866,14 @@ enum ch_status ch_network_audit(const struct ch_network *network,
  * Each string is NULL or valid for reads of its length; out-parameters are
  * NULL or valid for writes.
  */
-enum ch_status ch_health_score_csv(const uint8_t *activity_csv,
+enum ch_status ch_health_score_csv(const char *activity_csv,
                                    size_t activity_len,
-                                   const uint8_t *facts_json,
+                                   const char *facts_json,
                                    size_t facts_len,
-                                   const uint8_t *model_json,
+                                   const char *model_json,
                                    size_t model_len,
                                    bool calibrate,
-                                   const uint8_t *now,
+                                   const char *now,
                                    size_t now_len,
                                    char **out_report,
                                    size_t *out_len,
@@ -889,14 +889,14 @@ enum ch_status ch_health_score_csv(const uint8_t *activity_csv,
  *
  * As ch_health_score_csv().
  */
-enum ch_status ch_health_score_json(const uint8_t *activity_json,
+enum ch_status ch_health_score_json(const char *activity_json,
                                     size_t activity_len,
-                                    const uint8_t *facts_json,
+                                    const char *facts_json,
                                     size_t facts_len,
-                                    const uint8_t *model_json,
+                                    const char *model_json,
                                     size_t model_len,
                                     bool calibrate,
-                                    const uint8_t *now,
+                                    const char *now,
                                     size_t now_len,
                                     char **out_report,
                                     size_t *out_len,
@@ -937,11 +937,11 @@ enum ch_status ch_health_score_json(const uint8_t *activity_json,
  * Each string is NULL or valid for reads of its length; out-parameters are
  * NULL or valid for writes.
  */
-enum ch_status ch_triage_plan(const uint8_t *input_json,
+enum ch_status ch_triage_plan(const char *input_json,
                               size_t input_len,
-                              const uint8_t *config_json,
+                              const char *config_json,
                               size_t config_len,
-                              const uint8_t *now,
+                              const char *now,
                               size_t now_len,
                               char **out_plan,
                               size_t *out_len,

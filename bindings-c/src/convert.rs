@@ -26,7 +26,7 @@ pub(crate) unsafe fn arg_ref<'a, T>(ptr: *const T, name: &'static str) -> Result
 ///
 /// `ptr` is NULL or valid for reads of `len` bytes for the lifetime `'a`.
 pub(crate) unsafe fn arg_str<'a>(
-    ptr: *const u8,
+    ptr: *const c_char,
     len: usize,
     name: &'static str,
 ) -> Result<&'a str, FfiError> {
@@ -34,7 +34,7 @@ pub(crate) unsafe fn arg_str<'a>(
         return Err(FfiError::NullArgument(name));
     }
     // SAFETY: non-null, and the caller guarantees `len` readable bytes.
-    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
     std::str::from_utf8(bytes).map_err(|e| FfiError::InvalidUtf8 {
         argument: name,
         valid_up_to: e.valid_up_to(),
@@ -147,7 +147,7 @@ pub(crate) unsafe fn free_owned<T>(ptr: *mut T) {
 ///
 /// As [`arg_str`].
 pub(crate) unsafe fn arg_opt_str<'a>(
-    ptr: *const u8,
+    ptr: *const c_char,
     len: usize,
     name: &'static str,
 ) -> Result<Option<&'a str>, FfiError> {
@@ -165,7 +165,7 @@ pub(crate) unsafe fn arg_opt_str<'a>(
 ///
 /// As [`arg_str`].
 pub(crate) unsafe fn arg_time(
-    ptr: *const u8,
+    ptr: *const c_char,
     len: usize,
     name: &'static str,
 ) -> Result<DateTime<Utc>, FfiError> {

@@ -18,11 +18,11 @@ struct ScoreArgs {
 ///
 /// Each string is NULL or valid for reads of its length.
 unsafe fn score_args(
-    facts_json: *const u8,
+    facts_json: *const c_char,
     facts_len: usize,
-    model_json: *const u8,
+    model_json: *const c_char,
     model_len: usize,
-    now: *const u8,
+    now: *const c_char,
     now_len: usize,
 ) -> Result<ScoreArgs, FfiError> {
     unsafe {
@@ -80,14 +80,14 @@ unsafe fn score_args(
 /// NULL or valid for writes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_health_score_csv(
-    activity_csv: *const u8,
+    activity_csv: *const c_char,
     activity_len: usize,
-    facts_json: *const u8,
+    facts_json: *const c_char,
     facts_len: usize,
-    model_json: *const u8,
+    model_json: *const c_char,
     model_len: usize,
     calibrate: bool,
-    now: *const u8,
+    now: *const c_char,
     now_len: usize,
     out_report: *mut *mut c_char,
     out_len: *mut usize,
@@ -115,14 +115,14 @@ pub unsafe extern "C" fn ch_health_score_csv(
 /// As ch_health_score_csv().
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_health_score_json(
-    activity_json: *const u8,
+    activity_json: *const c_char,
     activity_len: usize,
-    facts_json: *const u8,
+    facts_json: *const c_char,
     facts_len: usize,
-    model_json: *const u8,
+    model_json: *const c_char,
     model_len: usize,
     calibrate: bool,
-    now: *const u8,
+    now: *const c_char,
     now_len: usize,
     out_report: *mut *mut c_char,
     out_len: *mut usize,

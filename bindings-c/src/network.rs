@@ -88,7 +88,7 @@ pub extern "C" fn ch_version() -> *const c_char {
 /// `out_error` are NULL or valid for writing one pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_from_json(
-    json: *const u8,
+    json: *const c_char,
     json_len: usize,
     out_network: *mut *mut ch_network,
     out_error: *mut *mut ch_error,
@@ -198,11 +198,11 @@ pub unsafe extern "C" fn ch_network_len(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_apply(
     network: *mut ch_network,
-    op_json: *const u8,
+    op_json: *const c_char,
     op_len: usize,
-    person: *const u8,
+    person: *const c_char,
     person_len: usize,
-    now: *const u8,
+    now: *const c_char,
     now_len: usize,
     out_change: *mut *mut c_char,
     out_change_len: *mut usize,
@@ -242,7 +242,7 @@ pub unsafe extern "C" fn ch_network_apply(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_node_json(
     network: *const ch_network,
-    id: *const u8,
+    id: *const c_char,
     id_len: usize,
     out_json: *mut *mut c_char,
     out_len: *mut usize,
@@ -276,7 +276,7 @@ pub unsafe extern "C" fn ch_network_node_json(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_chapter_status(
     network: *const ch_network,
-    id: *const u8,
+    id: *const c_char,
     id_len: usize,
     out_status: *mut ch_chapter_status,
     out_error: *mut *mut ch_error,
@@ -311,7 +311,7 @@ pub unsafe extern "C" fn ch_network_chapter_status(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_subtree(
     network: *const ch_network,
-    id: *const u8,
+    id: *const c_char,
     id_len: usize,
     out_ids: *mut ch_id_array,
     out_error: *mut *mut ch_error,
@@ -348,9 +348,9 @@ pub unsafe extern "C" fn ch_network_subtree(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_network_is_ancestor(
     network: *const ch_network,
-    ancestor: *const u8,
+    ancestor: *const c_char,
     ancestor_len: usize,
-    node: *const u8,
+    node: *const c_char,
     node_len: usize,
     out_result: *mut bool,
     out_error: *mut *mut ch_error,
@@ -412,7 +412,12 @@ mod tests {
     fn load_save_and_len_round_trip() {
         let mut net = null_mut();
         let st = unsafe {
-            ch_network_from_json(SNAPSHOT.as_ptr(), SNAPSHOT.len(), &mut net, null_mut())
+            ch_network_from_json(
+                SNAPSHOT.as_ptr().cast(),
+                SNAPSHOT.len(),
+                &mut net,
+                null_mut(),
+            )
         };
         assert_eq!(st, ch_status::CH_STATUS_OK);
         let mut n = 0;
@@ -437,7 +442,8 @@ mod tests {
     fn malformed_json_is_a_parse_error_with_a_message() {
         let bad = b"{\"format\":";
         let (mut net, mut err) = (null_mut(), null_mut());
-        let st = unsafe { ch_network_from_json(bad.as_ptr(), bad.len(), &mut net, &mut err) };
+        let st =
+            unsafe { ch_network_from_json(bad.as_ptr().cast(), bad.len(), &mut net, &mut err) };
         assert_eq!(st, ch_status::CH_STATUS_PARSE);
         assert!(net.is_null());
         assert_eq!(unsafe { ch_error_kind(err) }, ch_status::CH_STATUS_PARSE);
@@ -454,7 +460,8 @@ mod tests {
         let st = unsafe { ch_network_from_json(std::ptr::null(), 0, &mut net, null_mut()) };
         assert_eq!(st, ch_status::CH_STATUS_NULL_ARGUMENT);
         let bad = b"{\"format\":\"\xff\"}";
-        let st = unsafe { ch_network_from_json(bad.as_ptr(), bad.len(), &mut net, null_mut()) };
+        let st =
+            unsafe { ch_network_from_json(bad.as_ptr().cast(), bad.len(), &mut net, null_mut()) };
         assert_eq!(st, ch_status::CH_STATUS_INVALID_UTF8);
         assert!(net.is_null());
     }

@@ -1,6 +1,7 @@
 //! Which chapter covers this place: point lookup and nearest chapters, with
 //! plain numbers in and an id array out (no JSON on this path).
 
+use std::ffi::c_char;
 use std::sync::OnceLock;
 
 use chapterhouse::territory::Filter;
@@ -54,7 +55,7 @@ unsafe fn filter_or_default<'a>(filter: *const ch_filter) -> &'a Filter {
 /// NULL or valid for writes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_filter_from_json(
-    json: *const u8,
+    json: *const c_char,
     json_len: usize,
     out_filter: *mut *mut ch_filter,
     out_error: *mut *mut ch_error,

@@ -42,11 +42,11 @@ use crate::error::{ch_error, ch_status, guard};
 /// NULL or valid for writes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ch_triage_plan(
-    input_json: *const u8,
+    input_json: *const c_char,
     input_len: usize,
-    config_json: *const u8,
+    config_json: *const c_char,
     config_len: usize,
-    now: *const u8,
+    now: *const c_char,
     now_len: usize,
     out_plan: *mut *mut c_char,
     out_len: *mut usize,

@@ -69,7 +69,7 @@ static inline void expect_ok_at(const char *file, int line, ch_status st, ch_err
 }
 
 /* A string argument: pointer and length. */
-#define S(s) (const uint8_t *)(s), strlen(s)
+#define S(s) (const char *)(s), strlen(s)
 
 /* Reads a whole file (NUL-terminated copy); NULL on failure. */
 static inline char *read_file(const char *path, size_t *out_len) {

@@ -22,7 +22,7 @@ static ch_network *load_sample(void) {
     if (text == NULL) return NULL;
     ch_network *net = NULL;
     ch_error *err = NULL;
-    EXPECT_OK(ch_network_from_json((const uint8_t *)text, len, &net, &err), err);
+    EXPECT_OK(ch_network_from_json((const char *)text, len, &net, &err), err);
     free(text);
     return net;
 }
@@ -109,7 +109,7 @@ static void test_apply(void) {
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         change = (char *)&change; /* not NULL: the call must clear it */
-        ch_status st = ch_network_apply(net, S(bad[i].op), (const uint8_t *)bad[i].person,
+        ch_status st = ch_network_apply(net, S(bad[i].op), (const char *)bad[i].person,
                                         bad[i].person ? strlen(bad[i].person) : 0, S(bad[i].now),
                                         &change, &len, &err);
         CHECK(change == NULL);
@@ -381,7 +381,7 @@ static void test_nodes_where(void) {
     char *after = NULL;
     do {
         EXPECT_OK(ch_network_nodes_where(net, S("p-0009"), S("chapter.approve"), S(NOW),
-                                         (const uint8_t *)after, after ? strlen(after) : 0, 4,
+                                         (const char *)after, after ? strlen(after) : 0, 4,
                                          page, &next, &err), err);
         ch_string_free(after);
         after = next;
@@ -472,7 +472,7 @@ static void test_health(void) {
     size_t len = 0;
     jval r;
 
-    EXPECT_OK(ch_health_score_csv((const uint8_t *)csv, csv_len, (const uint8_t *)facts, facts_len,
+    EXPECT_OK(ch_health_score_csv((const char *)csv, csv_len, (const char *)facts, facts_len,
                                   NULL, 0, true, S(NOW), &json, &len, &err), err);
     CHECK(json != NULL && jparse(json, len, &r));
     CHECK(strncmp(jstr(&r, "as_of"), "2026-11-01T00:00:00", 19) == 0);
@@ -487,7 +487,7 @@ static void test_health(void) {
     ch_string_free(json);
 
     /* Calibration changes the model, so scores may differ; both succeed. */
-    EXPECT_OK(ch_health_score_csv((const uint8_t *)csv, csv_len, NULL, 0, NULL, 0, false, S(NOW),
+    EXPECT_OK(ch_health_score_csv((const char *)csv, csv_len, NULL, 0, NULL, 0, false, S(NOW),
                                   &json, NULL, &err), err);
     ch_string_free(json);
 

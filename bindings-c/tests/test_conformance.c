@@ -55,8 +55,8 @@ static void run_apply(ch_network *net, const jval *step, const char *name, size_
     char *before = snapshot_of(net);
     char *change = NULL;
     ch_error *err = NULL;
-    ch_status st = ch_network_apply(net, (const uint8_t *)op->start, op->len,
-                                    (const uint8_t *)person, person ? strlen(person) : 0,
+    ch_status st = ch_network_apply(net, (const char *)op->start, op->len,
+                                    (const char *)person, person ? strlen(person) : 0,
                                     S(now), &change, NULL, &err);
     const char *want_error = jstr(expect, "error");
     if (want_error != NULL) {
@@ -154,7 +154,7 @@ static void run_case(const char *name, const jval *c, ch_id_array *ids) {
     size_t len = snap ? snap->len : strlen(text);
     ch_network *net = NULL;
     ch_error *err = NULL;
-    ch_status st = ch_network_from_json((const uint8_t *)src, len, &net, &err);
+    ch_status st = ch_network_from_json((const char *)src, len, &net, &err);
     if (load_error != NULL) {
         if (st == CH_STATUS_OK) {
             fail_step(name, 0, "expected a load error");
