@@ -400,6 +400,29 @@ impl Network {
     }
 }
 
+impl Network {
+    /// One node as JSON, in the form of a snapshot's `nodes` entry (the
+    /// organization too, with `"kind": "organization"`): what a host shows
+    /// on a chapter's page or stores beside its own record.
+    ///
+    /// ```
+    /// # use chapterhouse::Network;
+    /// # let now = "2026-01-01T00:00:00Z".parse().unwrap();
+    /// let net = Network::new("org".parse()?, "Org", "org".parse()?, now)?;
+    /// assert!(net.node_json("org")?.contains(r#""kind":"organization""#));
+    /// assert!(net.node_json("nope").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn node_json(&self, id: &str) -> Result<String, NetworkError> {
+        let ix = self.ix_or_err(id)?;
+        let mut out = String::new();
+        if let Some(node) = self.at(ix) {
+            push_json(&mut out, &NodeRecord::from(node));
+        }
+        Ok(out)
+    }
+}
+
 fn push_json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
     // Serializing these plain data shapes to a String cannot fail: every map
     // key is a string and every float is finite (validated on the way in).
