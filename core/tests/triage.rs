@@ -1,5 +1,12 @@
 //! Properties of the triage plan on generated queues, and a 30-day simulation.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chapterhouse::triage::{

@@ -684,13 +684,18 @@ pub fn plan(
             b.1 += 1;
         }
     }
-    let mut sizes: Vec<u64> = backlog.iter().map(|b| b.0).collect();
-    sizes.sort_unstable();
-    if let Some(&median) = sizes.get(sizes.len().saturating_sub(1) / 2) {
+    let median = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v.get(v.len().saturating_sub(1) / 2).copied()
+    };
+    let median_minutes = median(backlog.iter().map(|b| b.0).collect());
+    let median_count = median(backlog.iter().map(|b| u64::from(b.1)).collect());
+    if let (Some(median), Some(median_count)) = (median_minutes, median_count) {
+        let factor = u64::from(config.flood_factor);
         let mut floods: Vec<(usize, u64, u32)> = backlog
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.0 > median * u64::from(config.flood_factor))
+            .filter(|(_, b)| b.0 > median * factor && u64::from(b.1) > median_count * factor)
             .map(|(c, b)| (c, b.0, b.1))
             .collect();
         floods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
