@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::AccessState;
+use crate::access::{AccessState, Grant, Person, Policy};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
 use crate::limits::{LimitError, Limits};
@@ -240,11 +240,11 @@ struct Document {
     #[serde(default)]
     nodes: Vec<NodeRecord>,
     #[serde(default)]
-    policy: Option<serde_json::Value>,
+    policy: Option<Policy>,
     #[serde(default)]
-    people: Vec<serde_json::Value>,
+    people: Vec<Person>,
     #[serde(default)]
-    grants: Vec<serde_json::Value>,
+    grants: Vec<Grant>,
 }
 
 /// Reads only the `format` member, so a future version is refused before its
@@ -349,19 +349,23 @@ impl Network {
             let node = Node::try_from(record).map_err(|e| invalid(format!("nodes[{i}]"), e))?;
             nodes.push(node);
         }
-        let access = AccessState {
-            policy: doc.policy,
-            people: doc.people,
-            grants: doc.grants,
-        };
-        Network::from_parts_indexed(nodes, access).map_err(|(at, e)| {
-            let path = match at {
-                Some(0) => "organization".to_owned(),
-                Some(i) => format!("nodes[{}]", i - 1),
-                None => "nodes".to_owned(),
-            };
-            invalid(path, e)
-        })
+        let mut net =
+            Network::from_parts_indexed(nodes, AccessState::default()).map_err(|(at, e)| {
+                let path = match at {
+                    Some(0) => "organization".to_owned(),
+                    Some(i) => format!("nodes[{}]", i - 1),
+                    None => "nodes".to_owned(),
+                };
+                invalid(path, e)
+            })?;
+        net.access =
+            AccessState::load(&net, doc.policy, doc.people, doc.grants).map_err(|(path, e)| {
+                SnapshotError::Invalid {
+                    path,
+                    source: Box::new(e.into()),
+                }
+            })?;
+        Ok(net)
     }
 
     /// Saves the network as a `chapterhouse/1` snapshot: canonical JSON with
@@ -383,14 +387,14 @@ impl Network {
         push_json(&mut out, &org);
         out.push_str(",\n\"nodes\": ");
         push_lines(&mut out, self.nodes.iter().skip(1).map(NodeRecord::from));
-        if let Some(policy) = &self.access.policy {
+        if self.access.explicit_policy {
             out.push_str(",\n\"policy\": ");
-            push_json(&mut out, policy);
+            crate::access::push_policy(&mut out, &self.access.policy, "");
         }
         out.push_str(",\n\"people\": ");
         push_lines(&mut out, self.access.people.iter());
         out.push_str(",\n\"grants\": ");
-        push_lines(&mut out, self.access.grants.iter());
+        push_lines(&mut out, self.access.live());
         out.push_str("\n}\n");
         out
     }

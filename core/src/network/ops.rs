@@ -8,6 +8,7 @@ use super::{
     Chapter, ChapterStatus, Conversion, GroupKind, Network, NetworkError, Node, NodeBody,
     NodeLevel, Visibility,
 };
+use crate::access::{GrantId, GrantSpec, PersonSpec, Policy, Scope};
 use crate::error::Error;
 use crate::id::{NodeId, PersonId, Slug, Tag};
 use crate::territory::Territory;
@@ -208,22 +209,71 @@ pub enum Op {
         /// What it becomes.
         to: Conversion,
     },
+    /// Give a person a role at a scope (delegation rules: `Network::can_grant`).
+    Grant(GrantSpec),
+    /// Withdraw a grant.
+    Revoke {
+        /// The grant.
+        id: GrantId,
+    },
+    /// Add a person, or change a person's name.
+    SetPerson(PersonSpec),
+    /// Suspend (`suspended: true`, the default) or reinstate a person.
+    Suspend {
+        /// The person.
+        person: PersonId,
+        /// `true` to suspend, `false` to reinstate.
+        #[serde(default = "yes")]
+        suspended: bool,
+        /// Why, for the audit log.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Record (`held: true`, the default) or withdraw an attestation of a person.
+    Attest {
+        /// The person.
+        person: PersonId,
+        /// The attestation (declared by the policy).
+        attestation: String,
+        /// `true` to record it, `false` to withdraw it.
+        #[serde(default = "yes")]
+        held: bool,
+    },
+    /// Replace the policy (existing grants must stay valid under it).
+    SetPolicy {
+        /// The new policy document.
+        policy: Box<Policy>,
+    },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Op {
-    /// The node the operation is about.
-    pub fn target(&self) -> &NodeId {
+    /// The node the operation is about (`None` for operations on people,
+    /// the policy, a revoked grant, or a grant scoped to a tag).
+    pub fn target(&self) -> Option<&NodeId> {
         match self {
-            Op::AddRegion(r) => &r.parent,
-            Op::ApplyChapter(a) => &a.parent,
+            Op::AddRegion(r) => Some(&r.parent),
+            Op::ApplyChapter(a) => Some(&a.parent),
             Op::Approve { id }
             | Op::Reject { id, .. }
             | Op::Archive { id, .. }
             | Op::Restore { id }
             | Op::Move { id, .. }
             | Op::SetTerritory { id, .. }
-            | Op::ConvertCampaign { id, .. } => id,
-            Op::UpdateProfile(p) => &p.id,
+            | Op::ConvertCampaign { id, .. } => Some(id),
+            Op::UpdateProfile(p) => Some(&p.id),
+            Op::Grant(g) => match &g.scope {
+                Scope::Node(n) => Some(n),
+                Scope::Tag(_) => None,
+            },
+            Op::Revoke { .. }
+            | Op::SetPerson(_)
+            | Op::Suspend { .. }
+            | Op::Attest { .. }
+            | Op::SetPolicy { .. } => None,
         }
     }
 
@@ -240,6 +290,12 @@ impl Op {
             Op::UpdateProfile(_) => "update_profile",
             Op::SetTerritory { .. } => "set_territory",
             Op::ConvertCampaign { .. } => "convert_campaign",
+            Op::Grant(_) => "grant",
+            Op::Revoke { .. } => "revoke",
+            Op::SetPerson(_) => "set_person",
+            Op::Suspend { .. } => "suspend",
+            Op::Attest { .. } => "attest",
+            Op::SetPolicy { .. } => "set_policy",
         }
     }
 }
@@ -359,8 +415,10 @@ impl Network {
     /// the time recorded on the change and on the touched nodes (the library
     /// never reads a clock).
     pub fn apply(&mut self, op: Op, actor: &Actor, now: DateTime<Utc>) -> Result<Change, Error> {
+        let op = crate::access::normalize_op(op, now);
         crate::access::authorize_op(self, &op, actor, now)?;
-        let summary = self.apply_unchecked(&op, now)?;
+        let mut summary = self.apply_unchecked(&op, now)?;
+        crate::access::after_apply(self, &op, actor, now, &mut summary);
         self.revision += 1;
         self.finder = std::sync::OnceLock::new();
         Ok(Change {
@@ -646,6 +704,12 @@ impl Network {
                 }
                 Ok(summary)
             }
+            Op::Grant(_)
+            | Op::Revoke { .. }
+            | Op::SetPerson(_)
+            | Op::Suspend { .. }
+            | Op::Attest { .. }
+            | Op::SetPolicy { .. } => crate::access::apply_access_op(self, op, now),
         }
     }
 

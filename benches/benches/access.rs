@@ -1,0 +1,474 @@
+//! Permission checks, side by side with Cedar (`cedar-policy`), on the same
+//! generated organization: 1 organization, 50 regions, 5,000 chapters and
+//! 100,000 users (5 admins, 100 regional coordinators, 10,000 chapter
+//! leaders, the rest members), with suspensions, missing attestations,
+//! archived and applied chapters, and lapsed and future member grants.
+//!
+//! Both engines answer the same queries and every decision is asserted equal
+//! before anything is timed. The Cedar side is the natural Cedar encoding of
+//! the default policy: one `permit` per role (`resource in principal.<role>`,
+//! the role's nodes as a set attribute on the user) and one `forbid` per
+//! rule. Cedar has no per-membership validity, so its entities hold only the
+//! grants in force at the benchmark's `now` (chapterhouse evaluates the
+//! validity of each grant at query time). Cedar requests are built before
+//! timing; chapterhouse takes the ids as strings.
+//!
+//! Build: `cargo bench -p chapterhouse-benches --bench access --no-run`,
+//! then run the printed executable with `--bench`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::str::FromStr;
+use std::time::Instant;
+
+use cedar_policy::{Authorizer, Context, Entities, EntityUid, PolicySet, Request};
+use chapterhouse::Network;
+use chapterhouse::access::{AppliesTo, Condition, Policy};
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const REGIONS: usize = 50;
+const CHAPTERS: usize = 5_000;
+const USERS: usize = 100_000;
+const ADMINS: usize = 5;
+const COORDINATORS: usize = 2 * REGIONS;
+const LEADERS: usize = 2 * CHAPTERS;
+const QUERIES: usize = 20_000;
+
+const NOW: &str = "2026-06-01T00:00:00Z";
+
+/// A small deterministic generator (no dependency, same org on every run).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn region_id(r: usize) -> String {
+    format!("r-{r:02}")
+}
+fn chapter_id(c: usize) -> String {
+    format!("ch-{c:04}")
+}
+fn user_id(u: usize) -> String {
+    format!("u-{u:06}")
+}
+
+fn chapter_status(c: usize) -> &'static str {
+    if c % 50 == 7 {
+        "archived"
+    } else if c % 37 == 3 {
+        "applied"
+    } else {
+        "active"
+    }
+}
+
+struct User {
+    role: &'static str,
+    node: String,
+    suspended: bool,
+    attestations: Vec<&'static str>,
+    from: &'static str,
+    until: Option<&'static str>,
+}
+
+fn users() -> Vec<User> {
+    let mut rng = Lcg(7);
+    (0..USERS)
+        .map(|u| {
+            let (role, node) = if u < ADMINS {
+                ("admin", "org".to_owned())
+            } else if u < ADMINS + COORDINATORS {
+                ("regional_coordinator", region_id((u - ADMINS) / 2))
+            } else if u < ADMINS + COORDINATORS + LEADERS {
+                (
+                    "chapter_leader",
+                    chapter_id((u - ADMINS - COORDINATORS) / 2),
+                )
+            } else {
+                ("member", chapter_id(u % CHAPTERS))
+            };
+            let a = rng.below(100);
+            let attestations = if a < 85 {
+                vec!["data_agreement", "data_protection_training"]
+            } else if a < 95 {
+                vec!["data_agreement"]
+            } else {
+                vec![]
+            };
+            let t = rng.below(100);
+            let (from, until) = if role != "member" || t >= 7 {
+                ("2025-01-01T00:00:00Z", None)
+            } else if t < 5 {
+                ("2025-01-01T00:00:00Z", Some("2025-12-31T00:00:00Z"))
+            } else {
+                ("2026-09-01T00:00:00Z", None)
+            };
+            User {
+                role,
+                node,
+                suspended: rng.below(100) == 0,
+                attestations,
+                from,
+                until,
+            }
+        })
+        .collect()
+}
+
+fn in_force(u: &User, now: DateTime<Utc>) -> bool {
+    let from: DateTime<Utc> = u.from.parse().unwrap();
+    from <= now
+        && u.until
+            .is_none_or(|t| now < t.parse::<DateTime<Utc>>().unwrap())
+}
+
+/// The chapterhouse snapshot of the organization.
+fn snapshot(users: &[User]) -> String {
+    let mut s = String::with_capacity(40 << 20);
+    s.push_str(r#"{"format":"chapterhouse/1","organization":{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"},"nodes":["#);
+    for r in 0..REGIONS {
+        let id = region_id(r);
+        let _ = write!(
+            s,
+            r#"{}{{"id":"{id}","kind":"region","parent":"org","name":"Region {r}","slug":"{id}","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}}"#,
+            if r == 0 { "" } else { "," }
+        );
+    }
+    for c in 0..CHAPTERS {
+        let id = chapter_id(c);
+        let _ = write!(
+            s,
+            r#",{{"id":"{id}","kind":"chapter","parent":"{}","name":"Chapter {c}","slug":"{id}","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"{}"}}"#,
+            region_id(c * REGIONS / CHAPTERS),
+            chapter_status(c)
+        );
+    }
+    s.push_str(r#"],"people":["#);
+    for (i, u) in users.iter().enumerate() {
+        let att: Vec<String> = u.attestations.iter().map(|a| format!("\"{a}\"")).collect();
+        let _ = write!(
+            s,
+            r#"{}{{"id":"{}","attestations":[{}],"suspended":{}}}"#,
+            if i == 0 { "" } else { "," },
+            user_id(i),
+            att.join(","),
+            u.suspended
+        );
+    }
+    s.push_str(r#"],"grants":["#);
+    for (i, u) in users.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"{}{{"id":"g-{i:06}","person":"{}","role":"{}","scope":{{"node":"{}"}},"valid_from":"{}""#,
+            if i == 0 { "" } else { "," },
+            user_id(i),
+            u.role,
+            u.node,
+            u.from
+        );
+        if let Some(t) = u.until {
+            let _ = write!(s, r#","valid_until":"{t}""#);
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}
+
+/// The Cedar entities of the organization (grants in force at `now` only).
+fn cedar_entities(users: &[User], now: DateTime<Utc>) -> String {
+    let mut s = String::with_capacity(40 << 20);
+    s.push_str(r#"[{"uid":{"type":"Node","id":"org"},"parents":[],"attrs":{"status":"active"}}"#);
+    for r in 0..REGIONS {
+        let _ = write!(
+            s,
+            r#",{{"uid":{{"type":"Node","id":"{}"}},"parents":[{{"type":"Node","id":"org"}}],"attrs":{{"status":"active"}}}}"#,
+            region_id(r)
+        );
+    }
+    for c in 0..CHAPTERS {
+        let _ = write!(
+            s,
+            r#",{{"uid":{{"type":"Node","id":"{}"}},"parents":[{{"type":"Node","id":"{}"}}],"attrs":{{"status":"{}"}}}}"#,
+            chapter_id(c),
+            region_id(c * REGIONS / CHAPTERS),
+            chapter_status(c)
+        );
+    }
+    for (i, u) in users.iter().enumerate() {
+        let att: Vec<String> = u.attestations.iter().map(|a| format!("\"{a}\"")).collect();
+        let mut roles = String::new();
+        for role in ["admin", "regional_coordinator", "chapter_leader", "member"] {
+            let nodes = if u.role == role && in_force(u, now) {
+                format!(r#"{{"__entity":{{"type":"Node","id":"{}"}}}}"#, u.node)
+            } else {
+                String::new()
+            };
+            let _ = write!(roles, r#","{role}":[{nodes}]"#);
+        }
+        let _ = write!(
+            s,
+            r#",{{"uid":{{"type":"User","id":"{}"}},"parents":[],"attrs":{{"suspended":{},"attestations":[{}]{roles}}}}}"#,
+            user_id(i),
+            u.suspended,
+            att.join(",")
+        );
+    }
+    s.push(']');
+    s
+}
+
+/// The default policy in Cedar: a permit per role, a forbid per rule.
+fn cedar_policies(p: &Policy) -> String {
+    let actions = |names: &mut dyn Iterator<Item = &String>| -> String {
+        let list: Vec<String> = names.map(|n| format!("Action::\"{n}\"")).collect();
+        format!("[{}]", list.join(", "))
+    };
+    let mut out = String::new();
+    for role in ["admin", "regional_coordinator", "chapter_leader", "member"] {
+        let r = p.role(role).unwrap();
+        // chapter-level roles of the default policy list no reserved capability
+        let _ = writeln!(
+            out,
+            "permit(principal, action in {}, resource) when {{ resource in principal.{role} }};",
+            actions(&mut r.capabilities.iter())
+        );
+    }
+    for rule in &p.forbid {
+        let covered: Vec<String> = p
+            .capabilities
+            .iter()
+            .filter(|c| match rule.applies_to {
+                AppliesTo::All => true,
+                AppliesTo::Writes => c.writes,
+                AppliesTo::PersonalData => c.personal_data,
+                AppliesTo::Listed => rule.capabilities.contains(&c.name),
+                _ => false,
+            })
+            .filter(|c| !rule.except.contains(&c.name))
+            .map(|c| c.name.clone())
+            .collect();
+        let cond = match rule.when {
+            Condition::PersonSuspended => "when { principal.suspended }".to_owned(),
+            Condition::NodeArchived => "when { resource.status == \"archived\" }".to_owned(),
+            Condition::NodeNotActive => "when { resource.status != \"active\" }".to_owned(),
+            Condition::MissingAttestation => format!(
+                "unless {{ principal.attestations.contains(\"{}\") }}",
+                rule.attestation.as_deref().unwrap()
+            ),
+            _ => unreachable!(),
+        };
+        let _ = writeln!(
+            out,
+            "forbid(principal, action in {}, resource) {cond};",
+            actions(&mut covered.iter())
+        );
+    }
+    out
+}
+
+struct Fixture {
+    snapshot: String,
+    entities_json: String,
+    policies_text: String,
+    net: Network,
+    entities: Entities,
+    policies: PolicySet,
+    queries: Vec<(String, String, String)>,
+    requests: Vec<Request>,
+    coordinator: String,
+}
+
+fn fixture() -> Fixture {
+    let now: DateTime<Utc> = NOW.parse().unwrap();
+    let users = users();
+    let snapshot = snapshot(&users);
+    let net = Network::from_json(&snapshot).unwrap();
+    let policy = Policy::default();
+    let entities_json = cedar_entities(&users, now);
+    let policies_text = cedar_policies(&policy);
+    let entities = Entities::from_json_str(&entities_json, None).unwrap();
+    let policies = PolicySet::from_str(&policies_text).unwrap();
+    let caps: Vec<String> = policy.capabilities.iter().map(|c| c.name.clone()).collect();
+    let mut rng = Lcg(42);
+    let mut queries = Vec::with_capacity(QUERIES);
+    for _ in 0..QUERIES {
+        let u = rng.below(USERS);
+        let node = match rng.below(10) {
+            0..=4 => users[u].node.clone(),
+            5..=7 => chapter_id(rng.below(CHAPTERS)),
+            8 => region_id(rng.below(REGIONS)),
+            _ => "org".to_owned(),
+        };
+        let node = if node == "org" && rng.below(2) == 0 {
+            chapter_id(rng.below(CHAPTERS))
+        } else {
+            node
+        };
+        queries.push((user_id(u), caps[rng.below(caps.len())].clone(), node));
+    }
+    let requests = queries
+        .iter()
+        .map(|(u, c, n)| {
+            Request::new(
+                EntityUid::from_str(&format!("User::\"{u}\"")).unwrap(),
+                EntityUid::from_str(&format!("Action::\"{c}\"")).unwrap(),
+                EntityUid::from_str(&format!("Node::\"{n}\"")).unwrap(),
+                Context::empty(),
+                None,
+            )
+            .unwrap()
+        })
+        .collect();
+    Fixture {
+        snapshot,
+        entities_json,
+        policies_text,
+        net,
+        entities,
+        policies,
+        queries,
+        requests,
+        coordinator: user_id(ADMINS),
+    }
+}
+
+fn assert_agreement(f: &Fixture) {
+    let now: DateTime<Utc> = NOW.parse().unwrap();
+    let authorizer = Authorizer::new();
+    let mut allowed = 0;
+    for ((u, c, n), req) in f.queries.iter().zip(&f.requests) {
+        let ours = f.net.check(u, c, n, now).unwrap();
+        let theirs = authorizer.is_authorized(req, &f.policies, &f.entities);
+        assert!(
+            theirs.diagnostics().errors().next().is_none(),
+            "cedar evaluation error for {u} {c} {n}"
+        );
+        let cedar_allows = theirs.decision() == cedar_policy::Decision::Allow;
+        assert_eq!(ours.is_allowed(), cedar_allows, "{u} {c} {n}: {ours}");
+        allowed += usize::from(cedar_allows);
+    }
+    eprintln!(
+        "access: {} queries, {allowed} allowed, decisions equal between chapterhouse and cedar",
+        f.queries.len()
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let started = Instant::now();
+    let f = fixture();
+    eprintln!(
+        "access: fixture built in {:.1} s (snapshot {:.1} MB, cedar entities {:.1} MB)",
+        started.elapsed().as_secs_f64(),
+        f.snapshot.len() as f64 / 1e6,
+        f.entities_json.len() as f64 / 1e6
+    );
+    assert_agreement(&f);
+    let now: DateTime<Utc> = NOW.parse().unwrap();
+
+    let mut g = c.benchmark_group("access/check");
+    let mut i = 0usize;
+    g.bench_function("chapterhouse", |b| {
+        b.iter(|| {
+            let (u, cap, n) = &f.queries[i % QUERIES];
+            i = i.wrapping_add(1);
+            black_box(f.net.check(u, cap, n, now).unwrap().is_allowed())
+        })
+    });
+    let authorizer = Authorizer::new();
+    let mut j = 0usize;
+    g.bench_function("cedar", |b| {
+        b.iter(|| {
+            let req = &f.requests[j % QUERIES];
+            j = j.wrapping_add(1);
+            black_box(
+                authorizer
+                    .is_authorized(req, &f.policies, &f.entities)
+                    .decision(),
+            )
+        })
+    });
+    // The same engines on 64 queries that stay in cache: what a check
+    // costs when the person's data is hot (a CRM checking the signed-in
+    // user again and again), without the memory misses of random users.
+    const HOT: usize = 64;
+    let mut k = 0usize;
+    g.bench_function("chapterhouse_hot", |b| {
+        b.iter(|| {
+            let (u, cap, n) = &f.queries[k % HOT];
+            k = k.wrapping_add(1);
+            black_box(f.net.check(u, cap, n, now).unwrap().is_allowed())
+        })
+    });
+    let mut l = 0usize;
+    g.bench_function("cedar_hot", |b| {
+        b.iter(|| {
+            let req = &f.requests[l % HOT];
+            l = l.wrapping_add(1);
+            black_box(
+                authorizer
+                    .is_authorized(req, &f.policies, &f.entities)
+                    .decision(),
+            )
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("access/nodes_where");
+    let coord = f.coordinator.clone();
+    let count = f
+        .net
+        .nodes_where(&coord, "chapter.view", now, None, 10_000)
+        .unwrap()
+        .nodes
+        .len();
+    eprintln!("access: the regional coordinator's nodes_where(chapter.view) has {count} nodes");
+    g.bench_function("regional_coordinator", |b| {
+        b.iter(|| {
+            black_box(
+                f.net
+                    .nodes_where(&coord, "chapter.view", now, None, 1000)
+                    .unwrap()
+                    .nodes
+                    .len(),
+            )
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("access/load");
+    g.sample_size(10);
+    g.bench_function("chapterhouse", |b| {
+        b.iter(|| black_box(Network::from_json(&f.snapshot).unwrap().len()))
+    });
+    g.bench_function("cedar", |b| {
+        b.iter(|| {
+            let e = Entities::from_json_str(&f.entities_json, None).unwrap();
+            let p = PolicySet::from_str(&f.policies_text).unwrap();
+            black_box((e.iter().count(), p.policies().count()))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,155 @@
+//! A small, fast, deterministic hasher for the access indexes (the
+//! multiply-rotate hash of Firefox and rustc, with a final avalanche step). Ids come from the host, not
+//! from anonymous users, so resistance to crafted collisions is not needed;
+//! the speed is: `check` does two id lookups.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..rest.len()) {
+                dst.copy_from_slice(rest);
+            }
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    /// The multiply leaves the low bits (which pick the bucket) depending
+    /// only on the low bytes of the input, and ids such as `u-000123` share
+    /// those; a final mix spreads the high bits down.
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// An id of at most 24 bytes stored inline, so a lookup compares three
+/// words instead of following a pointer and calling `memcmp`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Inline {
+    words: [u64; 3],
+    len: u8,
+}
+
+impl Inline {
+    #[inline]
+    fn new(s: &str) -> Option<Inline> {
+        let b = s.as_bytes();
+        if b.len() > 24 {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        buf.get_mut(..b.len())?.copy_from_slice(b);
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            if let Some(src) = buf.get(i * 8..i * 8 + 8) {
+                w.copy_from_slice(src);
+            }
+            u64::from_le_bytes(w)
+        };
+        Some(Inline {
+            words: [word(0), word(1), word(2)],
+            len: b.len() as u8,
+        })
+    }
+}
+
+/// A map from ids (strings) to dense indexes: short ids inline, long ones boxed.
+#[derive(Clone, Default)]
+pub(crate) struct IdMap {
+    short: FxMap<Inline, u32>,
+    long: FxMap<Box<str>, u32>,
+}
+
+impl std::fmt::Debug for IdMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdMap({} ids)", self.len())
+    }
+}
+
+impl IdMap {
+    #[inline]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Inserts, returning the previous index.
+    pub(crate) fn insert(&mut self, id: &str, ix: u32) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.insert(k, ix),
+            None => self.long.insert(id.into(), ix),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: &str) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => self.short.remove(&k),
+            None => self.long.remove(id),
+        }
+    }
+
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.short.reserve(n);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+}

@@ -1,0 +1,278 @@
+//! People, grants and scopes: the data shapes of the snapshot's `people` and
+//! `grants` sections and of the grant operations.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::AccessError;
+use crate::id::{NodeId, PersonId, Tag};
+
+const MAX_NAME: usize = 200;
+
+fn cut(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// Checks a host id (grant ids): 1–200 bytes, no whitespace or control characters.
+pub(crate) fn check_host_id(what: &'static str, s: &str) -> Result<(), AccessError> {
+    let bad = |reason| AccessError::InvalidName {
+        what,
+        value: cut(s),
+        reason,
+    };
+    if s.is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if s.len() > MAX_NAME {
+        return Err(bad("is longer than 200 bytes"));
+    }
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad("must not contain whitespace or control characters"));
+    }
+    Ok(())
+}
+
+/// Checks a policy name (role, rule, attestation): 1–100 bytes of lowercase
+/// letters, digits, `_` and `-`.
+pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError> {
+    let bad = |reason| AccessError::InvalidName {
+        what,
+        value: cut(s),
+        reason,
+    };
+    if s.is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if s.len() > 100 {
+        return Err(bad("is longer than 100 bytes"));
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    {
+        return Err(bad(
+            "may contain only lowercase letters, digits, '_' and '-'",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a capability name: dot-separated lowercase words such as
+/// `members.export`, at most 100 bytes.
+pub(crate) fn check_capability_name(s: &str) -> Result<(), AccessError> {
+    let bad = |reason| AccessError::InvalidName {
+        what: "capability",
+        value: cut(s),
+        reason,
+    };
+    if s.is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if s.len() > 100 {
+        return Err(bad("is longer than 100 bytes"));
+    }
+    let ok = s.split('.').all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    });
+    if !ok {
+        return Err(bad(
+            "must be dot-separated words of lowercase letters, digits and '_' (like members.export)",
+        ));
+    }
+    Ok(())
+}
+
+/// The host's id for a grant: 1–200 bytes, no whitespace.
+///
+/// ```
+/// use chapterhouse::access::GrantId;
+/// let id: GrantId = "g-0001".parse().unwrap();
+/// assert_eq!(id.as_str(), "g-0001");
+/// assert!("".parse::<GrantId>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct GrantId(String);
+
+impl GrantId {
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for GrantId {
+    type Err = AccessError;
+    fn from_str(s: &str) -> Result<Self, AccessError> {
+        check_host_id("grant id", s)?;
+        Ok(GrantId(s.to_owned()))
+    }
+}
+
+impl TryFrom<String> for GrantId {
+    type Error = AccessError;
+    fn try_from(s: String) -> Result<Self, AccessError> {
+        check_host_id("grant id", &s)?;
+        Ok(GrantId(s))
+    }
+}
+
+impl<'de> Deserialize<'de> for GrantId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        GrantId::try_from(s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for GrantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for GrantId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a grant applies: a node and its whole subtree, or every node that
+/// carries a tag (and their subtrees). Serialized as `{"node": "ch-boston"}`
+/// or `{"tag": "water-quality"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Scope {
+    /// A node and everything below it.
+    Node(NodeId),
+    /// Every node carrying the tag, and everything below those.
+    Tag(Tag),
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Node(n) => write!(f, "{n}"),
+            Scope::Tag(t) => write!(f, "the {t} tag"),
+        }
+    }
+}
+
+/// A person known to the network. Only what permissions need: the id, an
+/// optional display name, attestations (signed agreement, trainings) and
+/// whether the person is suspended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// The host's id for the person.
+    pub id: PersonId,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Attestations the person holds (`data_agreement`), sorted, no duplicates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<String>,
+    /// A suspended person is denied everything (default policy rule `suspended`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub suspended: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Person {
+    /// True when the person holds the attestation.
+    pub fn has_attestation(&self, name: &str) -> bool {
+        self.attestations
+            .binary_search_by(|a| a.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// Validates the fields and puts attestations in canonical order.
+    pub(crate) fn normalized(mut self) -> Result<Person, AccessError> {
+        if let Some(name) = &self.name {
+            check_text(self.id.as_str(), name)?;
+        }
+        for a in &self.attestations {
+            check_word("attestation", a)?;
+        }
+        self.attestations.sort();
+        self.attestations.dedup();
+        Ok(self)
+    }
+}
+
+pub(crate) fn check_text(id: &str, name: &str) -> Result<(), AccessError> {
+    let bad = |reason: &str| AccessError::InvalidPerson {
+        id: id.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if name.trim().is_empty() {
+        return Err(bad("name must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(bad("name is longer than 200 characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(bad("name must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A role given to a person at a scope for a time: the only way anyone holds
+/// a capability. Valid from `valid_from` (included) until `valid_until`
+/// (excluded; open-ended when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// The host's id for the grant.
+    pub id: GrantId,
+    /// Who holds it.
+    pub person: PersonId,
+    /// The role's name in the policy.
+    pub role: String,
+    /// Where it applies.
+    pub scope: Scope,
+    /// When it starts.
+    pub valid_from: DateTime<Utc>,
+    /// When it lapses (excluded); `None` = until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+impl Grant {
+    /// True when the grant is in force at `now`.
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.valid_from <= now && self.valid_until.is_none_or(|u| now < u)
+    }
+
+    /// Checks the validity interval.
+    pub(crate) fn check_interval(&self) -> Result<(), AccessError> {
+        match self.valid_until {
+            Some(u) if u <= self.valid_from => Err(AccessError::InvertedValidity {
+                id: self.id.to_string(),
+                from: self.valid_from.to_rfc3339(),
+                until: u.to_rfc3339(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Grant {
+    /// `g-0003 (regional_coordinator of ne for p-0001)`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "grant {} ({} at {} for {})",
+            self.id, self.role, self.scope, self.person
+        )
+    }
+}

@@ -1,0 +1,618 @@
+//! The access state a network holds: policy, people, grants, and the indexes
+//! that answer queries.
+//!
+//! Invariants: every live grant names a known person and role, and a node in
+//! the network or a tag; `entries[p]` holds exactly person `p`'s live
+//! node-scoped grants sorted by (node index, slot), with the capabilities
+//! their role confers at that node's level; grant slots never move (revoked
+//! grants leave an empty slot), so indexes keep pointing at the same grant.
+
+use chrono::{DateTime, Utc};
+
+use super::fx::{FxMap, IdMap};
+use super::model::{Grant, Person, Scope};
+use super::policy::{Bits, Compiled, Policy, ScopeLevel};
+use super::{AccessError, AccessWarning};
+use crate::id::Tag;
+use crate::network::{ChapterStatus, Network};
+
+/// Per-person facts the forbid rules read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PersonFlags {
+    pub(crate) suspended: bool,
+    pub(crate) attest: u64,
+}
+
+/// A node-scoped grant, compiled for `check`.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// Capabilities conferred at the grant's node (reserved ones removed at chapter level).
+    pub(crate) caps: Bits,
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) until: DateTime<Utc>,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
+    pub(crate) role: u16,
+    /// Anchored at the organization or a region (confers reserved capabilities).
+    pub(crate) central: bool,
+}
+
+impl Entry {
+    #[inline]
+    pub(crate) fn valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.from <= now && now < self.until
+    }
+}
+
+/// A tag-scoped grant, compiled for `check`.
+#[derive(Debug, Clone)]
+pub(crate) struct TagEntry {
+    pub(crate) caps: Bits,
+    pub(crate) from: DateTime<Utc>,
+    pub(crate) until: DateTime<Utc>,
+    pub(crate) slot: u32,
+    pub(crate) role: u16,
+    pub(crate) tag: Tag,
+}
+
+impl TagEntry {
+    #[inline]
+    pub(crate) fn valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.from <= now && now < self.until
+    }
+}
+
+/// A person's grants at nodes, the common single grant kept inline (one
+/// memory read for a check), sorted by (node index, slot).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Entries {
+    #[default]
+    None,
+    One(Entry),
+    Many(Vec<Entry>),
+}
+
+impl Entries {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[Entry] {
+        match self {
+            Entries::None => &[],
+            Entries::One(e) => std::slice::from_ref(e),
+            Entries::Many(v) => v,
+        }
+    }
+
+    fn from_vec(mut v: Vec<Entry>) -> Entries {
+        match v.len() {
+            0 => Entries::None,
+            1 => v.pop().map(Entries::One).unwrap_or_default(),
+            _ => Entries::Many(v),
+        }
+    }
+}
+
+/// What `check` reads about a person, in one place.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Row {
+    pub(crate) flags: PersonFlags,
+    pub(crate) entries: Entries,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Index {
+    pub(crate) people: IdMap,
+    /// A fast copy of the network's id map (the network's map is the
+    /// fallback for nodes added since).
+    pub(crate) nodes: IdMap,
+    pub(crate) grants: IdMap,
+    /// Per person: flags and node-scoped grant entries.
+    pub(crate) rows: Vec<Row>,
+    /// Per node index: its chapter status (`STATUS_*`), for the node rules.
+    pub(crate) status: Vec<u8>,
+    /// Per person: live grant slots, ascending.
+    pub(crate) slots: Vec<Vec<u32>>,
+    pub(crate) tag_entries: Vec<Vec<TagEntry>>,
+    /// Per node index: slots of live node-scoped grants, ascending.
+    pub(crate) by_node: Vec<Vec<u32>>,
+    /// Per tag: slots of live tag-scoped grants, ascending.
+    pub(crate) by_tag: FxMap<Tag, Vec<u32>>,
+    /// Per tag: nodes carrying it, in arena order.
+    pub(crate) tag_nodes: FxMap<Tag, Vec<u32>>,
+}
+
+/// The policy, people and grants of a network, with their indexes.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessState {
+    /// True when the snapshot carried a policy (saved back); false = default.
+    pub(crate) explicit_policy: bool,
+    pub(crate) policy: Policy,
+    pub(crate) compiled: Compiled,
+    pub(crate) people: Vec<Person>,
+    /// Grant slots in the order grants were added; `None` = revoked.
+    pub(crate) grants: Vec<Option<Grant>>,
+    pub(crate) ix: Index,
+}
+
+impl Default for AccessState {
+    fn default() -> Self {
+        let policy = Policy::default();
+        // The default policy is valid (a unit test holds it to that); should
+        // it ever fail, an empty compiled policy denies everything.
+        let compiled = match Compiled::new(&policy) {
+            Ok((c, _)) => c,
+            Err(_) => Compiled::empty(),
+        };
+        AccessState {
+            explicit_policy: false,
+            policy,
+            compiled,
+            people: Vec::new(),
+            grants: Vec::new(),
+            ix: Index::default(),
+        }
+    }
+}
+
+impl PartialEq for AccessState {
+    /// Equal when policy (and whether it is explicit), people and live grants
+    /// are equal; indexes are derived.
+    fn eq(&self, other: &Self) -> bool {
+        self.explicit_policy == other.explicit_policy
+            && self.policy == other.policy
+            && self.people == other.people
+            && self.live().eq(other.live())
+    }
+}
+
+impl Compiled {
+    pub(crate) fn empty() -> Compiled {
+        Compiled {
+            cap_ix: IdMap::default(),
+            role_ix: FxMap::default(),
+            attest_ix: FxMap::default(),
+            roles: Vec::new(),
+            reserved: 0,
+            rules: Vec::new(),
+            person_rule_mask: 0,
+            node_rule_mask: 0,
+            applicant_role: None,
+        }
+    }
+}
+
+/// What a grant compiles to, before it is indexed.
+pub(crate) struct Placed {
+    pub(crate) node: Option<u32>,
+    pub(crate) level: ScopeLevel,
+    pub(crate) role: u16,
+    pub(crate) caps: Bits,
+}
+
+pub(crate) const STATUS_NOT_CHAPTER: u8 = 0;
+pub(crate) const STATUS_ACTIVE: u8 = 1;
+pub(crate) const STATUS_ARCHIVED: u8 = 2;
+pub(crate) const STATUS_INACTIVE: u8 = 3;
+
+pub(crate) fn far_future() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC
+}
+
+impl AccessState {
+    /// A cheap empty state, swapped in while the real one is updated
+    /// against the network (never observable: it is swapped back at once).
+    pub(crate) fn placeholder() -> AccessState {
+        AccessState {
+            explicit_policy: false,
+            policy: Policy {
+                capabilities: Vec::new(),
+                roles: Vec::new(),
+                attestations: Vec::new(),
+                forbid: Vec::new(),
+                applicant_role: None,
+            },
+            compiled: Compiled::empty(),
+            people: Vec::new(),
+            grants: Vec::new(),
+            ix: Index::default(),
+        }
+    }
+
+    /// Person `p`'s node-scoped grant entries.
+    #[inline]
+    pub(crate) fn entries(&self, p: u32) -> &[Entry] {
+        self.ix
+            .rows
+            .get(p as usize)
+            .map(|r| r.entries.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Person `p`'s flags.
+    #[inline]
+    pub(crate) fn flags(&self, p: u32) -> Option<&PersonFlags> {
+        self.ix.rows.get(p as usize).map(|r| &r.flags)
+    }
+
+    /// Refreshes the per-node status bytes the node rules read.
+    pub(crate) fn index_status(&mut self, net: &Network) {
+        self.ix.status = net
+            .nodes
+            .iter()
+            .map(|n| match n.chapter().map(|c| c.status) {
+                None => STATUS_NOT_CHAPTER,
+                Some(ChapterStatus::Active) => STATUS_ACTIVE,
+                Some(ChapterStatus::Archived) => STATUS_ARCHIVED,
+                Some(_) => STATUS_INACTIVE,
+            })
+            .collect();
+    }
+
+    /// Live grants in slot order.
+    pub(crate) fn live(&self) -> impl Iterator<Item = &Grant> + '_ {
+        self.grants.iter().flatten()
+    }
+
+    pub(crate) fn grant_at(&self, slot: u32) -> Option<&Grant> {
+        self.grants.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    pub(crate) fn person_at(&self, p: u32) -> Option<&Person> {
+        self.people.get(p as usize)
+    }
+
+    /// The arena index of a node: the fast map first, then the network's.
+    #[inline]
+    pub(crate) fn node_ix(&self, net: &Network, id: &str) -> Option<u32> {
+        match self.ix.nodes.get(id) {
+            Some(n) => Some(n),
+            None => net.ix(id),
+        }
+    }
+
+    /// Builds the access state of a loaded snapshot. Errors carry the
+    /// snapshot path of the offending item (`grants[7]`).
+    pub(crate) fn load(
+        net: &Network,
+        policy: Option<Policy>,
+        people: Vec<Person>,
+        grants: Vec<Grant>,
+    ) -> Result<AccessState, (String, AccessError)> {
+        let explicit_policy = policy.is_some();
+        let policy = policy.unwrap_or_default();
+        let (compiled, _) = Compiled::new(&policy).map_err(|e| ("policy".to_owned(), e))?;
+        let mut state = AccessState {
+            explicit_policy,
+            policy,
+            compiled,
+            people: Vec::with_capacity(people.len()),
+            grants: Vec::with_capacity(grants.len()),
+            ix: Index::default(),
+        };
+        for (i, person) in people.into_iter().enumerate() {
+            let at = |e| (format!("people[{i}]"), e);
+            let person = person.normalized().map_err(at)?;
+            if state.ix.people.contains_key(person.id.as_str()) {
+                return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
+            }
+            state
+                .ix
+                .people
+                .insert(person.id.as_str(), state.people.len() as u32);
+            state.people.push(person);
+        }
+        state.index_nodes(net);
+        for (i, grant) in grants.into_iter().enumerate() {
+            let at = |e| (format!("grants[{i}]"), e);
+            if state.ix.grants.contains_key(grant.id.as_str()) {
+                return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
+            }
+            state.place(net, &grant, false).map_err(at)?;
+            state.ix.grants.insert(grant.id.as_str(), i as u32);
+            state.grants.push(Some(grant));
+        }
+        state.rebuild(net);
+        Ok(state)
+    }
+
+    /// Checks a grant against the policy, the people and the network, and
+    /// returns what it compiles to. Unknown tags are an error only when
+    /// `strict` (a new grant); a loaded grant on a tag no node carries any
+    /// more is kept, with a warning.
+    pub(crate) fn place(
+        &self,
+        net: &Network,
+        g: &Grant,
+        strict: bool,
+    ) -> Result<Placed, AccessError> {
+        g.check_interval()?;
+        if !self.ix.people.contains_key(g.person.as_str()) {
+            return Err(AccessError::InvalidGrant {
+                id: g.id.to_string(),
+                reason: format!("names an unknown person {:?}", g.person.as_str()),
+            });
+        }
+        let Some((role, rc)) = self.compiled.role(&g.role) else {
+            return Err(AccessError::InvalidGrant {
+                id: g.id.to_string(),
+                reason: format!("names a role {:?} that the policy does not define", g.role),
+            });
+        };
+        let (node, level) = match &g.scope {
+            Scope::Node(id) => {
+                let Some(n) = self.node_ix(net, id.as_str()) else {
+                    return Err(AccessError::InvalidGrant {
+                        id: g.id.to_string(),
+                        reason: format!("is scoped to an unknown node {:?}", id.as_str()),
+                    });
+                };
+                let level = net
+                    .at(n)
+                    .map(|node| ScopeLevel::of_node(node.level()))
+                    .unwrap_or(ScopeLevel::Chapter);
+                (Some(n), level)
+            }
+            Scope::Tag(t) => {
+                if strict && !self.ix.tag_nodes.contains_key(t.as_str()) {
+                    return Err(AccessError::UnknownTag(t.to_string()));
+                }
+                (None, ScopeLevel::Tag)
+            }
+        };
+        if !rc.allows_level(level) {
+            return Err(AccessError::InvalidGrant {
+                id: g.id.to_string(),
+                reason: format!(
+                    "gives the role {} at {} level, where the policy does not allow it",
+                    g.role,
+                    level.as_str()
+                ),
+            });
+        }
+        Ok(Placed {
+            node,
+            level,
+            role,
+            caps: rc.effective(level, self.compiled.reserved),
+        })
+    }
+
+    /// Rebuilds the fast node map and the tag → nodes index.
+    pub(crate) fn index_nodes(&mut self, net: &Network) {
+        self.index_status(net);
+        self.ix.nodes = IdMap::default();
+        self.ix.nodes.reserve(net.nodes.len());
+        self.ix.tag_nodes = FxMap::default();
+        for (i, n) in net.nodes.iter().enumerate() {
+            self.ix.nodes.insert(n.id.as_str(), i as u32);
+            for t in &n.tags {
+                self.ix
+                    .tag_nodes
+                    .entry(t.clone())
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+    }
+
+    /// Rebuilds every grant index from the people, grants and policy.
+    pub(crate) fn rebuild(&mut self, net: &Network) {
+        let np = self.people.len();
+        self.ix.rows = self
+            .people
+            .iter()
+            .map(|p| Row {
+                flags: self.flags_of(p),
+                entries: Entries::None,
+            })
+            .collect();
+        self.ix.slots = vec![Vec::new(); np];
+        self.ix.by_node = vec![Vec::new(); net.nodes.len()];
+        self.ix.by_tag = FxMap::default();
+        self.ix.grants = IdMap::default();
+        self.ix.grants.reserve(self.grants.len());
+        for (slot, g) in self.grants.iter().enumerate() {
+            let Some(g) = g else { continue };
+            let slot = slot as u32;
+            self.ix.grants.insert(g.id.as_str(), slot);
+            if let Some(p) = self.ix.people.get(g.person.as_str())
+                && let Some(s) = self.ix.slots.get_mut(p as usize)
+            {
+                s.push(slot);
+            }
+            match &g.scope {
+                Scope::Node(id) => {
+                    if let Some(n) = self.node_ix(net, id.as_str())
+                        && let Some(v) = self.ix.by_node.get_mut(n as usize)
+                    {
+                        v.push(slot);
+                    }
+                }
+                Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
+            }
+        }
+        self.ix.tag_entries = vec![Vec::new(); np];
+        for p in 0..np as u32 {
+            self.rebuild_person(net, p);
+        }
+    }
+
+    fn flags_of(&self, p: &Person) -> PersonFlags {
+        let mut attest = 0u64;
+        for a in &p.attestations {
+            if let Some(&b) = self.compiled.attest_ix.get(a.as_str()) {
+                attest |= 1u64 << b;
+            }
+        }
+        PersonFlags {
+            suspended: p.suspended,
+            attest,
+        }
+    }
+
+    /// Recompiles one person's entries from their grant slots.
+    pub(crate) fn rebuild_person(&mut self, net: &Network, p: u32) {
+        let mut entries = Vec::new();
+        let mut tags = Vec::new();
+        let slots = self.ix.slots.get(p as usize).cloned().unwrap_or_default();
+        for slot in slots {
+            let Some(g) = self.grant_at(slot) else {
+                continue;
+            };
+            // Grants in the state were placed when added; a failure here can
+            // only mean a policy without the role, which set_policy refuses.
+            let Ok(placed) = self.place(net, g, false) else {
+                continue;
+            };
+            let from = g.valid_from;
+            let until = g.valid_until.unwrap_or_else(far_future);
+            match (&g.scope, placed.node) {
+                (Scope::Node(_), Some(node)) => entries.push(Entry {
+                    caps: placed.caps,
+                    from,
+                    until,
+                    node,
+                    slot,
+                    role: placed.role,
+                    central: placed.level.is_central(),
+                }),
+                (Scope::Tag(t), _) => tags.push(TagEntry {
+                    caps: placed.caps,
+                    from,
+                    until,
+                    slot,
+                    role: placed.role,
+                    tag: t.clone(),
+                }),
+                _ => {}
+            }
+        }
+        entries.sort_by_key(|e| (e.node, e.slot));
+        if let Some(f) = self
+            .people
+            .get(p as usize)
+            .map(|person| self.flags_of(person))
+            && let Some(row) = self.ix.rows.get_mut(p as usize)
+        {
+            row.flags = f;
+            row.entries = Entries::from_vec(entries);
+        }
+        if let Some(v) = self.ix.tag_entries.get_mut(p as usize) {
+            *v = tags;
+        }
+    }
+
+    /// Adds a validated grant.
+    pub(crate) fn insert_grant(&mut self, net: &Network, g: Grant) {
+        let slot = self.grants.len() as u32;
+        let person = self.ix.people.get(g.person.as_str());
+        self.ix.grants.insert(g.id.as_str(), slot);
+        match &g.scope {
+            Scope::Node(id) => {
+                if let Some(n) = self.node_ix(net, id.as_str()) {
+                    if self.ix.by_node.len() <= n as usize {
+                        self.ix.by_node.resize(n as usize + 1, Vec::new());
+                    }
+                    if let Some(v) = self.ix.by_node.get_mut(n as usize) {
+                        v.push(slot);
+                    }
+                }
+            }
+            Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
+        }
+        self.grants.push(Some(g));
+        if let Some(p) = person {
+            if let Some(s) = self.ix.slots.get_mut(p as usize) {
+                s.push(slot);
+            }
+            self.rebuild_person(net, p);
+        }
+    }
+
+    /// Removes a grant, leaving its slot empty.
+    pub(crate) fn remove_grant(&mut self, net: &Network, slot: u32) -> Option<Grant> {
+        let g = self.grants.get_mut(slot as usize)?.take()?;
+        self.ix.grants.remove(g.id.as_str());
+        match &g.scope {
+            Scope::Node(id) => {
+                if let Some(n) = self.node_ix(net, id.as_str())
+                    && let Some(v) = self.ix.by_node.get_mut(n as usize)
+                {
+                    v.retain(|&s| s != slot);
+                }
+            }
+            Scope::Tag(t) => {
+                if let Some(v) = self.ix.by_tag.get_mut(t.as_str()) {
+                    v.retain(|&s| s != slot);
+                }
+            }
+        }
+        if let Some(p) = self.ix.people.get(g.person.as_str()) {
+            if let Some(s) = self.ix.slots.get_mut(p as usize) {
+                s.retain(|&s| s != slot);
+            }
+            self.rebuild_person(net, p);
+        }
+        Some(g)
+    }
+
+    /// Adds a person (not yet known).
+    pub(crate) fn insert_person(&mut self, person: Person) {
+        let p = self.people.len() as u32;
+        self.ix.people.insert(person.id.as_str(), p);
+        let flags = self.flags_of(&person);
+        self.people.push(person);
+        self.ix.rows.push(Row {
+            flags,
+            entries: Entries::None,
+        });
+        self.ix.slots.push(Vec::new());
+        self.ix.tag_entries.push(Vec::new());
+    }
+
+    /// Replaces a person's record (same id) and refreshes their flags.
+    pub(crate) fn replace_person(&mut self, p: u32, person: Person) {
+        let flags = self.flags_of(&person);
+        if let Some(slot) = self.people.get_mut(p as usize) {
+            *slot = person;
+        }
+        if let Some(row) = self.ix.rows.get_mut(p as usize) {
+            row.flags = flags;
+        }
+    }
+
+    /// Warnings about the current policy, people and grants.
+    pub(crate) fn warnings(&self) -> Vec<AccessWarning> {
+        let mut out = match Compiled::new(&self.policy) {
+            Ok((_, w)) => w,
+            Err(e) => vec![AccessWarning {
+                item: "policy".into(),
+                message: e.to_string(),
+            }],
+        };
+        for (i, p) in self.people.iter().enumerate() {
+            for a in &p.attestations {
+                if !self.compiled.attest_ix.contains_key(a.as_str()) {
+                    out.push(AccessWarning {
+                        item: format!("people[{i}] ({})", p.id),
+                        message: format!(
+                            "holds the attestation {a:?}, which the policy does not declare; no rule reads it"
+                        ),
+                    });
+                }
+            }
+        }
+        for (i, g) in self.live().enumerate() {
+            if let Scope::Tag(t) = &g.scope
+                && !self.ix.tag_nodes.contains_key(t.as_str())
+            {
+                out.push(AccessWarning {
+                    item: format!("grants[{i}] ({})", g.id),
+                    message: format!(
+                        "is scoped to the tag {t}, which no node carries; it covers nothing"
+                    ),
+                });
+            }
+        }
+        out
+    }
+}
