@@ -79,8 +79,8 @@ fn build(net: &Network) -> Result<String, chapterhouse::Error> {
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{:>3}  {:<9} {:<22} {:<4} {:>4} {:>7} {:>6}  {:<17} {}",
-        "#", "request", "chapter", "cls", "tier", "min", "cum", "who", "when"
+        "{:>3}  {:<9} {:<22} {:<4} {:>4} {:>7} {:>6}  {:<17} when",
+        "#", "request", "chapter", "cls", "tier", "min", "cum", "who"
     );
     let mut below = 0;
     for row in &day.rows {
@@ -136,7 +136,7 @@ fn build(net: &Network) -> Result<String, chapterhouse::Error> {
             .join(", ")
     );
     let mut busiest: Vec<_> = m.by_chapter.iter().collect();
-    busiest.sort_by(|a, b| (b.today + b.waiting).cmp(&(a.today + a.waiting)));
+    busiest.sort_by_key(|c| std::cmp::Reverse(c.today + c.waiting));
     let _ = writeln!(
         s,
         "  largest backlogs: {}",
