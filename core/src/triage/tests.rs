@@ -391,3 +391,34 @@ fn config_and_fairness_are_checked() {
     };
     assert!(plan(&input, &TriageConfig::default(), now()).is_err());
 }
+
+#[test]
+fn alerts_for_no_staff_and_escalations_beyond_the_reserve() {
+    let mut input = one_class_input(&[("a", 2)], 30);
+    input.staff.clear();
+    let p = plan(&input, &TriageConfig::default(), now()).unwrap();
+    assert_eq!(p.alerts[0], Alert::NoCapacity);
+    assert!(matches!(
+        p.alerts[1],
+        Alert::SlaBreachAhead { count: 2, .. }
+    ));
+    assert!(
+        p.rows
+            .iter()
+            .all(|r| !r.today && r.projected.is_none() && r.sla_breach)
+    );
+    assert_eq!(p.line.after_rank, 0);
+
+    let mut input = one_class_input(&[("a", 2)], 30);
+    let mut big = req("safety", "b", 2, 1, None, 100);
+    big.safety_legal = true;
+    input.requests.push(big);
+    let p = plan(&input, &TriageConfig::default(), now()).unwrap();
+    // 30 min reserve; the other 70 come out of the queue's 120.
+    assert!(p.alerts.contains(&Alert::EscalationsExceedReserve {
+        escalated_minutes: 100,
+        reserve_minutes: 30
+    }));
+    assert_eq!(p.line.capacity_minutes, 50);
+    assert_eq!(p.line.planned_minutes, 30);
+}
