@@ -9,7 +9,7 @@
 // event approvals at once (a scope blow-up), two tier-1 rapid responses, one
 // safety report, one chapter flooding the queue with small asks, an old
 // request that has waited for weeks, a campaign review too big for one
-// person's day, and the ordinary flow of menu actions and leader
+// person's day, a long review due tomorrow morning, and the ordinary flow of menu actions and leader
 // applications. Run: node scripts/sample/requests.mjs
 
 import {
@@ -187,6 +187,18 @@ add({
   due: NOW_MS + 19 * DAY_MS,
   minutes: 420,
   title: "Statewide ballot initiative plan",
+});
+
+// A long review whose deadline is tomorrow morning: when nobody has its
+// minutes left whole, it is started with what is left.
+add({
+  kind: "campaign_review",
+  chapter: take(),
+  tier: 3,
+  created: at(30),
+  due: NOW_MS + 20 * HOUR_MS,
+  minutes: 150,
+  title: "Petition hand-over plan for the state capitol",
 });
 
 // The ordinary flow: menu actions, campaign events, leader applications.
