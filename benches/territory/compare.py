@@ -187,22 +187,26 @@ def main():
         json.dump(results, f, indent=2)
 
     r1 = rust["assign_1_thread_points_per_s"]
+    def per_cpu(cpu_s):
+        return n / cpu_s if cpu_s > 0 else float("nan")
+
     rows = [
-        ("chapterhouse assign, 1 thread", r1, rust["extra_peak_mib_1_thread"]),
+        ("chapterhouse assign, 1 thread", r1, per_cpu(rust["assign_1_thread_cpu_s"]),
+         rust["extra_peak_mib_1_thread"]),
         (f"chapterhouse assign, {rust['threads']} threads", rust["assign_parallel_points_per_s"],
-         rust["extra_peak_mib_parallel"]),
-        ("shapely STRtree.query intersects", results["shapely"]["points_per_s"], q_mib),
-        ("geopandas sjoin intersects", results["geopandas"]["points_per_s"], sj_mib),
+         per_cpu(rust["assign_parallel_cpu_s"]), rust["extra_peak_mib_parallel"]),
+        ("shapely STRtree.query intersects", results["shapely"]["points_per_s"], per_cpu(q_cpu), q_mib),
+        ("geopandas sjoin intersects", results["geopandas"]["points_per_s"], per_cpu(sj_cpu), sj_mib),
     ]
     if "which_polygon" in results:
-        rows.append(("which-polygon (node)", results["which_polygon"]["points_per_s"],
-                     results["which_polygon"]["extra_rss_mib"]))
+        wp = results["which_polygon"]
+        rows.append(("which-polygon (node)", wp["points_per_s"], wp["points_per_cpu_s"], wp["extra_rss_mib"]))
     print(f"\n{n:,} points, {len(keep):,} county shapes\n")
-    print("| tool | points/s | µs/point | vs shapely | extra memory MiB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| tool | points/s (wall) | µs/point | vs shapely | points per CPU-second | extra memory MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
     base = results["shapely"]["points_per_s"]
-    for name, pps, mib in rows:
-        print(f"| {name} | {pps:,.0f} | {1e6 / pps:.3f} | {pps / base:.1f}× | {mib:.1f} |")
+    for name, pps, cpu, mib in rows:
+        print(f"| {name} | {pps:,.0f} | {1e6 / pps:.3f} | {pps / base:.1f}× | {cpu:,.0f} | {mib:.1f} |")
     a = results["agreement"]
     print(f"\nchapterhouse vs shapely: {a['points_disagreeing_chapterhouse_vs_shapely']} points disagree "
           f"({a['pairs_chapterhouse']:,} vs {a['pairs_shapely']:,} matches; "

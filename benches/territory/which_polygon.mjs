@@ -28,6 +28,7 @@ const p = [0, 0];
 // warm up
 for (let i = 0; i < Math.min(n, 10000); i++) { p[0] = xy[2 * i]; p[1] = xy[2 * i + 1]; query(p); }
 const rssBefore = process.memoryUsage().rss;
+const cpu0 = process.cpuUsage();
 t = performance.now();
 for (let i = 0; i < n; i++) {
   p[0] = xy[2 * i];
@@ -36,6 +37,8 @@ for (let i = 0; i < n; i++) {
   first[i] = r ? r.ix : -1;
 }
 const queryS = (performance.now() - t) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const queryCpuS = (cpu.user + cpu.system) / 1e6;
 const rssAfter = process.memoryUsage().rss;
 writeFileSync(`${out}/wp_first.i32`, Buffer.from(first.buffer));
 console.log(JSON.stringify({
@@ -43,6 +46,8 @@ console.log(JSON.stringify({
   build_s: buildS,
   query_s: queryS,
   points_per_s: n / queryS,
+  query_cpu_s: queryCpuS,
+  points_per_cpu_s: n / queryCpuS,
   us_per_lookup: (queryS / n) * 1e6,
   extra_rss_mib: (rssAfter - rssBefore) / 2 ** 20,
   node: process.version,

@@ -58,7 +58,7 @@ pub use input::{
     TimeColumn,
 };
 pub use metrics::{
-    MetricsChange, NetworkMetrics, PerStaff, StatusCounts, StatusDeltas, StatusMove,
+    MetricsChange, NetworkMetrics, PerStaff, StatusCounts, StatusDeltas, StatusMove, StatusShares,
 };
 pub use model::{
     Calibration, Component, HealthModel, ImpactValues, MAX_DAYS, PerComponent, Saturation,

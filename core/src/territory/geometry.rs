@@ -87,6 +87,12 @@ struct Parsed {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Territory {
+    // One pointer: chapters stay small and clones are cheap.
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     geometry: Value,
     shape: Arc<Shape>,
     warnings: Vec<String>,
@@ -96,7 +102,7 @@ pub struct Territory {
 impl PartialEq for Territory {
     /// Territories are equal when their GeoJSON is equal.
     fn eq(&self, other: &Self) -> bool {
-        self.geometry == other.geometry
+        self.inner.geometry == other.inner.geometry
     }
 }
 
@@ -105,10 +111,12 @@ impl Territory {
     pub fn from_geojson(geometry: Value) -> Result<Territory, TerritoryError> {
         let parsed = parse(&geometry)?;
         Ok(Territory {
-            geometry,
-            shape: Arc::new(parsed.shape),
-            warnings: parsed.warnings,
-            area_m2: parsed.area_m2,
+            inner: Arc::new(Inner {
+                geometry,
+                shape: Arc::new(parsed.shape),
+                warnings: parsed.warnings,
+                area_m2: parsed.area_m2,
+            }),
         })
     }
 
@@ -129,40 +137,40 @@ impl Territory {
 
     /// The geometry as given, as a GeoJSON object.
     pub fn to_geojson(&self) -> &Value {
-        &self.geometry
+        &self.inner.geometry
     }
 
     /// Problems that did not prevent use (self-intersections, degenerate
     /// rings), in plain words naming the polygon and ring.
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        &self.inner.warnings
     }
 
     /// The area in square metres on a sphere of the mean Earth radius
     /// (within about 0.5% of the ellipsoidal area): exterior rings minus
     /// holes for polygons, the spherical cap for a service circle.
     pub fn area_m2(&self) -> f64 {
-        self.area_m2
+        self.inner.area_m2
     }
 
     /// True for a service circle (a `Point` with `radius_m`).
     pub fn is_circle(&self) -> bool {
-        matches!(*self.shape, Shape::Circle { .. })
+        matches!(*self.inner.shape, Shape::Circle { .. })
     }
 
     #[cfg(test)]
     pub(crate) fn shape(&self) -> &Shape {
-        &self.shape
+        &self.inner.shape
     }
 
     pub(crate) fn shape_arc(&self) -> Arc<Shape> {
-        Arc::clone(&self.shape)
+        Arc::clone(&self.inner.shape)
     }
 }
 
 impl Serialize for Territory {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.geometry.serialize(s)
+        self.inner.geometry.serialize(s)
     }
 }
 
@@ -527,6 +535,7 @@ fn first_intersection(poly: &Polygon) -> Option<String> {
     let mut tests: u64 = 0;
     for s in &segs {
         let ymin = s.a[1].min(s.b[1]);
+        tests += active.len() as u64;
         active.retain(|t| t.a[1].max(t.b[1]) >= ymin);
         let (sx0, sx1) = (s.a[0].min(s.b[0]), s.a[0].max(s.b[0]));
         for t in &active {

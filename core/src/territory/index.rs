@@ -1,10 +1,20 @@
-//! The territory index: an R-tree over polygon parts (and service circles),
-//! and per part a y-slab edge index for exact point-in-polygon tests.
+//! The territory index. Three layers, each built once per network version:
+//!
+//! 1. a packed Hilbert R-tree over the boxes of polygon parts and service
+//!    circles (each part of a MultiPolygon boxed on its own, antimeridian
+//!    shapes indexed once more shifted by 360°), see [`super::rtree`];
+//! 2. per polygon part, a coarse grid whose cells are marked inside,
+//!    outside or crossed by an edge: most points are answered from one byte;
+//! 3. per polygon part, y-slabs listing the edges that reach each band of
+//!    latitude: a point in a crossed cell is tested exactly (robust
+//!    orientation, even-odd over the part's rings, boundary included)
+//!    against the edges of its slab only.
 //!
 //! Invariants: entries are stored most specific first (area ascending, then
 //! depth descending, then id), so an entry's index is its rank; every edge
 //! of a part is listed in each slab its latitude range touches, so the slab
-//! of a query latitude holds every edge that can cross the query's ray.
+//! of a query latitude holds every edge that can cross the query's ray; a
+//! grid cell is marked inside or outside only when no edge's box reaches it.
 
 use std::collections::HashMap;
 use std::sync::Arc;

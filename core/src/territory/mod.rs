@@ -2,10 +2,15 @@
 //! assignment and coverage gaps.
 //!
 //! Invariants: a [`ChapterFinder`] answers exactly what a brute-force scan
-//! over every territory would (same boundary rule, tested against one), its
-//! answers are ordered most specific first, and queries take `&self` and do
-//! not allocate on the hot path ([`ChapterFinder::lookup_into`],
-//! [`ChapterFinder::first`]).
+//! over every territory would (same boundary rule, tested against one, and
+//! against shapely on a million points), its answers are ordered most
+//! specific first, and queries take `&self` and do not allocate on the hot
+//! path ([`ChapterFinder::lookup_into`], [`ChapterFinder::first`]).
+//!
+//! The index is a packed R-tree over polygon parts, and per part a cell
+//! grid and y-sorted edge slabs for exact point-in-polygon tests (not a
+//! linear scan over every edge); see the `index` module source for its
+//! layers and invariants.
 //!
 //! # Coverage rule
 //!

@@ -2,7 +2,7 @@
 //! lower bound per box, then the distance to each candidate's edges.
 //!
 //! Invariant: the reported distance is 0 exactly when the territory covers
-//! the point; otherwise it is the WGS84 geodesic distance from the point to
+//! the point (an uncovered point is at least a nanometre away); otherwise it is the WGS84 geodesic distance from the point to
 //! the closest point of the territory's edges (each edge followed as the
 //! straight lon/lat line it is in GeoJSON, within about a metre), or to the
 //! service circle.
@@ -34,6 +34,12 @@ const LOWER_BOUND_RADIUS_M: f64 = 6_300_000.0;
 const LOWER_BOUND_SLACK_M: f64 = 10.0;
 /// Edges longer than this (degrees of longitude) are followed in pieces.
 const PIECE_DEG: f64 = 0.1;
+/// The distance reported for a point outside a territory yet closer to it
+/// than can be measured (a nanometre).
+const MIN_OUTSIDE_M: f64 = 1e-9;
+/// The most edge pieces one part's distance follows before giving up on
+/// splitting long edges.
+const MAX_PIECES: usize = 1 << 20;
 /// Relative slack between spherical and ellipsoidal distances.
 const SPHERE_SLACK: f64 = 1.007;
 
@@ -93,15 +99,17 @@ impl ChapterFinder {
                 node: root,
             });
         }
+        // The k-th best distance so far (infinite until k entries are known).
+        let mut limit = kth(&best, k);
         while let Some(Queued { bound_m, node }) = heap.pop() {
-            if best.len() >= k && bound_m > kth(&best, k) {
+            if bound_m > limit {
                 break;
             }
             match self.tree.item(node) {
                 None => {
                     for child in self.tree.children(node) {
                         let b = self.node_bound(child, lon, lat);
-                        if best.len() < k || b <= kth(&best, k) {
+                        if b <= limit {
                             heap.push(Queued {
                                 bound_m: b,
                                 node: child,
@@ -119,11 +127,15 @@ impl ChapterFinder {
                     if best.iter().any(|&(e, d)| e == part.entry && d == 0.0) {
                         continue;
                     }
-                    let d = self.part_distance(part, p, lon, lat);
+                    // Not covered (covering entries are already in `best`
+                    // at 0), so never 0: a point off an edge by less than
+                    // floating point can resolve is still outside.
+                    let d = self.part_distance(part, p, lon, lat).max(MIN_OUTSIDE_M);
                     match best.iter_mut().find(|(e, _)| *e == part.entry) {
                         Some(slot) => slot.1 = slot.1.min(d),
                         None => best.push((part.entry, d)),
                     }
+                    limit = kth(&best, k);
                 }
             }
         }
@@ -153,12 +165,20 @@ impl ChapterFinder {
         // of the spherical minimum gets its geodesic distance measured.
         let mut cands: Vec<(f64, [f64; 2])> = Vec::new();
         let mut min_ang = f64::INFINITY;
+        let mut budget: usize = MAX_PIECES;
         for ring in rings {
             for w in ring.windows(2) {
                 let [a, b] = w else { continue };
                 let (a, b) = ([a[0] + shift, a[1]], [b[0] + shift, b[1]]);
                 let pieces = ((b[0] - a[0]).abs() / PIECE_DEG).ceil().max(1.0);
-                let n = pieces.min(4096.0) as usize;
+                // Past a budget, long edges are followed as single arcs, so a
+                // hostile shape cannot make one query arbitrarily slow.
+                let n = if budget > 0 {
+                    pieces.min(4096.0) as usize
+                } else {
+                    1
+                };
+                budget = budget.saturating_sub(n);
                 let mut prev_u = unit(a[0], a[1]);
                 for i in 1..=n {
                     let t = i as f64 / n as f64;
@@ -185,14 +205,14 @@ impl ChapterFinder {
     }
 }
 
-/// The k-th smallest distance found so far (`best.len() >= k`).
+/// The k-th smallest distance found so far (infinite while fewer than k).
 fn kth(best: &[(u32, f64)], k: usize) -> f64 {
-    if best.len() < k {
+    if best.len() < k || k == 0 {
         return f64::INFINITY;
     }
     let mut d: Vec<f64> = best.iter().map(|b| b.1).collect();
-    d.sort_by(f64::total_cmp);
-    d.get(k - 1).copied().unwrap_or(f64::INFINITY)
+    let (_, kth, _) = d.select_nth_unstable_by(k - 1, f64::total_cmp);
+    *kth
 }
 
 impl ChapterFinder {
