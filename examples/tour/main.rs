@@ -6,6 +6,7 @@ mod access;
 mod health;
 mod network;
 mod territory;
+mod triage;
 
 use chapterhouse::Network;
 
@@ -23,11 +24,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let sections: [(&str, Section); 4] = [
+    let sections: [(&str, Section); 5] = [
         ("The network", network::section),
         ("Which chapter covers this place?", territory::section),
         ("May this person do this, here?", access::section),
         ("Group health", health::section),
+        ("Today's review queue", triage::section),
     ];
     for (title, section) in sections {
         println!("\n{title}\n{}\n", "=".repeat(title.chars().count()));

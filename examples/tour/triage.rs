@@ -32,9 +32,7 @@ fn build(net: &Network) -> Result<String, chapterhouse::Error> {
     let mut input = TriageInput::from_json(REQUESTS)?;
     input.staff = StaffRoster::from_json(STAFF)?.staff;
     let config = TriageConfig::default();
-    let now = input
-        .as_of
-        .unwrap_or_else(|| net.root().updated);
+    let now = input.as_of.unwrap_or_else(|| net.root().updated);
 
     // Mentors by cohort, balanced by weekly load; the plan routes to them first.
     let mentors = assign_mentors(&input.chapters, &input.staff, &[], &config.mentor)?;
@@ -72,7 +70,12 @@ fn build(net: &Network) -> Result<String, chapterhouse::Error> {
         mentors
             .loads
             .iter()
-            .map(|l| format!("{} {}/{}", first_name(&name_of_staff(l.staff.as_str())), l.minutes, l.capacity))
+            .map(|l| format!(
+                "{} {}/{}",
+                first_name(&name_of_staff(l.staff.as_str())),
+                l.minutes,
+                l.capacity
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -122,7 +125,12 @@ fn build(net: &Network) -> Result<String, chapterhouse::Error> {
         "  minutes today by tier: {}",
         m.by_tier
             .iter()
-            .map(|t| format!("tier {} {} (waiting {})", t.tier.number(), t.today, t.waiting))
+            .map(|t| format!(
+                "tier {} {} (waiting {})",
+                t.tier.number(),
+                t.today,
+                t.waiting
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -211,7 +219,9 @@ fn write_row(
         row.minutes.to_string()
     };
     let who = match (&row.assignee, row.assignment) {
-        (Some(a), Some(Assignment::Mentor)) => format!("{} (mentor)", first_name(&staff_name(a.as_str()))),
+        (Some(a), Some(Assignment::Mentor)) => {
+            format!("{} (mentor)", first_name(&staff_name(a.as_str())))
+        }
         (Some(a), _) => staff_name(a.as_str()),
         (None, _) => "-".to_owned(),
     };
