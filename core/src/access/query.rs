@@ -127,12 +127,7 @@ impl AccessState {
                 }
             }
         }
-        let tags = self
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let tags = self.tag_entries(p);
         for te in tags {
             if te.caps & bit != 0
                 && te.valid_at(now)
@@ -287,12 +282,7 @@ impl AccessState {
         let bit = 1u128 << c;
         let (tin_n, _) = net.span(n);
         let entries = self.entries(p);
-        let tags = self
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let tags = self.tag_entries(p);
         // Covering grants, each with its anchor.
         let covering = |e: &Entry| {
             let (t, o) = net.span(e.node);
@@ -505,13 +495,7 @@ impl Network {
                 ranges.push(self.span(e.node));
             }
         }
-        for te in acc
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+        for te in acc.tag_entries(p) {
             if te.caps & bit != 0 && te.valid_at(now) {
                 for &n in acc
                     .ix
@@ -842,13 +826,7 @@ impl Network {
                             held |= e.caps;
                         }
                     }
-                    for te in acc
-                        .ix
-                        .tag_entries
-                        .get(p as usize)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                    {
+                    for te in acc.tag_entries(p) {
                         if te.tag == *tag && te.valid_at(now) {
                             held |= te.caps;
                         }
@@ -893,12 +871,7 @@ impl AccessState {
         if let Some(e) = entries.iter().find(|e| e.slot == slot) {
             return Some((p, e.caps, e.valid_at(now)));
         }
-        let te = self
-            .ix
-            .tag_entries
-            .get(p as usize)?
-            .iter()
-            .find(|e| e.slot == slot)?;
+        let te = self.tag_entries(p).iter().find(|e| e.slot == slot)?;
         Some((p, te.caps, te.valid_at(now)))
     }
 }

@@ -96,6 +96,8 @@ impl Entries {
 pub(crate) struct Row {
     pub(crate) flags: PersonFlags,
     pub(crate) entries: Entries,
+    /// Tag-scoped grants (usually none, so no second read).
+    pub(crate) tags: Vec<TagEntry>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,7 +113,6 @@ pub(crate) struct Index {
     pub(crate) status: Vec<u8>,
     /// Per person: live grant slots, ascending.
     pub(crate) slots: Vec<Vec<u32>>,
-    pub(crate) tag_entries: Vec<Vec<TagEntry>>,
     /// Per node index: slots of live node-scoped grants, ascending.
     pub(crate) by_node: Vec<Vec<u32>>,
     /// Per tag: slots of live tag-scoped grants, ascending.
@@ -182,6 +183,7 @@ impl Compiled {
 
 /// What a grant compiles to, before it is indexed.
 pub(crate) struct Placed {
+    pub(crate) person: u32,
     pub(crate) node: Option<u32>,
     pub(crate) level: ScopeLevel,
     pub(crate) role: u16,
@@ -224,6 +226,16 @@ impl AccessState {
             .rows
             .get(p as usize)
             .map(|r| r.entries.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Person `p`'s tag-scoped grant entries.
+    #[inline]
+    pub(crate) fn tag_entries(&self, p: u32) -> &[TagEntry] {
+        self.ix
+            .rows
+            .get(p as usize)
+            .map(|r| r.tags.as_slice())
             .unwrap_or_default()
     }
 
@@ -301,16 +313,18 @@ impl AccessState {
             state.people.push(person);
         }
         state.index_nodes(net);
+        state.ix.grants.reserve(grants.len());
+        let mut placed = Vec::with_capacity(grants.len());
         for (i, grant) in grants.into_iter().enumerate() {
             let at = |e| (format!("grants[{i}]"), e);
             if state.ix.grants.contains_key(grant.id.as_str()) {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
-            state.place(net, &grant, false).map_err(at)?;
+            placed.push(Some(state.place(net, &grant, false).map_err(at)?));
             state.ix.grants.insert(grant.id.as_str(), i as u32);
             state.grants.push(Some(grant));
         }
-        state.rebuild(net);
+        state.index_grants(net, placed);
         Ok(state)
     }
 
@@ -325,12 +339,12 @@ impl AccessState {
         strict: bool,
     ) -> Result<Placed, AccessError> {
         g.check_interval()?;
-        if !self.ix.people.contains_key(g.person.as_str()) {
+        let Some(person) = self.ix.people.get(g.person.as_str()) else {
             return Err(AccessError::InvalidGrant {
                 id: g.id.to_string(),
                 reason: format!("names an unknown person {:?}", g.person.as_str()),
             });
-        }
+        };
         let Some((role, rc)) = self.compiled.role(&g.role) else {
             return Err(AccessError::InvalidGrant {
                 id: g.id.to_string(),
@@ -369,6 +383,7 @@ impl AccessState {
             });
         }
         Ok(Placed {
+            person,
             node,
             level,
             role,
@@ -396,44 +411,89 @@ impl AccessState {
 
     /// Rebuilds every grant index from the people, grants and policy.
     pub(crate) fn rebuild(&mut self, net: &Network) {
+        self.ix.grants = IdMap::default();
+        self.ix.grants.reserve(self.grants.len());
+        let mut placed = Vec::with_capacity(self.grants.len());
+        for (slot, g) in self.grants.iter().enumerate() {
+            match g {
+                Some(g) => {
+                    self.ix.grants.insert(g.id.as_str(), slot as u32);
+                    // Grants in the state were placed when added, and
+                    // set_policy re-places them before it commits.
+                    placed.push(self.place(net, g, false).ok());
+                }
+                None => placed.push(None),
+            }
+        }
+        self.index_grants(net, placed);
+    }
+
+    /// Builds the per-person rows and the node and tag indexes in one pass
+    /// from each live grant's placement (`placed[slot]`).
+    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>) {
         let np = self.people.len();
-        self.ix.rows = self
-            .people
-            .iter()
-            .map(|p| Row {
-                flags: self.flags_of(p),
-                entries: Entries::None,
-            })
-            .collect();
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); np];
+        let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
         self.ix.slots = vec![Vec::new(); np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
-        self.ix.grants = IdMap::default();
-        self.ix.grants.reserve(self.grants.len());
-        for (slot, g) in self.grants.iter().enumerate() {
-            let Some(g) = g else { continue };
+        for (slot, (g, pl)) in self.grants.iter().zip(placed).enumerate() {
+            let (Some(g), Some(pl)) = (g, pl) else {
+                continue;
+            };
             let slot = slot as u32;
-            self.ix.grants.insert(g.id.as_str(), slot);
-            if let Some(p) = self.ix.people.get(g.person.as_str())
-                && let Some(s) = self.ix.slots.get_mut(p as usize)
-            {
+            if let Some(s) = self.ix.slots.get_mut(pl.person as usize) {
                 s.push(slot);
             }
-            match &g.scope {
-                Scope::Node(id) => {
-                    if let Some(n) = self.node_ix(net, id.as_str())
-                        && let Some(v) = self.ix.by_node.get_mut(n as usize)
-                    {
+            let from = g.valid_from;
+            let until = g.valid_until.unwrap_or_else(far_future);
+            match (&g.scope, pl.node) {
+                (Scope::Node(_), Some(node)) => {
+                    if let Some(v) = self.ix.by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
+                    if let Some(v) = entries.get_mut(pl.person as usize) {
+                        v.push(Entry {
+                            caps: pl.caps,
+                            from,
+                            until,
+                            node,
+                            slot,
+                            role: pl.role,
+                            central: pl.level.is_central(),
+                        });
+                    }
                 }
-                Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
+                (Scope::Tag(t), _) => {
+                    self.ix.by_tag.entry(t.clone()).or_default().push(slot);
+                    if let Some(v) = tags.get_mut(pl.person as usize) {
+                        v.push(TagEntry {
+                            caps: pl.caps,
+                            from,
+                            until,
+                            slot,
+                            role: pl.role,
+                            tag: t.clone(),
+                        });
+                    }
+                }
+                _ => {}
             }
         }
-        self.ix.tag_entries = vec![Vec::new(); np];
-        for p in 0..np as u32 {
-            self.rebuild_person(net, p);
-        }
+        self.ix.rows = self
+            .people
+            .iter()
+            .zip(entries)
+            .zip(tags)
+            .map(|((p, mut e), t)| {
+                e.sort_by_key(|e| (e.node, e.slot));
+                Row {
+                    flags: self.flags_of(p),
+                    entries: Entries::from_vec(e),
+                    tags: t,
+                }
+            })
+            .collect();
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
@@ -495,9 +555,7 @@ impl AccessState {
         {
             row.flags = f;
             row.entries = Entries::from_vec(entries);
-        }
-        if let Some(v) = self.ix.tag_entries.get_mut(p as usize) {
-            *v = tags;
+            row.tags = tags;
         }
     }
 
@@ -564,9 +622,9 @@ impl AccessState {
         self.ix.rows.push(Row {
             flags,
             entries: Entries::None,
+            tags: Vec::new(),
         });
         self.ix.slots.push(Vec::new());
-        self.ix.tag_entries.push(Vec::new());
     }
 
     /// Replaces a person's record (same id) and refreshes their flags.
