@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::AccessError;
 use super::decision::{
-    AccessPath, Allowed, AuditEntry, Decision, Denied, DenyReason, GrantRefusal,
+    AccessPath, Allowed, AuditEntry, Decision, DecisionReport, Denied, DenyReason, GrantRefusal,
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
@@ -451,6 +451,19 @@ impl Network {
         self.access
             .decide(self, person, p, c, n, now)
             .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
+    }
+
+    /// [`Network::check`] as plain data with its explanation (what bindings
+    /// and audit logs keep): allowed, the grant and path, or the deny code,
+    /// rule and nearest grant.
+    pub fn explain(
+        &self,
+        person: &str,
+        capability: &str,
+        node: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionReport, AccessError> {
+        Ok(self.check(person, capability, node, now)?.report())
     }
 
     /// Every node where `person` may use `capability` at `now`, in preorder,

@@ -129,8 +129,8 @@ pub(crate) struct AccessState {
     pub(crate) policy: Policy,
     pub(crate) compiled: Compiled,
     pub(crate) people: Vec<Person>,
-    /// Grant slots in the order grants were added; `None` = revoked.
-    pub(crate) grants: Vec<Option<Grant>>,
+    /// Grant slots in the order grants were added.
+    pub(crate) grants: Slots,
     pub(crate) ix: Index,
 }
 
@@ -148,7 +148,7 @@ impl Default for AccessState {
             policy,
             compiled,
             people: Vec::new(),
-            grants: Vec::new(),
+            grants: Slots::default(),
             ix: Index::default(),
         }
     }
@@ -178,6 +178,59 @@ impl Compiled {
             node_rule_mask: 0,
             applicant_role: None,
         }
+    }
+}
+
+/// Grants by slot, in the order added. A revoked grant's slot is marked
+/// dead (its data stays, unreachable), so `get` answers from a compact
+/// liveness vector without reading the grant itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slots {
+    grants: Vec<Grant>,
+    live: Vec<bool>,
+}
+
+impl Slots {
+    pub(crate) fn with_capacity(n: usize) -> Slots {
+        Slots {
+            grants: Vec::with_capacity(n),
+            live: Vec::with_capacity(n),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, slot: u32) -> Option<&Grant> {
+        match self.live.get(slot as usize) {
+            Some(true) => self.grants.get(slot as usize),
+            _ => None,
+        }
+    }
+
+    /// Every slot, `None` for revoked ones.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Option<&Grant>> + '_ {
+        self.grants
+            .iter()
+            .zip(&self.live)
+            .map(|(g, &live)| live.then_some(g))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.grants.len()
+    }
+
+    pub(crate) fn push(&mut self, g: Grant) {
+        self.grants.push(g);
+        self.live.push(true);
+    }
+
+    /// Marks a slot revoked, returning its grant.
+    pub(crate) fn take(&mut self, slot: u32) -> Option<Grant> {
+        let live = self.live.get_mut(slot as usize)?;
+        if !*live {
+            return None;
+        }
+        *live = false;
+        self.grants.get(slot as usize).cloned()
     }
 }
 
@@ -214,7 +267,7 @@ impl AccessState {
             },
             compiled: Compiled::empty(),
             people: Vec::new(),
-            grants: Vec::new(),
+            grants: Slots::default(),
             ix: Index::default(),
         }
     }
@@ -265,7 +318,7 @@ impl AccessState {
     }
 
     pub(crate) fn grant_at(&self, slot: u32) -> Option<&Grant> {
-        self.grants.get(slot as usize).and_then(Option::as_ref)
+        self.grants.get(slot)
     }
 
     pub(crate) fn person_at(&self, p: u32) -> Option<&Person> {
@@ -297,7 +350,7 @@ impl AccessState {
             policy,
             compiled,
             people: Vec::with_capacity(people.len()),
-            grants: Vec::with_capacity(grants.len()),
+            grants: Slots::with_capacity(grants.len()),
             ix: Index::default(),
         };
         for (i, person) in people.into_iter().enumerate() {
@@ -322,7 +375,7 @@ impl AccessState {
             }
             placed.push(Some(state.place(net, &grant, false).map_err(at)?));
             state.ix.grants.insert(grant.id.as_str(), i as u32);
-            state.grants.push(Some(grant));
+            state.grants.push(grant);
         }
         state.index_grants(net, placed);
         Ok(state)
@@ -577,7 +630,7 @@ impl AccessState {
             }
             Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
         }
-        self.grants.push(Some(g));
+        self.grants.push(g);
         if let Some(p) = person {
             if let Some(s) = self.ix.slots.get_mut(p as usize) {
                 s.push(slot);
@@ -588,7 +641,7 @@ impl AccessState {
 
     /// Removes a grant, leaving its slot empty.
     pub(crate) fn remove_grant(&mut self, net: &Network, slot: u32) -> Option<Grant> {
-        let g = self.grants.get_mut(slot as usize)?.take()?;
+        let g = self.grants.take(slot)?;
         self.ix.grants.remove(g.id.as_str());
         match &g.scope {
             Scope::Node(id) => {
