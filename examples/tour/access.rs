@@ -39,7 +39,7 @@ pub fn section(net: &Network) -> String {
         net.policy().roles.len(),
         net.policy().forbid.len()
     );
-    let mut ask = |out: &mut String, person: &str, capability: &str, node: &str| {
+    let ask = |out: &mut String, person: &str, capability: &str, node: &str| {
         let _ = writeln!(out, "May {person} use {capability} at {node}?");
         match net.check(person, capability, node, now) {
             Ok(d) => {
