@@ -97,23 +97,29 @@ impl std::hash::Hash for Inline {
 }
 
 impl Inline {
+    /// Reads whole words straight from the string (a copy through a stack
+    /// buffer stalls the loads that follow), the tail byte by byte.
     #[inline]
     fn new(s: &str) -> Option<Inline> {
         let b = s.as_bytes();
         if b.len() > 24 {
             return None;
         }
-        let mut buf = [0u8; 24];
-        buf.get_mut(..b.len())?.copy_from_slice(b);
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            if let Some(src) = buf.get(i * 8..i * 8 + 8) {
-                w.copy_from_slice(src);
+        let mut words = [0u64; 3];
+        let mut chunks = b.chunks_exact(8);
+        for (w, c) in words.iter_mut().zip(&mut chunks) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            *w = u64::from_le_bytes(a);
+        }
+        let full = b.len() / 8;
+        if let Some(w) = words.get_mut(full) {
+            for (i, &byte) in chunks.remainder().iter().enumerate() {
+                *w |= u64::from(byte) << (8 * i);
             }
-            u64::from_le_bytes(w)
-        };
+        }
         Some(Inline {
-            words: [word(0), word(1), word(2)],
+            words,
             len: b.len() as u8,
         })
     }
