@@ -2,7 +2,10 @@
 //!
 //! Run it with `cargo run -p chapterhouse-examples --bin tour`.
 
+mod access;
+mod health;
 mod network;
+mod territory;
 
 use chapterhouse::Network;
 
@@ -17,7 +20,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let sections: [(&str, fn(&Network) -> String); 1] = [("The network", network::section)];
+    let sections: [(&str, fn(&Network) -> String); 4] = [
+        ("The network", network::section),
+        ("Which chapter covers this place?", territory::section),
+        ("May this person do this, here?", access::section),
+        ("Group health", health::section),
+    ];
     for (title, section) in sections {
         println!("\n{title}\n{}\n", "=".repeat(title.chars().count()));
         print!("{}", section(&net));

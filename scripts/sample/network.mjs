@@ -500,7 +500,7 @@ function buildPeopleAndGrants(regions, chapters) {
 }
 
 function personJson(p) {
-  return valueJson({
+  return recordJson({
     id: p.id,
     name: p.name,
     attestations: p.attestations && p.attestations.length ? p.attestations : undefined,

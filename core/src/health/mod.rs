@@ -1,21 +1,98 @@
-//! Group-health scoring: explainable scores, statuses with hysteresis, interventions.
+//! Group-health scoring: explainable scores, statuses with hysteresis,
+//! interventions and network metrics.
+//!
+//! Invariants: every score, component score, contribution and headroom is in
+//! `[0, 100]`; a group's contributions add up to its score exactly (each is a
+//! multiple of 1/1024); the output does not depend on the order of the input
+//! rows, bit for bit (sums are fixed-point integers, decay is computed without
+//! the platform's `exp2`); with a fixed model, a group's report depends only
+//! on its own rows and facts.
+//!
+//! # The model
+//!
+//! Each fact decays with its component's half-life `H`: an item aged `t`
+//! counts `v · 2^(-t/H)`. A component's decayed count `S` is saturated as
+//! `100 · S / (S + k)`; leadership is `100 · (1 − 2^(−L))` where `L` sums each
+//! current leader's recency `2^(-t/H)` (one leader who acted today: 50; two:
+//! 75). The score is the weighted mean of the five components. Ages skip a
+//! group's pause windows. Staff rows are not counted; posts count at most
+//! `posts_per_author_per_day` per author per day (the latest); an event
+//! counts `1 + attendance_weight · min(attendance, cap) / cap`, with the cap
+//! a high percentile of the cohort's attendance ([`Scorer::calibrate`]).
+//!
+//! # Use
+//!
+//! ```
+//! use chapterhouse::health::{self, ActivityRow, Facts, HealthModel, Kind};
+//! let now = "2026-11-01T00:00:00Z".parse().unwrap();
+//! let t = |s: &str| s.parse().unwrap();
+//! let rows = [
+//!     ActivityRow { group: "ch-1", time: t("2026-10-25T18:00:00Z"), kind: Kind::EventHeld,
+//!                   value: Some(18.0), actor: Some("ana") },
+//!     ActivityRow { group: "ch-1", time: t("2026-10-30T09:00:00Z"), kind: Kind::LeaderAction,
+//!                   value: None, actor: Some("ana") },
+//! ];
+//! let report = health::score(&HealthModel::default(), &Facts::default(), rows, now)?;
+//! let g = report.group("ch-1").unwrap();
+//! assert!(g.score > 0.0 && g.bus_factor);
+//! assert_eq!(g.component(health::Component::Activity).unwrap().facts,
+//!            "1 event in the last 45 days, 18 people attending in all, last one 6 days ago");
+//! # Ok::<(), chapterhouse::health::HealthError>(())
+//! ```
 
-use crate::error::ErrorKind;
+mod decay;
+mod error;
+mod facts;
+mod input;
+mod metrics;
+mod model;
+mod report;
+mod scorer;
 
-/// An error in health input or model configuration.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum HealthError {
-    /// Placeholder until the health module lands.
-    #[error("invalid health model: {0}")]
-    InvalidModel(String),
+use chrono::{DateTime, Utc};
+
+pub use error::HealthError;
+pub use facts::{Facts, GroupFacts, Pause};
+pub use input::{
+    ActivityRow, ActivityTable, Columns, Kind, KindColumn, MAX_VALUE, NULL_KEY, StrColumn, Strings,
+    TimeColumn,
+};
+pub use metrics::{
+    MetricsChange, NetworkMetrics, PerStaff, StatusCounts, StatusDeltas, StatusMove,
+};
+pub use model::{
+    Calibration, Component, HealthModel, ImpactValues, MAX_DAYS, PerComponent, Saturation,
+    Thresholds,
+};
+pub use report::{
+    ComponentReport, Excluded, GroupReport, HealthReport, Intervention, LeaderRecency, Milestone,
+    Onboarding, Status, Trend, TrendDirection,
+};
+pub use scorer::{CalibrationResult, Scorer};
+
+/// Scores rows in one call with the model as given (no calibration).
+pub fn score<'a, I>(
+    model: &HealthModel,
+    facts: &Facts,
+    rows: I,
+    now: DateTime<Utc>,
+) -> Result<HealthReport, HealthError>
+where
+    I: IntoIterator<Item = ActivityRow<'a>>,
+{
+    let mut scorer = Scorer::new(model, facts, now)?;
+    scorer.add_rows(rows)?;
+    Ok(scorer.report(None))
 }
 
-impl HealthError {
-    /// The stable classification of this error.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            HealthError::InvalidModel(_) => ErrorKind::InvalidValue,
-        }
-    }
+/// Scores a batch of columns in one call with the model as given.
+pub fn score_columns(
+    model: &HealthModel,
+    facts: &Facts,
+    columns: &Columns<'_>,
+    now: DateTime<Utc>,
+) -> Result<HealthReport, HealthError> {
+    let mut scorer = Scorer::new(model, facts, now)?;
+    scorer.add_columns(columns)?;
+    Ok(scorer.report(None))
 }

@@ -1,0 +1,229 @@
+//! Exponential decay in fixed point, bit-identical on every platform.
+//!
+//! `2^(-x)` is never taken from the platform's `exp2` (its last bit differs
+//! between libms): a table of `2^(-j/1024)` is built at compile time from
+//! integer square roots, and values between table entries are interpolated
+//! in integers. The result is monotone non-increasing in the age and exactly
+//! half of [`ONE`] at an age of one half-life.
+
+/// The weight of an item aged zero: 1.0 in fixed point with 62 fraction bits.
+pub(crate) const ONE: u64 = 1 << 62;
+
+const STEP_BITS: u32 = 10;
+const STEPS: usize = 1 << STEP_BITS;
+
+/// `TABLE[j] = 2^62 · 2^(-j/1024)` for `j` in `0..=1024`, strictly decreasing.
+static TABLE: [u64; STEPS + 1] = build_table();
+
+// Evaluated at compile time: an out-of-range index would fail the build.
+#[allow(clippy::cast_possible_truncation, clippy::indexing_slicing)]
+const fn build_table() -> [u64; STEPS + 1] {
+    // roots[i] = 2^62 · 2^(-1/2^(i+1)), by repeated integer square roots.
+    let mut roots = [0u64; STEP_BITS as usize];
+    let mut prev: u128 = 1u128 << 61; // 2^(-1) in fixed point
+    let mut i = 0;
+    while i < STEP_BITS as usize {
+        let r = (prev << 62).isqrt();
+        roots[i] = r as u64;
+        prev = r;
+        i += 1;
+    }
+    let mut table = [0u64; STEPS + 1];
+    let mut j = 0;
+    while j < STEPS {
+        // j/1024 = Σ bit_b(j) · 2^(b-10); bit 9 is 1/2, i.e. roots[0].
+        let mut acc: u128 = 1u128 << 62;
+        let mut i = 0;
+        while i < STEP_BITS as usize {
+            if (j >> (STEP_BITS as usize - 1 - i)) & 1 == 1 {
+                acc = (acc * roots[i] as u128 + (1u128 << 61)) >> 62;
+            }
+            i += 1;
+        }
+        table[j] = acc as u64;
+        j += 1;
+    }
+    table[STEPS] = 1u64 << 61;
+    table
+}
+
+fn entry(j: usize) -> u64 {
+    TABLE.get(j).copied().unwrap_or(0)
+}
+
+/// `2^(-age/half_life)` scaled by [`ONE`]. `half_life` must be at least 1.
+///
+/// Monotone non-increasing in `age`; `weight(0, h) == ONE` and
+/// `weight(h, h) == ONE / 2` exactly.
+#[allow(clippy::cast_possible_truncation)] // quotients below are < 2^22
+#[inline]
+pub(crate) fn weight(age: u64, half_life: u64) -> u64 {
+    const FRAC_BITS: u32 = 22;
+    const REM_BITS: u32 = FRAC_BITS - STEP_BITS;
+    let h = half_life.max(1);
+    let n = age / h;
+    if n >= 63 {
+        return 0;
+    }
+    let r = age - n * h;
+    // The fraction of a half-life in 22 bits; r < h, so it is < 2^22.
+    let frac = if h < (1 << (64 - FRAC_BITS)) {
+        (r << FRAC_BITS) / h
+    } else {
+        ((u128::from(r) << FRAC_BITS) / u128::from(h)) as u64
+    };
+    let j = (frac >> REM_BITS) as usize;
+    let rem = frac & ((1 << REM_BITS) - 1);
+    let hi = entry(j);
+    let lo = entry(j + 1);
+    // hi - lo < 2^52, rem < 2^12: the product fits in 64 bits.
+    let t = hi - ((hi.saturating_sub(lo) * rem) >> REM_BITS);
+    t >> n
+}
+
+/// `2^(-x)` scaled by [`ONE`], for `x` given in fixed point with 62 fraction
+/// bits. Monotone non-increasing in `x`.
+#[allow(clippy::cast_possible_truncation)] // masked values fit in u64
+pub(crate) fn exp2_neg(x: u128) -> u64 {
+    let n = x >> 62;
+    if n >= 63 {
+        return 0;
+    }
+    let frac = (x & u128::from(ONE - 1)) as u64;
+    let shift = 62 - STEP_BITS;
+    let j = (frac >> shift) as usize;
+    let rem = u128::from(frac & ((1u64 << shift) - 1));
+    let hi = entry(j);
+    let lo = entry(j + 1);
+    let drop = (u128::from(hi.saturating_sub(lo)) * rem) >> shift;
+    let t = u128::from(hi).saturating_sub(drop);
+    (t >> n) as u64
+}
+
+/// A fixed-point weight as a float in `[0, 1]` (exact: a power-of-two scale).
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn to_unit(w: u64) -> f64 {
+    w as f64 / ONE as f64
+}
+
+/// The effective clock of one group: time with its pause windows cut out,
+/// so ages do not advance during a pause.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Clock {
+    /// Merged, sorted pauses: (start, end, total paused before start), in ms.
+    pauses: Vec<(i64, i64, i64)>,
+}
+
+impl Clock {
+    /// A clock from pause windows `[start, end)` in ms (any order, may overlap).
+    pub(crate) fn new(mut windows: Vec<(i64, i64)>) -> Clock {
+        windows.retain(|(s, e)| e > s);
+        windows.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(windows.len());
+        for (s, e) in windows {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        let mut before = 0i64;
+        let pauses = merged
+            .into_iter()
+            .map(|(s, e)| {
+                let p = (s, e, before);
+                before = before.saturating_add(e - s);
+                p
+            })
+            .collect();
+        Clock { pauses }
+    }
+
+    /// True when the group has no pauses.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.pauses.is_empty()
+    }
+
+    /// The effective time of `t`: `t` minus all paused time before it.
+    /// Monotone non-decreasing and constant inside a pause.
+    pub(crate) fn eff(&self, t: i64) -> i64 {
+        if self.pauses.is_empty() {
+            return t;
+        }
+        let idx = self.pauses.partition_point(|p| p.0 < t);
+        let Some(&(start, end, before)) = idx.checked_sub(1).and_then(|i| self.pauses.get(i))
+        else {
+            return t;
+        };
+        if t < end {
+            start - before
+        } else {
+            t - (before + (end - start))
+        }
+    }
+
+    /// The pause windows, merged and sorted (ms).
+    pub(crate) fn windows(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.pauses.iter().map(|&(s, e, _)| (s, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_strictly_decreasing_and_accurate() {
+        for j in 0..STEPS {
+            assert!(TABLE[j] > TABLE[j + 1], "table not decreasing at {j}");
+            let exact = 2f64.powf(-(j as f64) / 1024.0);
+            let got = TABLE[j] as f64 / ONE as f64;
+            assert!((got - exact).abs() < 1e-15, "entry {j}: {got} vs {exact}");
+        }
+        assert_eq!(TABLE[0], ONE);
+    }
+
+    #[test]
+    fn weight_halves_each_half_life() {
+        let h = 45 * 86_400_000;
+        assert_eq!(weight(0, h), ONE);
+        assert_eq!(weight(h, h), ONE / 2);
+        assert_eq!(weight(2 * h, h), ONE / 4);
+        assert_eq!(weight(200 * h, h), 0);
+        let w = to_unit(weight(h / 3, h));
+        assert!((w - 2f64.powf(-1.0 / 3.0)).abs() < 1e-7);
+    }
+
+    #[test]
+    fn weight_is_monotone_near_segment_edges() {
+        let h = 1_000_003;
+        let mut prev = ONE;
+        for age in (0..3 * h).step_by(97) {
+            let w = weight(age, h);
+            assert!(w <= prev, "weight rose at {age}");
+            prev = w;
+        }
+    }
+
+    #[test]
+    fn exp2_neg_matches_float() {
+        for x in [0.0, 0.25, 0.5, 1.0, 1.7, 3.0, 10.5] {
+            let fx = (x * ONE as f64) as u128;
+            let got = to_unit(exp2_neg(fx));
+            assert!((got - 2f64.powf(-x)).abs() < 1e-7, "{x}: {got}");
+        }
+        assert_eq!(exp2_neg(u128::from(ONE)), ONE / 2);
+    }
+
+    #[test]
+    fn clock_skips_pauses() {
+        let c = Clock::new(vec![(100, 200), (150, 250), (400, 500)]);
+        assert_eq!(c.eff(50), 50);
+        assert_eq!(c.eff(100), 100);
+        assert_eq!(c.eff(180), 100);
+        assert_eq!(c.eff(250), 100);
+        assert_eq!(c.eff(300), 150);
+        assert_eq!(c.eff(450), 250);
+        assert_eq!(c.eff(600), 350);
+        assert!(Clock::new(vec![]).is_plain());
+    }
+}

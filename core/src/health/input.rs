@@ -1,0 +1,796 @@
+//! Activity input: kinds, rows, zero-copy columns, and an owned table.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::{HealthError, cut};
+
+/// What an activity row records.
+///
+/// The code ([`Kind::code`]) is the row's value in a kind-code column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An event took place; the value is its attendance (missing if unknown).
+    EventHeld = 0,
+    /// Members joined; the value is how many (1 when missing).
+    MemberJoined = 1,
+    /// Members left; the value is how many (1 when missing). Shown, not scored.
+    MemberLeft = 2,
+    /// A leader did something for the group; the actor (required) is the leader.
+    LeaderAction = 3,
+    /// A post in the group's conversation; the actor is the author.
+    Post = 4,
+    /// A petition was started; the value is how many (1 when missing).
+    PetitionStarted = 5,
+    /// An action was reported back; the value is how many (1 when missing).
+    ActionReported = 6,
+    /// A win (a campaign demand met); the value is how many (1 when missing).
+    Win = 7,
+}
+
+impl Kind {
+    /// Every kind, in code order.
+    pub const ALL: [Kind; 8] = [
+        Kind::EventHeld,
+        Kind::MemberJoined,
+        Kind::MemberLeft,
+        Kind::LeaderAction,
+        Kind::Post,
+        Kind::PetitionStarted,
+        Kind::ActionReported,
+        Kind::Win,
+    ];
+
+    /// The kind's code in a kind-code column (0 to 7, in [`Kind::ALL`] order).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind with this code.
+    pub fn from_code(code: u8) -> Option<Kind> {
+        Kind::ALL.get(usize::from(code)).copied()
+    }
+
+    /// The snake_case name (`"event_held"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::EventHeld => "event_held",
+            Kind::MemberJoined => "member_joined",
+            Kind::MemberLeft => "member_left",
+            Kind::LeaderAction => "leader_action",
+            Kind::Post => "post",
+            Kind::PetitionStarted => "petition_started",
+            Kind::ActionReported => "action_reported",
+            Kind::Win => "win",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl FromStr for Kind {
+    type Err = HealthError;
+    fn from_str(s: &str) -> Result<Kind, HealthError> {
+        Kind::parse(s).ok_or_else(|| HealthError::UnknownKind { found: cut(s) })
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One activity fact, borrowing its strings (the scorer copies each distinct
+/// group and person id once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActivityRow<'a> {
+    /// The group (chapter) id.
+    pub group: &'a str,
+    /// When it happened.
+    pub time: DateTime<Utc>,
+    /// What happened.
+    pub kind: Kind,
+    /// Attendance for `event_held`, a count for the countable kinds; `None`
+    /// when missing. Ignored for `leader_action` and `post`.
+    pub value: Option<f64>,
+    /// Who did it (the leader, the author); `None` when unknown.
+    pub actor: Option<&'a str>,
+}
+
+/// A column of strings, in one of the layouts callers already have.
+#[derive(Debug, Clone, Copy)]
+pub enum Strings<'a> {
+    /// A slice of string slices.
+    Slice(&'a [&'a str]),
+    /// A slice of owned strings.
+    Owned(&'a [String]),
+    /// Arrow `Utf8` layout: value `i` is `data[offsets[i]..offsets[i + 1]]`.
+    Utf8 {
+        /// `len + 1` offsets into `data`.
+        offsets: &'a [i32],
+        /// The concatenated UTF-8 bytes.
+        data: &'a [u8],
+    },
+    /// Arrow `LargeUtf8` layout (64-bit offsets).
+    LargeUtf8 {
+        /// `len + 1` offsets into `data`.
+        offsets: &'a [i64],
+        /// The concatenated UTF-8 bytes.
+        data: &'a [u8],
+    },
+}
+
+impl<'a> Strings<'a> {
+    /// The number of strings.
+    pub fn len(&self) -> usize {
+        match self {
+            Strings::Slice(s) => s.len(),
+            Strings::Owned(s) => s.len(),
+            Strings::Utf8 { offsets, .. } => offsets.len().saturating_sub(1),
+            Strings::LargeUtf8 { offsets, .. } => offsets.len().saturating_sub(1),
+        }
+    }
+
+    /// True when there are no strings.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// String `i`, or a reason why it cannot be read.
+    pub(crate) fn get(&self, i: usize) -> Result<&'a str, &'static str> {
+        fn slice(data: &[u8], a: i64, b: i64) -> Result<&str, &'static str> {
+            let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else {
+                return Err("has a negative offset");
+            };
+            let bytes = data.get(a..b).ok_or("has an offset outside its data")?;
+            std::str::from_utf8(bytes).map_err(|_| "is not valid UTF-8")
+        }
+        match *self {
+            Strings::Slice(s) => s.get(i).copied().ok_or("is missing"),
+            Strings::Owned(s) => s.get(i).map(String::as_str).ok_or("is missing"),
+            Strings::Utf8 { offsets, data } => {
+                let a = offsets.get(i).ok_or("is missing")?;
+                let b = offsets.get(i + 1).ok_or("is missing")?;
+                slice(data, i64::from(*a), i64::from(*b))
+            }
+            Strings::LargeUtf8 { offsets, data } => {
+                let a = offsets.get(i).ok_or("is missing")?;
+                let b = offsets.get(i + 1).ok_or("is missing")?;
+                slice(data, *a, *b)
+            }
+        }
+    }
+}
+
+/// A string column: plain values or dictionary-encoded.
+#[derive(Debug, Clone, Copy)]
+pub enum StrColumn<'a> {
+    /// One string per row.
+    Values(Strings<'a>),
+    /// Row `i` is `values[keys[i]]`; the key [`NULL_KEY`] marks a missing
+    /// value (allowed only in the actor column).
+    Dict {
+        /// One key per row.
+        keys: &'a [u32],
+        /// The dictionary.
+        values: Strings<'a>,
+    },
+}
+
+impl StrColumn<'_> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            StrColumn::Values(v) => v.len(),
+            StrColumn::Dict { keys, .. } => keys.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The dictionary key that marks a missing value.
+pub const NULL_KEY: u32 = u32::MAX;
+
+/// A time column: integers since 1970-01-01T00:00:00Z in one unit.
+#[derive(Debug, Clone, Copy)]
+pub enum TimeColumn<'a> {
+    /// Seconds.
+    Seconds(&'a [i64]),
+    /// Milliseconds.
+    Millis(&'a [i64]),
+    /// Microseconds.
+    Micros(&'a [i64]),
+    /// Nanoseconds (pandas' default).
+    Nanos(&'a [i64]),
+}
+
+impl TimeColumn<'_> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            TimeColumn::Seconds(v)
+            | TimeColumn::Millis(v)
+            | TimeColumn::Micros(v)
+            | TimeColumn::Nanos(v) => v.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` in milliseconds, if it is within the years 1 to 9999.
+    pub(crate) fn millis(&self, i: usize) -> Option<i64> {
+        let ms = match *self {
+            TimeColumn::Seconds(v) => v.get(i)?.checked_mul(1000)?,
+            TimeColumn::Millis(v) => *v.get(i)?,
+            TimeColumn::Micros(v) => v.get(i)?.div_euclid(1000),
+            TimeColumn::Nanos(v) => v.get(i)?.div_euclid(1_000_000),
+        };
+        (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
+    }
+}
+
+/// 0001-01-01T00:00:00Z in ms.
+pub(crate) const MIN_MS: i64 = -62_135_596_800_000;
+/// 9999-12-31T23:59:59.999Z in ms.
+pub(crate) const MAX_MS: i64 = 253_402_300_799_999;
+
+/// A kind column: codes or names.
+#[derive(Debug, Clone, Copy)]
+pub enum KindColumn<'a> {
+    /// [`Kind::code`] per row.
+    Codes(&'a [u8]),
+    /// Kind names (`"event_held"`) per row, plain or dictionary-encoded.
+    Names(StrColumn<'a>),
+}
+
+impl KindColumn<'_> {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            KindColumn::Codes(c) => c.len(),
+            KindColumn::Names(n) => n.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A batch of activity as columns (a struct of slices), so a binding can pass
+/// Arrow or NumPy buffers without building a struct per row.
+///
+/// ```
+/// use chapterhouse::health::{Columns, KindColumn, Kind, Strings, StrColumn, TimeColumn};
+/// let groups = ["ch-1", "ch-2"];
+/// let cols = Columns {
+///     group: StrColumn::Dict { keys: &[0, 1, 1], values: Strings::Slice(&groups) },
+///     time: TimeColumn::Seconds(&[1_790_000_000, 1_790_000_100, 1_790_000_200]),
+///     kind: KindColumn::Codes(&[Kind::EventHeld.code(), Kind::Post.code(), Kind::Win.code()]),
+///     value: Some(&[12.0, f64::NAN, 1.0]),
+///     actor: None,
+///     actor_valid: None,
+/// };
+/// assert_eq!(cols.len(), 3);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    /// Group ids.
+    pub group: StrColumn<'a>,
+    /// Times.
+    pub time: TimeColumn<'a>,
+    /// Kinds.
+    pub kind: KindColumn<'a>,
+    /// Values; `NaN` marks a missing value; `None` means all missing.
+    pub value: Option<&'a [f64]>,
+    /// Actor (person) ids; an empty string or [`NULL_KEY`] is no actor;
+    /// `None` means no actors at all.
+    pub actor: Option<StrColumn<'a>>,
+    /// An Arrow validity bitmap for the actor column (bit `i % 8` of byte
+    /// `i / 8`, set = present); `None` means every row is present.
+    pub actor_valid: Option<&'a [u8]>,
+}
+
+impl Columns<'_> {
+    /// The number of rows (the length of the group column).
+    pub fn len(&self) -> usize {
+        self.group.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Interns strings to dense indices, copying each distinct string once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Interner {
+    map: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub(crate) fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+
+    pub(crate) fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", |b| b)
+    }
+
+    /// Room for `n` more strings.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.map.reserve(n);
+        self.names.reserve(n);
+    }
+
+    /// The index of `s`, inserting it (as the next index) if new.
+    pub(crate) fn intern(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
+        if let Some(&i) = self.map.get(s) {
+            return Ok(i);
+        }
+        self.insert_new(s, what)
+    }
+
+    /// Inserts `s`, which the caller has just looked up and not found.
+    pub(crate) fn insert_new(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
+        let i = u32::try_from(self.names.len())
+            .ok()
+            .filter(|&i| i < NULL_KEY)
+            .ok_or(HealthError::TooMany { what })?;
+        self.map.insert(s.into(), i);
+        self.names.push(s.into());
+        Ok(i)
+    }
+
+    /// Forgets every string interned since the interner had `len` entries.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        for name in self.names.drain(len.min(self.names.len())..) {
+            self.map.remove(&name);
+        }
+    }
+}
+
+/// An owned activity table in column form: what [`ActivityTable::from_csv`]
+/// returns and what [`ActivityTable::push`] builds from rows. Group and actor
+/// ids are dictionary-encoded.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityTable {
+    groups: Interner,
+    actors: Interner,
+    group_keys: Vec<u32>,
+    times: Vec<i64>,
+    kinds: Vec<u8>,
+    values: Vec<f64>,
+    actor_keys: Vec<u32>,
+    group_names: Vec<String>,
+    actor_names: Vec<String>,
+}
+
+impl ActivityTable {
+    /// An empty table.
+    pub fn new() -> ActivityTable {
+        ActivityTable::default()
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// True when the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Appends a row after checking it; on error nothing is added.
+    ///
+    /// The group must be a valid node id; the actor, if any, a valid person
+    /// id; a value must be finite, zero or more, and at most 10^9; a
+    /// `leader_action` needs an actor.
+    pub fn push(&mut self, row: ActivityRow<'_>) -> Result<(), HealthError> {
+        let at = self.len();
+        let ms = row.time.timestamp_millis();
+        if !(MIN_MS..=MAX_MS).contains(&ms) {
+            return Err(HealthError::row(
+                at,
+                "time",
+                "is outside the years 1 to 9999",
+            ));
+        }
+        let value = match row.value {
+            Some(v) => {
+                check_value(v).map_err(|r| HealthError::row(at, "value", r))?;
+                v
+            }
+            None => f64::NAN,
+        };
+        let actor = row.actor.filter(|a| !a.is_empty());
+        if row.kind == Kind::LeaderAction && actor.is_none() {
+            return Err(HealthError::row(
+                at,
+                "actor",
+                "is required for leader_action",
+            ));
+        }
+        check_group(row.group).map_err(|r| HealthError::row(at, "group", r))?;
+        if let Some(a) = actor {
+            check_person(a).map_err(|r| HealthError::row(at, "actor", r))?;
+        }
+        let (g_len, a_len) = (self.groups.len(), self.actors.len());
+        let g = self.groups.intern(row.group, "groups")?;
+        let a = match actor {
+            Some(a) => match self.actors.intern(a, "people") {
+                Ok(a) => a,
+                Err(e) => {
+                    self.groups.truncate(g_len);
+                    return Err(e);
+                }
+            },
+            None => NULL_KEY,
+        };
+        if self.groups.len() > g_len {
+            self.group_names.push(row.group.to_owned());
+        }
+        if self.actors.len() > a_len
+            && let Some(a) = actor
+        {
+            self.actor_names.push(a.to_owned());
+        }
+        self.group_keys.push(g);
+        self.times.push(ms);
+        self.kinds.push(row.kind.code());
+        self.values.push(value);
+        self.actor_keys.push(a);
+        Ok(())
+    }
+
+    /// The table as columns (group and actor dictionary-encoded, times in ms).
+    pub fn columns(&self) -> Columns<'_> {
+        Columns {
+            group: StrColumn::Dict {
+                keys: &self.group_keys,
+                values: Strings::Owned(&self.group_names),
+            },
+            time: TimeColumn::Millis(&self.times),
+            kind: KindColumn::Codes(&self.kinds),
+            value: Some(&self.values),
+            actor: Some(StrColumn::Dict {
+                keys: &self.actor_keys,
+                values: Strings::Owned(&self.actor_names),
+            }),
+            actor_valid: None,
+        }
+    }
+
+    /// Reads an activity log from CSV text with the header
+    /// `group,time,kind,value,actor` (columns in any order, each exactly
+    /// once). Times are RFC 3339 (`2026-10-01T18:00:00Z`); `value` and
+    /// `actor` may be empty. Errors name the 1-based line and the column.
+    ///
+    /// ```
+    /// use chapterhouse::health::ActivityTable;
+    /// let csv = "group,time,kind,value,actor\n\
+    ///            ch-1,2026-10-01T18:00:00Z,event_held,14,ana\n\
+    ///            ch-1,2026-10-02T09:00:00Z,post,,bo\n";
+    /// let table = ActivityTable::from_csv(csv)?;
+    /// assert_eq!(table.len(), 2);
+    /// let err = ActivityTable::from_csv("group,time,kind,value,actor\nch-1,yesterday,post,,\n")
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(),
+    ///     "csv line 2, column time: \"yesterday\" is not an RFC 3339 time (like 2026-10-01T18:00:00Z)");
+    /// # Ok::<(), chapterhouse::health::HealthError>(())
+    /// ```
+    pub fn from_csv(text: &str) -> Result<ActivityTable, HealthError> {
+        const NAMES: [&str; 5] = ["group", "time", "kind", "value", "actor"];
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let header = reader.headers().map_err(|e| HealthError::CsvHeader {
+            reason: csv_reason(&e),
+        })?;
+        let mut pos = [usize::MAX; 5];
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim_start_matches('\u{feff}');
+            let Some(slot) = NAMES.iter().position(|n| *n == name) else {
+                return Err(HealthError::CsvHeader {
+                    reason: format!(
+                        "unknown column {:?} (expected group,time,kind,value,actor)",
+                        cut(name)
+                    ),
+                });
+            };
+            let p = pos.get_mut(slot).ok_or(HealthError::CsvHeader {
+                reason: "unreadable".into(),
+            })?;
+            if *p != usize::MAX {
+                return Err(HealthError::CsvHeader {
+                    reason: format!("column {name} appears twice"),
+                });
+            }
+            *p = i;
+        }
+        if let Some(missing) = NAMES
+            .iter()
+            .zip(pos)
+            .find(|(_, p)| *p == usize::MAX)
+            .map(|(n, _)| n)
+        {
+            return Err(HealthError::CsvHeader {
+                reason: format!(
+                    "column {missing} is missing (expected group,time,kind,value,actor)"
+                ),
+            });
+        }
+        let [pg, pt, pk, pv, pa] = pos;
+        let mut table = ActivityTable::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(HealthError::Csv {
+                        line,
+                        column: "*",
+                        reason: csv_reason(&e),
+                    });
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let field = |i: usize| record.get(i).unwrap_or("");
+            let bad = |column: &'static str, reason: String| HealthError::Csv {
+                line,
+                column,
+                reason,
+            };
+            let group = field(pg);
+            check_group(group).map_err(|r| bad("group", format!("{:?} {r}", cut(group))))?;
+            let time_text = field(pt);
+            let time = DateTime::parse_from_rfc3339(time_text)
+                .map_err(|_| {
+                    bad(
+                        "time",
+                        format!(
+                            "{:?} is not an RFC 3339 time (like 2026-10-01T18:00:00Z)",
+                            cut(time_text)
+                        ),
+                    )
+                })?
+                .with_timezone(&Utc);
+            let kind_text = field(pk);
+            let kind = Kind::parse(kind_text).ok_or_else(|| {
+                bad(
+                    "kind",
+                    format!(
+                        "{:?} is not an activity kind (expected one of event_held, member_joined, member_left, leader_action, post, petition_started, action_reported, win)",
+                        cut(kind_text)
+                    ),
+                )
+            })?;
+            let value_text = field(pv);
+            let value = if value_text.is_empty() {
+                None
+            } else {
+                let v: f64 = value_text
+                    .parse()
+                    .map_err(|_| bad("value", format!("{:?} is not a number", cut(value_text))))?;
+                check_value(v).map_err(|r| bad("value", format!("{:?} {r}", cut(value_text))))?;
+                Some(v)
+            };
+            let actor = Some(field(pa)).filter(|a| !a.is_empty());
+            if let Some(a) = actor {
+                check_person(a).map_err(|r| bad("actor", format!("{:?} {r}", cut(a))))?;
+            } else if kind == Kind::LeaderAction {
+                return Err(bad("actor", "is required for leader_action".into()));
+            }
+            table
+                .push(ActivityRow {
+                    group,
+                    time,
+                    kind,
+                    value,
+                    actor,
+                })
+                .map_err(|e| match e {
+                    HealthError::InvalidRow { column, reason, .. } => bad(column, reason),
+                    other => other,
+                })?;
+        }
+        Ok(table)
+    }
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("has {len} fields, expected {expected_len}"),
+        _ => {
+            let s = e.to_string();
+            s.split(": ").last().unwrap_or(&s).to_lowercase()
+        }
+    }
+}
+
+/// The largest value accepted in a value column.
+pub const MAX_VALUE: f64 = 1e9;
+
+pub(crate) fn check_value(v: f64) -> Result<(), &'static str> {
+    if !v.is_finite() {
+        Err("is not a finite number")
+    } else if v < 0.0 {
+        Err("is negative")
+    } else if v > MAX_VALUE {
+        Err("is larger than 1000000000")
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn check_group(s: &str) -> Result<(), &'static str> {
+    check_id(s)
+}
+
+pub(crate) fn check_person(s: &str) -> Result<(), &'static str> {
+    check_id(s)
+}
+
+fn check_id(s: &str) -> Result<(), &'static str> {
+    if s.is_empty() {
+        Err("is empty")
+    } else if s.len() > crate::id::MAX_ID_LEN {
+        Err("is longer than 200 bytes")
+    } else if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("contains whitespace or control characters")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "group,time,kind,value,actor\n";
+
+    #[test]
+    fn kinds_round_trip_by_code_and_name() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_code(k.code()), Some(k));
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
+        }
+        assert_eq!(Kind::from_code(8), None);
+        assert!("meeting".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn csv_reads_columns_in_any_order() {
+        let t = ActivityTable::from_csv(
+            "actor,kind,group,value,time\nana,event_held,ch-1,12,2026-10-01T18:00:00+02:00\n,post,ch-2,,2026-10-02T00:00:00Z\n",
+        )
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.times[0], 1_790_812_800_000 + 16 * 3_600_000);
+        assert_eq!(t.actor_keys[1], NULL_KEY);
+        assert!(t.values[1].is_nan());
+        assert_eq!(t.group_names, vec!["ch-1", "ch-2"]);
+    }
+
+    #[test]
+    fn csv_errors_name_line_and_column() {
+        let cases = [
+            (
+                "group,time,kind,value\n",
+                "csv header: column actor is missing",
+            ),
+            (
+                "group,time,kind,value,actor,x\n",
+                "csv header: unknown column \"x\"",
+            ),
+            ("group,time,kind,value,actor\n", ""),
+        ];
+        for (text, want) in cases {
+            match ActivityTable::from_csv(text) {
+                Ok(t) => assert!(want.is_empty() && t.is_empty()),
+                Err(e) => assert!(e.to_string().starts_with(want), "{e}"),
+            }
+        }
+        let rows = [
+            (
+                "ch 1,2026-10-01T00:00:00Z,post,,",
+                "csv line 3, column group:",
+            ),
+            ("ch-1,2026-10-01,post,,", "csv line 3, column time:"),
+            (
+                "ch-1,2026-10-01T00:00:00Z,meet,,",
+                "csv line 3, column kind:",
+            ),
+            (
+                "ch-1,2026-10-01T00:00:00Z,win,-1,",
+                "csv line 3, column value: \"-1\" is negative",
+            ),
+            (
+                "ch-1,2026-10-01T00:00:00Z,win,abc,",
+                "csv line 3, column value: \"abc\" is not a number",
+            ),
+            (
+                "ch-1,2026-10-01T00:00:00Z,win,NaN,",
+                "csv line 3, column value: \"NaN\" is not a finite number",
+            ),
+            (
+                "ch-1,2026-10-01T00:00:00Z,leader_action,,",
+                "csv line 3, column actor: is required",
+            ),
+            (
+                "ch-1,2026-10-01T00:00:00Z,post,",
+                "csv line 3, column *: has 4 fields, expected 5",
+            ),
+        ];
+        for (row, want) in rows {
+            let text = format!("{HEAD}ch-1,2026-10-01T00:00:00Z,post,,ana\n{row}\n");
+            let e = ActivityTable::from_csv(&text).unwrap_err();
+            assert!(e.to_string().starts_with(want), "{row}: {e}");
+            assert_eq!(e.kind(), crate::ErrorKind::Parse);
+        }
+    }
+
+    #[test]
+    fn push_is_atomic() {
+        let mut t = ActivityTable::new();
+        let time = "2026-10-01T00:00:00Z".parse().unwrap();
+        let bad = ActivityRow {
+            group: "new-group",
+            time,
+            kind: Kind::Win,
+            value: Some(f64::INFINITY),
+            actor: Some("x"),
+        };
+        assert!(t.push(bad).is_err());
+        assert!(t.is_empty());
+        assert_eq!(t.groups.len(), 0);
+        assert_eq!(t.actors.len(), 0);
+    }
+
+    #[test]
+    fn arrow_strings_are_checked() {
+        let s = Strings::Utf8 {
+            offsets: &[0, 2, 5, 4],
+            data: b"abcde",
+        };
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.get(0), Ok("ab"));
+        assert_eq!(s.get(1), Ok("cde"));
+        assert!(s.get(2).is_err());
+        let bad = Strings::LargeUtf8 {
+            offsets: &[0, 2],
+            data: &[0xff, 0xfe],
+        };
+        assert_eq!(bad.get(0), Err("is not valid UTF-8"));
+    }
+}

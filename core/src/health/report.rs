@@ -1,0 +1,451 @@
+//! What the scorer returns: one explained report per group.
+
+use std::fmt::{self, Write as _};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::HealthError;
+use super::metrics::NetworkMetrics;
+use super::model::Component;
+
+/// A group's health status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Younger than the model's `new_group_days`; judged on onboarding
+    /// milestones, never at risk or dormant by score.
+    New,
+    /// Scoring at or above the thriving level.
+    Thriving,
+    /// Between the at-risk and thriving levels.
+    Steady,
+    /// Scoring below the at-risk level.
+    AtRisk,
+    /// No leader action and no event for a long time (by evidence, not score).
+    Dormant,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 5] = [
+        Status::New,
+        Status::Thriving,
+        Status::Steady,
+        Status::AtRisk,
+        Status::Dormant,
+    ];
+
+    /// The snake_case name (`"at_risk"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Thriving => "thriving",
+            Status::Steady => "steady",
+            Status::AtRisk => "at_risk",
+            Status::Dormant => "dormant",
+        }
+    }
+
+    /// The name in plain words (`"at risk"`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::AtRisk => "at risk",
+            other => other.as_str(),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What staff should do for a group, by status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Intervention {
+    /// New: an onboarding call and a mentor.
+    OnboardingCall,
+    /// Thriving: recognition, and buddying with a newer group.
+    RecognitionAndBuddying,
+    /// Steady: a monthly check-in.
+    MonthlyCheckIn,
+    /// Steady with one active leader: check-in, and ease a member into hosting an event.
+    CheckInAndGrowHost,
+    /// At risk: the mentor contacts the leader within 7 days.
+    MentorContact,
+    /// Dormant: call for a new leader, then archive (reversibly).
+    CallForNewLeader,
+}
+
+impl Intervention {
+    /// The snake_case code (`"mentor_contact"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intervention::OnboardingCall => "onboarding_call",
+            Intervention::RecognitionAndBuddying => "recognition_and_buddying",
+            Intervention::MonthlyCheckIn => "monthly_check_in",
+            Intervention::CheckInAndGrowHost => "check_in_and_grow_host",
+            Intervention::MentorContact => "mentor_contact",
+            Intervention::CallForNewLeader => "call_for_new_leader",
+        }
+    }
+
+    /// What to do, in plain words.
+    pub fn text(self) -> &'static str {
+        match self {
+            Intervention::OnboardingCall => "onboarding call and a mentor",
+            Intervention::RecognitionAndBuddying => "recognition, and buddy it with a newer group",
+            Intervention::MonthlyCheckIn => "monthly check-in",
+            Intervention::CheckInAndGrowHost => {
+                "monthly check-in; ease a member into hosting one event"
+            }
+            Intervention::MentorContact => "mentor contacts the leader within 7 days",
+            Intervention::CallForNewLeader => {
+                "call for a new leader, then archive (reversibly) if no one steps up"
+            }
+        }
+    }
+
+    /// The intervention for a status (`bus_factor`: at most one active leader).
+    pub fn for_status(status: Status, bus_factor: bool) -> Intervention {
+        match status {
+            Status::New => Intervention::OnboardingCall,
+            Status::Thriving => Intervention::RecognitionAndBuddying,
+            Status::Steady if bus_factor => Intervention::CheckInAndGrowHost,
+            Status::Steady => Intervention::MonthlyCheckIn,
+            Status::AtRisk => Intervention::MentorContact,
+            Status::Dormant => Intervention::CallForNewLeader,
+        }
+    }
+}
+
+/// Recent activity against the longer run: shown, never scored.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    /// The recent window in days (14 by default).
+    pub recent_days: u32,
+    /// The long window in days (90 by default).
+    pub baseline_days: u32,
+    /// Counted facts in the recent window (posts after the daily cap).
+    pub recent: u32,
+    /// Counted facts in the long window.
+    pub baseline: u32,
+    /// Recent daily rate over the long window's daily rate (`None` without data).
+    pub ratio: Option<f64>,
+    /// The ratio in words.
+    pub direction: TrendDirection,
+}
+
+/// Which way a group's activity is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendDirection {
+    /// Recent rate at least 1.25 times the long-run rate.
+    Rising,
+    /// Within a quarter of the long-run rate.
+    Flat,
+    /// Recent rate at most 0.75 times the long-run rate.
+    Falling,
+    /// Too few facts to say.
+    Unclear,
+}
+
+impl TrendDirection {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrendDirection::Rising => "rising",
+            TrendDirection::Flat => "flat",
+            TrendDirection::Falling => "falling",
+            TrendDirection::Unclear => "unclear",
+        }
+    }
+}
+
+/// One component of a group's score, explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComponentReport {
+    /// Which component.
+    pub component: Component,
+    /// The component's own score, 0 to 100.
+    pub score: f64,
+    /// Its weight as a share of the total weight (0 to 1).
+    pub weight: f64,
+    /// Points it adds to the group score; a multiple of 1/1024, so the
+    /// contributions add up to the score exactly in any order.
+    pub contribution: f64,
+    /// Points the group score would gain if this component were at 100.
+    pub headroom: f64,
+    /// The decayed count `S` (for leadership: `L`, the sum of leader recencies).
+    pub decayed: f64,
+    /// The saturation constant (`None` for leadership).
+    pub k: Option<f64>,
+    /// The raw facts in words.
+    pub facts: String,
+}
+
+/// A group's onboarding milestones (new groups only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Onboarding {
+    /// Milestones reached, in order.
+    pub reached: Vec<Milestone>,
+    /// The next milestone to reach (`None` when all are reached).
+    pub next: Option<Milestone>,
+}
+
+/// An onboarding milestone of a new group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Milestone {
+    /// A leader has acted.
+    LeaderActive,
+    /// The first event was held.
+    FirstEvent,
+    /// Five members joined.
+    FiveMembers,
+    /// A second leader has acted.
+    SecondLeader,
+}
+
+impl Milestone {
+    /// Every milestone, in the order a group usually reaches them.
+    pub const ALL: [Milestone; 4] = [
+        Milestone::LeaderActive,
+        Milestone::FirstEvent,
+        Milestone::FiveMembers,
+        Milestone::SecondLeader,
+    ];
+
+    /// In plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Milestone::LeaderActive => "a leader active",
+            Milestone::FirstEvent => "a first event",
+            Milestone::FiveMembers => "five members",
+            Milestone::SecondLeader => "a second leader",
+        }
+    }
+}
+
+/// One leader's recency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderRecency {
+    /// The leader's person id.
+    pub person: String,
+    /// Whole days since their last counted action (pauses excluded); `None`
+    /// if they never acted.
+    pub days_since_action: Option<u32>,
+}
+
+/// Rows that were not counted, so nothing is dropped silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    /// Rows by staff.
+    pub staff: u64,
+    /// Rows dated after `now`.
+    pub future: u64,
+    /// `leader_action` rows by people not listed as the group's leaders.
+    pub not_leader: u64,
+}
+
+/// The explained health of one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupReport {
+    /// The group id.
+    pub group: String,
+    /// Health score, 0 to 100: the sum of the contributions.
+    pub score: f64,
+    /// Status.
+    pub status: Status,
+    /// The status of the previous run, if known.
+    pub previous_status: Option<Status>,
+    /// Why the group has this status, in plain words.
+    pub status_reason: String,
+    /// What staff should do.
+    pub intervention: Intervention,
+    /// The intervention in plain words.
+    pub intervention_text: String,
+    /// The components, in [`Component::ALL`] order.
+    pub components: Vec<ComponentReport>,
+    /// Recent activity against the longer run.
+    pub trend: Trend,
+    /// Each current leader's recency, most recent first.
+    pub leaders: Vec<LeaderRecency>,
+    /// Leaders who acted within the model's `active_leader_days`.
+    pub active_leaders: u32,
+    /// At most one active leader.
+    pub bus_factor: bool,
+    /// Too few counted facts to judge with confidence.
+    pub low_data: bool,
+    /// Whole days since the group was created (pauses excluded), if known.
+    pub age_days: Option<u32>,
+    /// True when `now` falls inside one of the group's pauses.
+    pub paused: bool,
+    /// Onboarding milestones (new groups only).
+    pub onboarding: Option<Onboarding>,
+    /// Rows not counted.
+    pub excluded: Excluded,
+}
+
+impl GroupReport {
+    /// The component with the most headroom: where the score can gain most.
+    /// Ties go to the earlier component.
+    pub fn top_headroom(&self) -> Option<&ComponentReport> {
+        self.components.iter().fold(None, |best, c| match best {
+            Some(b) if b.headroom >= c.headroom => Some(b),
+            _ => Some(c),
+        })
+    }
+
+    /// The component report for `c`.
+    pub fn component(&self, c: Component) -> Option<&ComponentReport> {
+        self.components.iter().find(|r| r.component == c)
+    }
+
+    /// The whole report in plain words, as an organizer would read it.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let was = match self.previous_status {
+            Some(p) if p != self.status => format!(" (was {})", p.label()),
+            _ => String::new(),
+        };
+        // Scores are shown rounded down, as in the status reason, so that
+        // "below 70" is never printed next to "70.0".
+        let _ = writeln!(
+            s,
+            "{}: {}{}, score {:.1} of 100",
+            self.group,
+            self.status.label(),
+            was,
+            floor1(self.score)
+        );
+        let _ = writeln!(s, "  why: {}", self.status_reason);
+        let _ = writeln!(s, "  do:  {}", self.intervention_text);
+        for c in &self.components {
+            let _ = writeln!(
+                s,
+                "  {:<13}{:>5.1} of {:>4.1} points (component {:>3.0}/100): {}",
+                c.component.as_str(),
+                floor1(c.contribution),
+                floor1(c.contribution + c.headroom),
+                c.score.floor(),
+                c.facts
+            );
+        }
+        let t = &self.trend;
+        let _ = write!(
+            s,
+            "  trend: {} facts in the last {} days, {} in the last {} ({})",
+            t.recent,
+            t.recent_days,
+            t.baseline,
+            t.baseline_days,
+            t.direction.as_str()
+        );
+        let mut flags = Vec::new();
+        if self.bus_factor {
+            flags.push(format!(
+                "bus factor ({} active {})",
+                self.active_leaders,
+                if self.active_leaders == 1 {
+                    "leader"
+                } else {
+                    "leaders"
+                }
+            ));
+        }
+        if self.low_data {
+            flags.push("low data".to_owned());
+        }
+        if self.paused {
+            flags.push("paused".to_owned());
+        }
+        if !flags.is_empty() {
+            let _ = write!(s, "\n  flags: {}", flags.join("; "));
+        }
+        let ex = self.excluded;
+        if ex.staff + ex.future + ex.not_leader > 0 {
+            let _ = write!(
+                s,
+                "\n  not counted: {} staff rows, {} future rows, {} leader actions by non-leaders",
+                ex.staff, ex.future, ex.not_leader
+            );
+        }
+        s
+    }
+}
+
+/// The result of a scoring run: every group's report and the network metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthReport {
+    /// The time the scores are for.
+    pub as_of: DateTime<Utc>,
+    /// One report per group, sorted by group id.
+    pub groups: Vec<GroupReport>,
+    /// Network-wide metrics.
+    pub metrics: NetworkMetrics,
+}
+
+impl HealthReport {
+    /// The report of one group.
+    pub fn group(&self, id: &str) -> Option<&GroupReport> {
+        self.groups
+            .binary_search_by(|g| g.group.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.groups.get(i))
+    }
+
+    /// The groups by score, highest first (ties by group id).
+    pub fn by_score(&self) -> Vec<&GroupReport> {
+        let mut v: Vec<&GroupReport> = self.groups.iter().collect();
+        v.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.group.cmp(&b.group)));
+        v
+    }
+
+    /// The report as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a report written by [`HealthReport::to_json`].
+    pub fn from_json(text: &str) -> Result<HealthReport, HealthError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| HealthError::json("health report", e.path().to_string(), e.inner()))
+    }
+}
+
+/// `v` rounded down to one decimal.
+pub(crate) fn floor1(v: f64) -> f64 {
+    (v * 10.0).floor() / 10.0
+}
+
+/// "today", "1 day ago", "12 days ago".
+pub(crate) fn days_ago(days: u64) -> String {
+    match days {
+        0 => "today".into(),
+        1 => "1 day ago".into(),
+        n => format!("{n} days ago"),
+    }
+}
+
+/// "1 event", "3 events".
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// A number without a trailing ".0" when it is whole.
+pub(crate) fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}

@@ -1,0 +1,1743 @@
+//! The scorer: folds activity into per-group accumulators, then reports.
+//!
+//! Every sum is an integer in fixed point (see `decay`), every maximum and
+//! minimum is exact, and capped posts are chosen by a total order on
+//! (author, day, age), so the result does not depend on the order rows
+//! arrive in, bit for bit.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::decay::{self, Clock};
+use super::error::HealthError;
+use super::facts::Facts;
+use super::input::{
+    ActivityRow, ActivityTable, Columns, Interner, Kind, KindColumn, MAX_MS, MIN_MS, NULL_KEY,
+    StrColumn, Strings, check_group, check_person, check_value,
+};
+use super::metrics::{self, NetworkMetrics, WindowTotals};
+use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
+use super::report::{
+    ComponentReport, Excluded, GroupReport, HealthReport, Intervention, LeaderRecency, Milestone,
+    Onboarding, Status, Trend, TrendDirection, count, days_ago, num,
+};
+
+const NEVER: u64 = u64::MAX;
+/// A dictionary entry not yet looked at.
+const UNRESOLVED: u32 = u32::MAX - 1;
+/// Fraction bits of values in fixed point.
+const VALUE_BITS: u32 = 20;
+/// Decayed terms keep 62 + 20 - 50 = 32 fraction bits.
+const TERM_SHIFT: u32 = 50;
+const VALUE_ONE: u64 = 1 << VALUE_BITS;
+const MISSING: u64 = u64::MAX;
+
+#[allow(clippy::cast_precision_loss)]
+const S_SCALE: f64 = (1u64 << 32) as f64;
+/// Rows are processed in chunks: gather, touch the group lines, then count.
+const CHUNK: usize = 128;
+
+fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get(i as usize / 64)
+        .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+}
+
+fn set_bit(bits: &mut [u64], i: u32) {
+    if let Some(w) = bits.get_mut(i as usize / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+#[allow(clippy::cast_precision_loss)]
+const V_SCALE: f64 = VALUE_ONE as f64;
+
+/// A value in fixed point (values are validated to at most 10^12 here).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn fx(v: f64) -> u64 {
+    (v * V_SCALE).round() as u64
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn unfx(v: u128) -> f64 {
+    v as f64 / V_SCALE
+}
+
+fn term(w: u64, v: u64) -> u128 {
+    (u128::from(w) * u128::from(v)) >> TERM_SHIFT
+}
+
+/// A decayed term, saturated to 64 bits (2^32 units: far beyond any `k`).
+/// Saturating sums of non-negative terms are still order-independent.
+fn term64(w: u64, v: u64) -> u64 {
+    u64::try_from(term(w, v)).unwrap_or(u64::MAX)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn s_value(s: u128) -> f64 {
+    s as f64 / S_SCALE
+}
+
+/// Which component each kind feeds (by index into `Component::ALL`).
+fn component_of(kind: Kind) -> usize {
+    match kind {
+        Kind::EventHeld => 0,
+        Kind::LeaderAction => 1,
+        Kind::PetitionStarted | Kind::ActionReported | Kind::Win => 2,
+        Kind::MemberJoined | Kind::MemberLeft => 3,
+        Kind::Post => 4,
+    }
+}
+
+/// Counts and sums of one kind in one group: one cache line. Counts and
+/// sums saturate (saturating sums of non-negative numbers do not depend on
+/// their order).
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct KindStats {
+    n: u32,
+    n_win: u32,
+    n_recent: u32,
+    n_base: u32,
+    n_metrics: u32,
+    /// The oldest counted row's plain age in whole seconds.
+    oldest_s: u32,
+    last_age: u64,
+    v: u64,
+    v_win: u64,
+    v_metrics: u64,
+    /// The decayed sum (growth and impact kinds), 32 fraction bits.
+    decayed: u64,
+}
+
+impl Default for KindStats {
+    fn default() -> Self {
+        KindStats {
+            n: 0,
+            n_win: 0,
+            n_recent: 0,
+            n_base: 0,
+            n_metrics: 0,
+            oldest_s: 0,
+            last_age: NEVER,
+            v: 0,
+            v_win: 0,
+            v_metrics: 0,
+            decayed: 0,
+        }
+    }
+}
+
+/// What a group's rows add up to. A row touches the header line and its
+/// kind's line.
+#[derive(Debug, Clone)]
+#[repr(C)]
+struct GroupAcc {
+    hot: Hot,
+    kinds: [KindStats; 8],
+    /// (person, age of last counted action or NEVER).
+    leaders: Vec<(u32, u64)>,
+    excluded: Excluded,
+}
+
+/// The per-row part of a group's header: one cache line.
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
+struct Hot {
+    /// `now` on the group's clock.
+    eff_now: i64,
+    /// No pauses: effective time is plain time.
+    plain: bool,
+    leaders_listed: bool,
+    /// (age, attendance in fixed point or MISSING).
+    events: Vec<(u64, u64)>,
+    /// author << 96 | biased day << 64 | age.
+    posts: Vec<u128>,
+}
+
+impl GroupAcc {
+    fn new(eff_now: i64) -> Self {
+        GroupAcc {
+            hot: Hot {
+                eff_now,
+                plain: true,
+                leaders_listed: false,
+                events: Vec::new(),
+                posts: Vec::new(),
+            },
+            kinds: [KindStats::default(); 8],
+            leaders: Vec::new(),
+            excluded: Excluded::default(),
+        }
+    }
+}
+
+/// What a group's facts say (read once per row only for paused groups).
+#[derive(Debug, Clone)]
+struct GroupMeta {
+    created_ms: Option<i64>,
+    cohort: Option<String>,
+    clock: Clock,
+    previous: Option<Status>,
+}
+
+/// Windows and half-lives in ms.
+#[derive(Debug, Clone, Copy)]
+struct Spans {
+    half_life: [u64; 5],
+    recent: u64,
+    base: u64,
+    metrics: u64,
+    active_leader: u64,
+    dormant_leader: u64,
+    dormant_event: u64,
+    new_group: u64,
+    established: u64,
+}
+
+impl Spans {
+    fn of(m: &HealthModel) -> Spans {
+        let d = |days: u32| u64::from(days) * DAY_MS.unsigned_abs();
+        Spans {
+            half_life: Component::ALL.map(|c| days_to_ms(m.half_lives_days.get(c))),
+            recent: d(m.trend_recent_days),
+            base: d(m.trend_baseline_days),
+            metrics: d(m.metrics_window_days),
+            active_leader: d(m.active_leader_days),
+            dormant_leader: d(m.dormant_leader_days),
+            dormant_event: d(m.dormant_event_days),
+            new_group: d(m.new_group_days),
+            established: d(m.established_days),
+        }
+    }
+
+    fn window(&self, kind: Kind) -> u64 {
+        self.half_life.get(component_of(kind)).copied().unwrap_or(0)
+    }
+}
+
+/// Scores group health from an activity log.
+///
+/// Build it with the model, the facts and the time to score at; add
+/// activity in any number of batches (rows, columns, or a table) in any
+/// order; optionally [`calibrate`](Scorer::calibrate); then
+/// [`report`](Scorer::report). A call that returns an error adds nothing.
+///
+/// ```
+/// use chapterhouse::health::{ActivityTable, Facts, HealthModel, Scorer, Status};
+/// let now = "2026-11-01T00:00:00Z".parse().unwrap();
+/// let csv = "group,time,kind,value,actor\n\
+///            ch-1,2026-10-20T18:00:00Z,event_held,25,ana\n\
+///            ch-1,2026-10-28T09:00:00Z,leader_action,,ana\n\
+///            ch-1,2026-10-29T09:00:00Z,leader_action,,bo\n\
+///            ch-1,2026-10-30T09:00:00Z,member_joined,4,\n";
+/// let facts = Facts::from_json(r#"{"groups": [{"group": "ch-1",
+///     "created": "2025-01-01T00:00:00Z", "leaders": ["ana", "bo"]}]}"#)?;
+/// let mut scorer = Scorer::new(&HealthModel::default(), &facts, now)?;
+/// scorer.add_table(&ActivityTable::from_csv(csv)?)?;
+/// let report = scorer.report(None);
+/// let g = report.group("ch-1").unwrap();
+/// let sum: f64 = g.components.iter().map(|c| c.contribution).sum();
+/// assert_eq!(sum, g.score);
+/// assert_eq!(g.status, Status::Steady);
+/// println!("{}", g.explain());
+/// # Ok::<(), chapterhouse::health::HealthError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    model: HealthModel,
+    now: DateTime<Utc>,
+    now_ms: i64,
+    spans: Spans,
+    groups: Interner,
+    meta: Vec<GroupMeta>,
+    acc: Vec<GroupAcc>,
+    actors: Interner,
+    /// Per person, one bit: staff (their rows are not counted).
+    staff_bits: Vec<u64>,
+    /// Per person, one bit: a counted row within the metrics window.
+    engaged_bits: Vec<u64>,
+    /// Sink of the loads that bring a chunk's group lines into cache.
+    touch: u64,
+    staff_members: u64,
+    /// The model's impact value per kind code (0 for other kinds).
+    impact_per: [f64; 8],
+}
+
+/// A calibration fitted to a network's history, with what it was based on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationResult {
+    /// The fitted constants; pass to [`Scorer::set_calibration`] or store in
+    /// a [`HealthModel`].
+    pub calibration: Calibration,
+    /// How many established groups the saturation constants came from.
+    pub established_groups: u64,
+    /// What was fitted and from what, in plain words.
+    pub notes: Vec<String>,
+}
+
+fn ms_in_range(ms: i64) -> bool {
+    (MIN_MS..=MAX_MS).contains(&ms)
+}
+
+impl Scorer {
+    /// A scorer for `now` with no activity yet. Validates the model and the
+    /// facts.
+    pub fn new(
+        model: &HealthModel,
+        facts: &Facts,
+        now: DateTime<Utc>,
+    ) -> Result<Scorer, HealthError> {
+        model.validate()?;
+        facts.validate()?;
+        let now_ms = now.timestamp_millis();
+        if !ms_in_range(now_ms) {
+            return Err(HealthError::model(
+                "now",
+                "must be within the years 1 to 9999",
+            ));
+        }
+        let mut s = Scorer {
+            model: model.clone(),
+            now,
+            now_ms,
+            spans: Spans::of(model),
+            groups: Interner::default(),
+            meta: Vec::new(),
+            acc: Vec::new(),
+            actors: Interner::default(),
+            staff_bits: Vec::new(),
+            engaged_bits: Vec::new(),
+            touch: 0,
+            staff_members: 0,
+            impact_per: Kind::ALL.map(|k| match k {
+                Kind::PetitionStarted => model.impact_values.petition_started,
+                Kind::ActionReported => model.impact_values.action_reported,
+                Kind::Win => model.impact_values.win,
+                _ => 0.0,
+            }),
+        };
+        for p in &facts.staff {
+            let a = s.intern_actor(p.as_str())?;
+            if !bit(&s.staff_bits, a) {
+                s.staff_members += 1;
+                set_bit(&mut s.staff_bits, a);
+            }
+        }
+        for gf in &facts.groups {
+            let gid = gf.group.as_str();
+            let bad = |field: &str, reason: &str| HealthError::InvalidFacts {
+                group: gid.to_owned(),
+                field: field.to_owned(),
+                reason: reason.to_owned(),
+            };
+            let created_ms = match gf.created {
+                Some(c) => {
+                    let ms = c.timestamp_millis();
+                    if !ms_in_range(ms) {
+                        return Err(bad("created", "is outside the years 1 to 9999"));
+                    }
+                    Some(ms)
+                }
+                None => None,
+            };
+            let mut windows = Vec::with_capacity(gf.pauses.len());
+            for (i, p) in gf.pauses.iter().enumerate() {
+                let (a, b) = (p.from.timestamp_millis(), p.until.timestamp_millis());
+                if !ms_in_range(a) || !ms_in_range(b) {
+                    return Err(bad(
+                        &format!("pauses[{i}]"),
+                        "is outside the years 1 to 9999",
+                    ));
+                }
+                windows.push((a, b));
+            }
+            let clock = Clock::new(windows);
+            let mut leaders = Vec::new();
+            if let Some(list) = &gf.leaders {
+                for p in list {
+                    let a = s.intern_actor(p.as_str())?;
+                    if !leaders.iter().any(|(x, _)| *x == a) {
+                        leaders.push((a, NEVER));
+                    }
+                }
+            }
+            let g = s.groups.intern(gid, "groups")?;
+            s.push_group();
+            if let (Some(meta), Some(acc)) = (s.meta.get_mut(g as usize), s.acc.get_mut(g as usize))
+            {
+                meta.created_ms = created_ms;
+                meta.cohort.clone_from(&gf.cohort);
+                acc.hot.leaders_listed = gf.leaders.is_some();
+                acc.hot.eff_now = clock.eff(now_ms);
+                acc.hot.plain = clock.is_plain();
+                meta.clock = clock;
+                meta.previous = gf.previous_status;
+                acc.leaders = leaders;
+            }
+        }
+        Ok(s)
+    }
+
+    fn intern_actor(&mut self, id: &str) -> Result<u32, HealthError> {
+        let a = self.actors.intern(id, "people")?;
+        self.sync_actors();
+        Ok(a)
+    }
+
+    fn sync_actors(&mut self) {
+        let words = self.actors.len().div_ceil(64);
+        self.staff_bits.resize(words, 0);
+        self.engaged_bits.resize(words, 0);
+    }
+
+    fn push_group(&mut self) {
+        while self.meta.len() < self.groups.len() {
+            self.meta.push(GroupMeta {
+                created_ms: None,
+                cohort: None,
+                clock: Clock::default(),
+                previous: None,
+            });
+            self.acc.push(GroupAcc::new(self.now_ms));
+        }
+    }
+
+    /// The time the scorer scores at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The model in use (with its current calibration).
+    pub fn model(&self) -> &HealthModel {
+        &self.model
+    }
+
+    /// The number of distinct groups seen (in the facts or the log).
+    pub fn group_count(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Adds rows. The rows are checked and gathered first, so on error
+    /// nothing is added. For millions of rows, prefer [`Scorer::add_columns`].
+    pub fn add_rows<'a, I>(&mut self, rows: I) -> Result<(), HealthError>
+    where
+        I: IntoIterator<Item = ActivityRow<'a>>,
+    {
+        let mut table = ActivityTable::new();
+        for row in rows {
+            table.push(row)?;
+        }
+        self.add_table(&table)
+    }
+
+    /// Adds an owned table (from CSV or rows).
+    pub fn add_table(&mut self, table: &ActivityTable) -> Result<(), HealthError> {
+        self.add_columns(&table.columns())
+    }
+
+    /// Adds a batch of columns. Every row is checked before any is counted,
+    /// so on error nothing is added; the error names the row (0-based) and
+    /// column.
+    pub fn add_columns(&mut self, cols: &Columns<'_>) -> Result<(), HealthError> {
+        let n = cols.len();
+        let lens = [
+            ("time", cols.time.len()),
+            ("kind", cols.kind.len()),
+            ("value", cols.value.map_or(n, <[f64]>::len)),
+            ("actor", cols.actor.as_ref().map_or(n, StrColumn::len)),
+        ];
+        if let Some((column, found)) = lens.into_iter().find(|(_, l)| *l != n) {
+            return Err(HealthError::ColumnLength {
+                column,
+                expected: n,
+                found,
+            });
+        }
+        if let Some(valid) = cols.actor_valid
+            && valid.len() < n.div_ceil(8)
+        {
+            return Err(HealthError::ColumnLength {
+                column: "actor validity bitmap (bits)",
+                expected: n,
+                found: valid.len() * 8,
+            });
+        }
+        let (g_len, a_len) = (self.groups.len(), self.actors.len());
+        match self.resolve(cols) {
+            Ok(res) => {
+                self.push_group();
+                self.sync_actors();
+                self.reserve(cols, &res);
+                self.accumulate(cols, &res);
+                Ok(())
+            }
+            Err(e) => {
+                self.groups.truncate(g_len);
+                self.actors.truncate(a_len);
+                Err(e)
+            }
+        }
+    }
+
+    fn resolve<'a>(&mut self, cols: &Columns<'a>) -> Result<Resolved<'a>, HealthError> {
+        let n = cols.len();
+        for i in 0..n {
+            if cols.time.millis(i).is_none() {
+                return Err(HealthError::row(
+                    i,
+                    "time",
+                    "is outside the years 1 to 9999",
+                ));
+            }
+        }
+        if let Some(values) = cols.value {
+            for (i, v) in values.iter().enumerate() {
+                if !v.is_nan() {
+                    check_value(*v).map_err(|r| HealthError::row(i, "value", r))?;
+                }
+            }
+        }
+        let kind = resolve_kinds(&cols.kind)?;
+        let group = resolve_strings(&cols.group, None, &mut self.groups, Target::Group)?;
+        let actor = match &cols.actor {
+            Some(col) => resolve_strings(col, cols.actor_valid, &mut self.actors, Target::Actor)?,
+            None => Res::Absent,
+        };
+        for i in 0..n {
+            if kind.get(i) == Kind::LeaderAction.code() && actor.get(i) == NULL_KEY {
+                return Err(HealthError::row(
+                    i,
+                    "actor",
+                    "is required for leader_action",
+                ));
+            }
+        }
+        Ok(Resolved { group, kind, actor })
+    }
+
+    /// Reserves each group's event and post lists for this batch, so they
+    /// grow once instead of doubling many times.
+    fn reserve(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
+        let mut counts = vec![(0u32, 0u32); self.acc.len()];
+        for i in 0..cols.len() {
+            let k = res.kind.get(i);
+            if (k == Kind::EventHeld.code() || k == Kind::Post.code())
+                && let Some(c) = counts.get_mut(res.group.get(i) as usize)
+            {
+                if k == Kind::Post.code() {
+                    c.1 += 1;
+                } else {
+                    c.0 += 1;
+                }
+            }
+        }
+        for (acc, (events, posts)) in self.acc.iter_mut().zip(counts) {
+            acc.hot.events.reserve(events as usize);
+            acc.hot.posts.reserve(posts as usize);
+        }
+    }
+
+    fn accumulate(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
+        let n = cols.len();
+        let mut g = [0u32; CHUNK];
+        let mut t = [0i64; CHUNK];
+        let mut k = [0u8; CHUNK];
+        let mut a = [0u32; CHUNK];
+        let mut start = 0;
+        while start < n {
+            let m = CHUNK.min(n - start);
+            // Gather: sequential reads of the columns.
+            for j in 0..m {
+                let i = start + j;
+                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
+                    (g.get_mut(j), t.get_mut(j), k.get_mut(j), a.get_mut(j))
+                {
+                    *gj = res.group.get(i);
+                    *tj = cols.time.millis(i).unwrap_or(0);
+                    *kj = res.kind.get(i);
+                    *aj = res.actor.get(i);
+                }
+            }
+            // Touch: independent loads of the groups' lines, so their cache
+            // misses overlap instead of queueing one row at a time.
+            let mut sink = 0u64;
+            for (gj, kj) in g.iter().zip(&k).take(m) {
+                if let Some(acc) = self.acc.get(*gj as usize) {
+                    sink ^= acc.hot.eff_now as u64;
+                    sink ^= acc.kinds.get(usize::from(*kj)).map_or(0, |s| s.last_age);
+                    #[allow(clippy::cast_possible_truncation)] // only a sink
+                    match *kj {
+                        3 => sink ^= acc.leaders.first().map_or(0, |l| l.1),
+                        4 => sink ^= acc.hot.posts.last().map_or(0, |p| *p as u64),
+                        0 => sink ^= acc.hot.events.last().map_or(0, |e| e.0),
+                        _ => {}
+                    }
+                }
+            }
+            self.touch ^= sink;
+            // Count.
+            for j in 0..m {
+                let i = start + j;
+                let v = cols
+                    .value
+                    .and_then(|v| v.get(i))
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
+                    (g.get(j), t.get(j), k.get(j), a.get(j))
+                {
+                    let kind = Kind::from_code(*kj).unwrap_or(Kind::Post);
+                    self.add_one(*gj, *tj, kind, v, *aj);
+                }
+            }
+            start += m;
+        }
+    }
+
+    #[inline]
+    fn add_one(&mut self, g: u32, t: i64, kind: Kind, v: f64, a: u32) {
+        let Some(acc) = self.acc.get_mut(g as usize) else {
+            return;
+        };
+        if t > self.now_ms {
+            acc.excluded.future += 1;
+            return;
+        }
+        if a != NULL_KEY && bit(&self.staff_bits, a) {
+            acc.excluded.staff += 1;
+            return;
+        }
+        let st = &mut acc.hot;
+        let eff_t = if st.plain {
+            t
+        } else {
+            self.meta.get(g as usize).map_or(t, |m| m.clock.eff(t))
+        };
+        let age = u64::try_from(st.eff_now.saturating_sub(eff_t)).unwrap_or(0);
+        let raw_age = self.now_ms.abs_diff(t);
+        let spans = &self.spans;
+        let mut decayed = 0;
+        let v_fx = match kind {
+            Kind::EventHeld => {
+                let att = if v.is_nan() { MISSING } else { fx(v) };
+                st.events.push((age, att));
+                if v.is_nan() { 0 } else { att }
+            }
+            Kind::LeaderAction => {
+                match acc.leaders.iter_mut().find(|(p, _)| *p == a) {
+                    Some(l) => l.1 = l.1.min(age),
+                    None if !st.leaders_listed => acc.leaders.push((a, age)),
+                    None => {
+                        acc.excluded.not_leader += 1;
+                        return;
+                    }
+                }
+                VALUE_ONE
+            }
+            Kind::Post => {
+                let day = t.div_euclid(DAY_MS) - MIN_MS.div_euclid(DAY_MS);
+                let day = u64::try_from(day).unwrap_or(0);
+                st.posts
+                    .push((u128::from(a) << 96) | (u128::from(day) << 64) | u128::from(age));
+                VALUE_ONE
+            }
+            Kind::MemberJoined => {
+                let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
+                decayed = term64(decay::weight(age, spans.half_life[3]), vf);
+                vf
+            }
+            Kind::MemberLeft => {
+                if v.is_nan() {
+                    VALUE_ONE
+                } else {
+                    fx(v)
+                }
+            }
+            Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
+                let per = self.impact_per.get(kind as usize).copied().unwrap_or(0.0);
+                let n = if v.is_nan() { 1.0 } else { v };
+                decayed = term64(decay::weight(age, spans.half_life[2]), fx(n * per));
+                if v.is_nan() { VALUE_ONE } else { fx(v) }
+            }
+        };
+        if a != NULL_KEY && raw_age <= spans.metrics {
+            set_bit(&mut self.engaged_bits, a);
+        }
+        let win = spans.window(kind);
+        let Some(ks) = acc.kinds.get_mut(kind as usize) else {
+            return;
+        };
+        ks.oldest_s = ks
+            .oldest_s
+            .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
+        ks.n = ks.n.saturating_add(1);
+        ks.v = ks.v.saturating_add(v_fx);
+        ks.decayed = ks.decayed.saturating_add(decayed);
+        if age <= win {
+            ks.n_win = ks.n_win.saturating_add(1);
+            ks.v_win = ks.v_win.saturating_add(v_fx);
+        }
+        if age <= spans.recent {
+            ks.n_recent = ks.n_recent.saturating_add(1);
+        }
+        if age <= spans.base {
+            ks.n_base = ks.n_base.saturating_add(1);
+        }
+        ks.last_age = ks.last_age.min(age);
+        if raw_age <= spans.metrics {
+            ks.n_metrics = ks.n_metrics.saturating_add(1);
+            ks.v_metrics = ks.v_metrics.saturating_add(v_fx);
+        }
+    }
+
+    /// Replaces the model's calibration (saturation constants and attendance
+    /// caps), after checking it.
+    pub fn set_calibration(&mut self, calibration: Calibration) -> Result<(), HealthError> {
+        let mut m = self.model.clone();
+        m.calibration = calibration;
+        m.validate()?;
+        self.model = m;
+        Ok(())
+    }
+
+    /// Fits the calibration to this log: each cohort's attendance cap is the
+    /// model's `attendance_percentile` of its events' attendance, and each
+    /// saturation constant `k` is the median decayed count of the established
+    /// groups (old enough, not dormant), so the median established group
+    /// scores 50 on each saturated component. Where there is too little data
+    /// the model's values are kept; the notes say which.
+    ///
+    /// Does not change the scorer; apply with [`Scorer::set_calibration`].
+    pub fn calibrate(&self) -> CalibrationResult {
+        let m = &self.model;
+        let mut cal = m.calibration.clone();
+        let mut notes = Vec::new();
+        // Attendance caps.
+        let mut by_cohort: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+        let mut all = Vec::new();
+        for (meta, acc) in self.meta.iter().zip(&self.acc) {
+            for &(_, att) in &acc.hot.events {
+                if att == MISSING {
+                    continue;
+                }
+                let a = unfx(u128::from(att));
+                all.push(a);
+                if let Some(c) = &meta.cohort {
+                    by_cohort.entry(c.as_str()).or_default().push(a);
+                }
+            }
+        }
+        let min_events = m.min_cap_events as usize;
+        let pct = m.attendance_percentile;
+        let pct_label = num(pct * 100.0);
+        match percentile(&mut all, pct) {
+            Some(cap) if all.len() >= min_events && cap > 0.0 => {
+                cal.attendance_cap = cap;
+                notes.push(format!(
+                    "attendance cap {} for the network: the {}th percentile of {} events",
+                    num(cap),
+                    pct_label,
+                    all.len()
+                ));
+            }
+            _ => notes.push(format!(
+                "attendance cap kept at {}: {} events with attendance, {} needed",
+                num(cal.attendance_cap),
+                all.len(),
+                min_events
+            )),
+        }
+        cal.cohort_attendance_caps.clear();
+        for (cohort, mut values) in by_cohort {
+            match percentile(&mut values, pct) {
+                Some(cap) if values.len() >= min_events && cap > 0.0 => {
+                    cal.cohort_attendance_caps.insert(cohort.to_owned(), cap);
+                    notes.push(format!(
+                        "attendance cap {} for cohort {}: the {}th percentile of {} events",
+                        num(cap),
+                        cohort,
+                        pct_label,
+                        values.len()
+                    ));
+                }
+                _ => notes.push(format!(
+                    "cohort {} uses the network's attendance cap: {} events with attendance, {} needed",
+                    cohort,
+                    values.len(),
+                    min_events
+                )),
+            }
+        }
+        // Saturation constants, from established groups under the new caps.
+        let mut scratch = Vec::new();
+        let mut samples: [Vec<f64>; 5] = Default::default();
+        for g in 0..self.acc.len() {
+            let ms = self.measure(g, &cal, &mut scratch);
+            let established = ms
+                .age_eff
+                .is_some_and(|a| a >= i64::try_from(self.spans.established).unwrap_or(i64::MAX));
+            if established && !ms.dormant_evidence(&self.spans) {
+                for (c, sample) in samples.iter_mut().enumerate() {
+                    sample.push(ms.s.get(c).copied().unwrap_or(0.0));
+                }
+            }
+        }
+        let established = samples.first().map_or(0, Vec::len);
+        for (ci, c) in Component::ALL.into_iter().enumerate() {
+            let Some(old) = cal.k.get(c) else { continue };
+            let Some(values) = samples.get_mut(ci) else {
+                continue;
+            };
+            if established < m.min_established_groups as usize {
+                notes.push(format!(
+                    "{c}: k kept at {}: {} established groups, {} needed",
+                    num3(old),
+                    established,
+                    m.min_established_groups
+                ));
+                continue;
+            }
+            match percentile_median(values) {
+                Some(k) if k > 0.0 => {
+                    cal.k.set(c, k);
+                    notes.push(format!(
+                        "{c}: k = {}, the median of {} established groups",
+                        num3(k),
+                        established
+                    ));
+                }
+                _ => notes.push(format!(
+                    "{c}: k kept at {}: the median of {} established groups is 0",
+                    num3(old),
+                    established
+                )),
+            }
+        }
+        CalibrationResult {
+            calibration: cal,
+            established_groups: established as u64,
+            notes,
+        }
+    }
+
+    /// Scores every group and computes the network metrics. `previous` is the
+    /// previous run's metrics, for the change since then.
+    pub fn report(&self, previous: Option<&NetworkMetrics>) -> HealthReport {
+        let mut order: Vec<usize> = (0..self.acc.len()).collect();
+        order.sort_unstable_by(|a, b| {
+            self.groups
+                .name(u32::try_from(*a).unwrap_or(0))
+                .cmp(self.groups.name(u32::try_from(*b).unwrap_or(0)))
+        });
+        let mut scratch = Vec::new();
+        let groups: Vec<GroupReport> = order
+            .into_iter()
+            .map(|g| self.group_report(g, &mut scratch))
+            .collect();
+        let totals = self.window_totals();
+        let metrics = metrics::build(
+            self.now,
+            self.model.metrics_window_days,
+            &groups,
+            totals,
+            self.staff_members,
+            previous,
+        );
+        HealthReport {
+            as_of: self.now,
+            groups,
+            metrics,
+        }
+    }
+
+    fn window_totals(&self) -> WindowTotals {
+        let mut actions = 0;
+        let mut wins = 0;
+        let mut attendance: u128 = 0;
+        for acc in &self.acc {
+            let k = |kind: Kind| acc.kinds.get(kind as usize).copied().unwrap_or_default();
+            actions += u64::from(k(Kind::EventHeld).n_metrics)
+                + u64::from(k(Kind::ActionReported).n_metrics)
+                + u64::from(k(Kind::PetitionStarted).n_metrics);
+            wins += u64::from(k(Kind::Win).n_metrics);
+            attendance += u128::from(k(Kind::EventHeld).v_metrics);
+        }
+        let supporters = self
+            .engaged_bits
+            .iter()
+            .zip(&self.staff_bits)
+            .map(|(e, s)| u64::from((e & !s).count_ones()))
+            .sum();
+        WindowTotals {
+            actions,
+            wins,
+            supporters,
+            attendance: unfx(attendance),
+        }
+    }
+
+    fn measure(&self, g: usize, cal: &Calibration, scratch: &mut Vec<u128>) -> Measures {
+        let mut ms = Measures {
+            last_leader_age: NEVER,
+            last_event_age: NEVER,
+            ..Measures::default()
+        };
+        let (Some(meta), Some(acc)) = (self.meta.get(g), self.acc.get(g)) else {
+            return ms;
+        };
+        let sp = &self.spans;
+        let h = |c: usize| sp.half_life.get(c).copied().unwrap_or(1);
+        let kind = |k: Kind| acc.kinds.get(k as usize).copied().unwrap_or_default();
+        // Activity: events weighted by capped attendance.
+        let cap = cal.attendance_cap_for(meta.cohort.as_deref());
+        let aw = self.model.attendance_weight;
+        let mut s_act: u128 = 0;
+        let mut att_win: u128 = 0;
+        for &(age, att) in &acc.hot.events {
+            let v = if att == MISSING {
+                VALUE_ONE
+            } else {
+                let a = unfx(u128::from(att));
+                fx(1.0 + aw * (a.min(cap) / cap))
+            };
+            s_act += term(decay::weight(age, h(0)), v);
+            if age <= h(0) {
+                if att == MISSING {
+                    ms.events_no_att += 1;
+                } else {
+                    att_win += u128::from(att);
+                    if unfx(u128::from(att)) > cap {
+                        ms.events_over_cap += 1;
+                    }
+                }
+            }
+        }
+        ms.cap = cap;
+        ms.attendance_win = unfx(att_win);
+        // Leadership: L = sum of each leader's recency.
+        let mut l_fx: u128 = 0;
+        for &(p, age) in &acc.leaders {
+            if age != NEVER {
+                l_fx += u128::from(decay::weight(age, h(1)));
+                ms.leaders_acted += 1;
+                if age <= h(1) {
+                    ms.leaders_win += 1;
+                }
+                if age <= sp.active_leader {
+                    ms.active_leaders += 1;
+                }
+                ms.last_leader_age = ms.last_leader_age.min(age);
+            }
+            ms.leaders.push((self.actors.name(p).to_owned(), age));
+        }
+        ms.leaders
+            .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        ms.l_fx = l_fx;
+        // Conversation: the latest posts of each author and day, up to the cap.
+        scratch.clear();
+        scratch.extend_from_slice(&acc.hot.posts);
+        scratch.sort_unstable();
+        let cap_posts = u64::from(self.model.posts_per_author_per_day);
+        let mut s_conv: u128 = 0;
+        let mut bucket = None;
+        let mut taken = 0u64;
+        let mut authors: Vec<u32> = Vec::new();
+        #[allow(clippy::cast_possible_truncation)] // masked fields
+        for &key in scratch.iter() {
+            let b = key >> 64;
+            let age = key as u64;
+            if bucket != Some(b) {
+                bucket = Some(b);
+                taken = 0;
+            }
+            taken += 1;
+            if taken <= cap_posts {
+                s_conv += term(decay::weight(age, h(4)), VALUE_ONE);
+                if age <= h(4) {
+                    ms.posts_win += 1;
+                    let author = (key >> 96) as u32;
+                    if authors.last() != Some(&author) {
+                        authors.push(author);
+                    }
+                }
+                if age <= sp.recent {
+                    ms.posts_recent += 1;
+                }
+                if age <= sp.base {
+                    ms.posts_base += 1;
+                }
+            } else if age <= h(4) {
+                ms.posts_over_cap += 1;
+            }
+        }
+        ms.authors_win = authors.len() as u64;
+        ms.s = [
+            s_value(s_act),
+            l_to_f64(l_fx),
+            s_value(
+                u128::from(kind(Kind::PetitionStarted).decayed)
+                    + u128::from(kind(Kind::ActionReported).decayed)
+                    + u128::from(kind(Kind::Win).decayed),
+            ),
+            s_value(u128::from(kind(Kind::MemberJoined).decayed)),
+            s_value(s_conv),
+        ];
+        ms.last_event_age = kind(Kind::EventHeld).last_age;
+        for k in Kind::ALL {
+            if k != Kind::Post {
+                ms.obs_recent += u64::from(kind(k).n_recent);
+                ms.obs_base += u64::from(kind(k).n_base);
+            }
+        }
+        ms.obs_recent += ms.posts_recent;
+        ms.obs_base += ms.posts_base;
+        let oldest = acc
+            .kinds
+            .iter()
+            .filter(|k| k.n > 0)
+            .map(|k| i64::from(k.oldest_s))
+            .max();
+        let first_ms = oldest.map(|s| self.now_ms - s * 1000);
+        let created = meta.created_ms.or(first_ms);
+        ms.created_from_activity = meta.created_ms.is_none() && created.is_some();
+        ms.age_eff = created.map(|c| acc.hot.eff_now.saturating_sub(meta.clock.eff(c)));
+        ms
+    }
+
+    #[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
+    fn group_report(&self, g: usize, scratch: &mut Vec<u128>) -> GroupReport {
+        let m = &self.model;
+        let sp = &self.spans;
+        let ms = self.measure(g, &m.calibration, scratch);
+        let (Some(meta), Some(acc)) = (self.meta.get(g), self.acc.get(g)) else {
+            return empty_report(self.groups.name(u32::try_from(g).unwrap_or(0)));
+        };
+        let kind = |k: Kind| acc.kinds.get(k as usize).copied().unwrap_or_default();
+        let shares = m.shares();
+        let mut components = Vec::with_capacity(5);
+        let mut score = 0.0;
+        for (ci, c) in Component::ALL.into_iter().enumerate() {
+            let decayed = ms.s.get(ci).copied().unwrap_or(0.0);
+            let k = m.calibration.k.get(c);
+            let comp_score = match k {
+                Some(k) => 100.0 - 100.0 * (k / (decayed + k)),
+                None => 100.0 * (1.0 - decay::to_unit(decay::exp2_neg(ms.l_fx))),
+            };
+            let comp_score = comp_score.clamp(0.0, 100.0);
+            let share = shares.get(ci).copied().unwrap_or(0.0);
+            let contribution = (share * comp_score * 1024.0).floor() / 1024.0;
+            let max = (share * 100.0 * 1024.0).floor() / 1024.0;
+            score += contribution;
+            components.push(ComponentReport {
+                component: c,
+                score: comp_score,
+                weight: share,
+                contribution,
+                headroom: max - contribution,
+                decayed,
+                k,
+                facts: self.component_facts(c, &ms, acc),
+            });
+        }
+        let previous = meta.previous;
+        let age_days = ms
+            .age_eff
+            .map(|a| u32::try_from(a.max(0) / DAY_MS).unwrap_or(u32::MAX));
+        let is_new = ms
+            .age_eff
+            .is_some_and(|a| a < i64::try_from(sp.new_group).unwrap_or(i64::MAX));
+        let t = m.thresholds;
+        let (status, mut reason) = if is_new {
+            let d = age_days.unwrap_or(0);
+            let from = if ms.created_from_activity {
+                "first activity"
+            } else {
+                "created"
+            };
+            (
+                Status::New,
+                format!(
+                    "{from} {}; groups younger than {} days are judged on onboarding, not on score",
+                    days_ago(u64::from(d)),
+                    m.new_group_days
+                ),
+            )
+        } else if ms.dormant_evidence(sp) {
+            let since = |age: u64, what: &str| {
+                if age == NEVER {
+                    format!("no {what} on record")
+                } else {
+                    format!("no {what} for {} days", age / DAY_MS.unsigned_abs())
+                }
+            };
+            (
+                Status::Dormant,
+                format!(
+                    "{} and {}",
+                    since(ms.last_leader_age, "leader action"),
+                    since(ms.last_event_age, "event")
+                ),
+            )
+        } else {
+            let st = t.status_for(previous, score);
+            let s = floor1(score);
+            let r = match (st, previous) {
+                (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => format!(
+                    "score {s} stays at or above {}, the level for leaving thriving",
+                    num(t.thriving_leave)
+                ),
+                (Status::Thriving, _) => format!(
+                    "score {s} is at or above {}, the level for thriving",
+                    num(t.thriving_enter)
+                ),
+                (Status::AtRisk, Some(Status::AtRisk)) if score >= t.at_risk_enter => format!(
+                    "score {s} is still below {}, the level for leaving at risk",
+                    num(t.at_risk_leave)
+                ),
+                (Status::AtRisk, _) => format!(
+                    "score {s} is below {}, the level for at risk",
+                    num(t.at_risk_enter)
+                ),
+                (_, Some(Status::Thriving)) => format!(
+                    "score {s} fell below {}, the level for leaving thriving",
+                    num(t.thriving_leave)
+                ),
+                (_, Some(Status::AtRisk)) => format!(
+                    "score {s} rose to {} or more, the level for leaving at risk",
+                    num(t.at_risk_leave)
+                ),
+                _ => format!(
+                    "score {s} is between {} and {}",
+                    num(t.at_risk_enter),
+                    num(t.thriving_enter)
+                ),
+            };
+            (st, r)
+        };
+        let onboarding = (status == Status::New).then(|| {
+            let reached: Vec<Milestone> = Milestone::ALL
+                .into_iter()
+                .filter(|ml| match ml {
+                    Milestone::LeaderActive => ms.leaders_acted >= 1,
+                    Milestone::FirstEvent => kind(Kind::EventHeld).n > 0,
+                    Milestone::FiveMembers => kind(Kind::MemberJoined).v >= 5 * VALUE_ONE,
+                    Milestone::SecondLeader => ms.leaders_acted >= 2,
+                })
+                .collect();
+            let next = Milestone::ALL.into_iter().find(|ml| !reached.contains(ml));
+            Onboarding { reached, next }
+        });
+        if let Some(ob) = &onboarding {
+            reason.push_str(&format!("; onboarding {} of 4", ob.reached.len()));
+            if let Some(next) = ob.next {
+                reason.push_str(&format!(", next: {}", next.label()));
+            }
+        }
+        let bus_factor = ms.active_leaders <= 1;
+        let intervention = Intervention::for_status(status, bus_factor);
+        let ratio = (ms.obs_base > 0).then(|| {
+            (ms.obs_recent as f64 / f64::from(m.trend_recent_days))
+                / (ms.obs_base as f64 / f64::from(m.trend_baseline_days))
+        });
+        let low_data = ms.obs_base < u64::from(m.low_data_observations);
+        let direction = match ratio {
+            _ if low_data => TrendDirection::Unclear,
+            Some(r) if r >= 1.25 => TrendDirection::Rising,
+            Some(r) if r <= 0.75 => TrendDirection::Falling,
+            Some(_) => TrendDirection::Flat,
+            None => TrendDirection::Unclear,
+        };
+        let to_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        let paused = meta
+            .clock
+            .windows()
+            .any(|(a, b)| (a..b).contains(&self.now_ms));
+        GroupReport {
+            group: self.groups.name(u32::try_from(g).unwrap_or(0)).to_owned(),
+            score,
+            status,
+            previous_status: previous,
+            status_reason: reason,
+            intervention,
+            intervention_text: intervention.text().to_owned(),
+            components,
+            trend: Trend {
+                recent_days: m.trend_recent_days,
+                baseline_days: m.trend_baseline_days,
+                recent: to_u32(ms.obs_recent),
+                baseline: to_u32(ms.obs_base),
+                ratio,
+                direction,
+            },
+            leaders: ms
+                .leaders
+                .iter()
+                .map(|(p, age)| LeaderRecency {
+                    person: p.clone(),
+                    days_since_action: (*age != NEVER).then(|| to_u32(age / DAY_MS.unsigned_abs())),
+                })
+                .collect(),
+            active_leaders: to_u32(ms.active_leaders),
+            bus_factor,
+            low_data,
+            age_days,
+            paused,
+            onboarding,
+            excluded: acc.excluded,
+        }
+    }
+
+    fn component_facts(&self, c: Component, ms: &Measures, acc: &GroupAcc) -> String {
+        let m = &self.model;
+        let kind = |k: Kind| acc.kinds.get(k as usize).copied().unwrap_or_default();
+        let day = DAY_MS.unsigned_abs();
+        let window = num(m.half_lives_days.get(c));
+        let last = |age: u64| days_ago(age / day);
+        match c {
+            Component::Activity => {
+                let ev = kind(Kind::EventHeld);
+                if ev.n == 0 {
+                    return "no events on record".into();
+                }
+                if ev.n_win == 0 {
+                    return format!(
+                        "no events in the last {window} days; last one {}",
+                        last(ev.last_age)
+                    );
+                }
+                let mut s = format!(
+                    "{} in the last {window} days",
+                    count(u64::from(ev.n_win), "event", "events")
+                );
+                let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
+                if with_att > 0 {
+                    s.push_str(&format!(
+                        ", {} attending in all",
+                        count_f(ms.attendance_win, "person", "people")
+                    ));
+                }
+                if ms.events_over_cap > 0 {
+                    s.push_str(&format!(
+                        " ({} above the attendance cap of {}, counted as {})",
+                        ms.events_over_cap,
+                        num(ms.cap),
+                        num(ms.cap)
+                    ));
+                }
+                if ms.events_no_att > 0 {
+                    s.push_str(&format!(
+                        " (attendance not recorded for {})",
+                        ms.events_no_att
+                    ));
+                }
+                s.push_str(&format!(", last one {}", last(ev.last_age)));
+                s
+            }
+            Component::Leadership => {
+                let mut s = if ms.leaders.is_empty() {
+                    "no leaders listed and no leader actions on record".to_owned()
+                } else {
+                    let shown: Vec<String> = ms
+                        .leaders
+                        .iter()
+                        .take(4)
+                        .map(|(p, age)| {
+                            if *age == NEVER {
+                                format!("{p} never")
+                            } else {
+                                format!("{p} {}", last(*age))
+                            }
+                        })
+                        .collect();
+                    let more = ms.leaders.len().saturating_sub(4);
+                    let mut s = format!(
+                        "{} of {} acted in the last {window} days: {}",
+                        ms.leaders_win,
+                        count(ms.leaders.len() as u64, "leader", "leaders"),
+                        shown.join(", ")
+                    );
+                    if more > 0 {
+                        s.push_str(&format!(" and {more} more"));
+                    }
+                    s
+                };
+                if acc.excluded.not_leader > 0 {
+                    s.push_str(&format!(
+                        "; {} by people not listed as leaders not counted",
+                        count(acc.excluded.not_leader, "leader action", "leader actions")
+                    ));
+                }
+                s
+            }
+            Component::Impact => {
+                let p = kind(Kind::PetitionStarted);
+                let r = kind(Kind::ActionReported);
+                let w = kind(Kind::Win);
+                let last_age = p.last_age.min(r.last_age).min(w.last_age);
+                if p.n + r.n + w.n == 0 {
+                    return "no petitions, report-backs or wins on record".into();
+                }
+                let parts: Vec<String> = [
+                    (p.n_win, "petition started", "petitions started"),
+                    (r.n_win, "action reported back", "actions reported back"),
+                    (w.n_win, "win", "wins"),
+                ]
+                .into_iter()
+                .filter(|(n, _, _)| *n > 0)
+                .map(|(n, one, many)| count(u64::from(n), one, many))
+                .collect();
+                if parts.is_empty() {
+                    return format!(
+                        "no petitions, report-backs or wins in the last {window} days; last one {}",
+                        last(last_age)
+                    );
+                }
+                format!(
+                    "{} in the last {window} days, last one {}",
+                    join_words(&parts),
+                    last(last_age)
+                )
+            }
+            Component::Growth => {
+                let j = kind(Kind::MemberJoined);
+                let l = kind(Kind::MemberLeft);
+                let left = if l.n_win > 0 {
+                    format!(" ({} left)", num(unfx(u128::from(l.v_win))))
+                } else {
+                    String::new()
+                };
+                if j.n == 0 {
+                    return format!("no new members on record{left}");
+                }
+                if j.n_win == 0 {
+                    return format!(
+                        "no new members in the last {window} days{left}; last joined {}",
+                        last(j.last_age)
+                    );
+                }
+                format!(
+                    "{} in the last {window} days{left}, last joined {}",
+                    count_f(unfx(u128::from(j.v_win)), "new member", "new members"),
+                    last(j.last_age)
+                )
+            }
+            Component::Conversation => {
+                let p = kind(Kind::Post);
+                if p.n == 0 {
+                    return "no posts on record".into();
+                }
+                let mut s = if ms.posts_win == 0 {
+                    format!("no posts in the last {window} days")
+                } else {
+                    format!(
+                        "{} by {} in the last {window} days",
+                        count(ms.posts_win, "post", "posts"),
+                        count(ms.authors_win, "author", "authors")
+                    )
+                };
+                if ms.posts_over_cap > 0 {
+                    s.push_str(&format!(
+                        " ({} more above {} per author per day not counted)",
+                        ms.posts_over_cap, m.posts_per_author_per_day
+                    ));
+                }
+                let sep = if ms.posts_win == 0 { ";" } else { "," };
+                s.push_str(&format!("{sep} last one {}", last(p.last_age)));
+                s
+            }
+        }
+    }
+}
+
+/// 2^-L's argument as a float (for the report's `decayed`).
+fn l_to_f64(l: u128) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let v = l as f64 / decay::ONE as f64;
+    v
+}
+
+fn floor1(v: f64) -> String {
+    format!("{:.1}", super::report::floor1(v))
+}
+
+fn num3(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
+}
+
+fn count_f(v: f64, one: &str, many: &str) -> String {
+    if v == 1.0 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", num(v))
+    }
+}
+
+fn join_words(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn empty_report(group: &str) -> GroupReport {
+    GroupReport {
+        group: group.to_owned(),
+        score: 0.0,
+        status: Status::Dormant,
+        previous_status: None,
+        status_reason: String::new(),
+        intervention: Intervention::CallForNewLeader,
+        intervention_text: Intervention::CallForNewLeader.text().to_owned(),
+        components: Vec::new(),
+        trend: Trend {
+            recent_days: 0,
+            baseline_days: 0,
+            recent: 0,
+            baseline: 0,
+            ratio: None,
+            direction: TrendDirection::Unclear,
+        },
+        leaders: Vec::new(),
+        active_leaders: 0,
+        bus_factor: true,
+        low_data: true,
+        age_days: None,
+        paused: false,
+        onboarding: None,
+        excluded: Excluded::default(),
+    }
+}
+
+/// Nearest-rank percentile (sorts `values`).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss
+)]
+fn percentile(values: &mut [f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let rank = (p * values.len() as f64).ceil() as usize;
+    values.get(rank.clamp(1, values.len()) - 1).copied()
+}
+
+fn percentile_median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    let hi = values.get(n / 2).copied()?;
+    if n % 2 == 1 {
+        Some(hi)
+    } else {
+        let lo = values.get(n / 2 - 1).copied()?;
+        Some(lo / 2.0 + hi / 2.0)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Measures {
+    s: [f64; 5],
+    l_fx: u128,
+    cap: f64,
+    attendance_win: f64,
+    events_over_cap: u64,
+    events_no_att: u64,
+    leaders: Vec<(String, u64)>,
+    leaders_acted: u64,
+    leaders_win: u64,
+    active_leaders: u64,
+    last_leader_age: u64,
+    last_event_age: u64,
+    posts_win: u64,
+    posts_over_cap: u64,
+    authors_win: u64,
+    posts_recent: u64,
+    posts_base: u64,
+    obs_recent: u64,
+    obs_base: u64,
+    age_eff: Option<i64>,
+    created_from_activity: bool,
+}
+
+impl Measures {
+    fn dormant_evidence(&self, sp: &Spans) -> bool {
+        let young = self
+            .age_eff
+            .is_some_and(|a| a < i64::try_from(sp.new_group).unwrap_or(i64::MAX));
+        !young && self.last_leader_age > sp.dormant_leader && self.last_event_age > sp.dormant_event
+    }
+}
+
+// ---- resolution of a batch's string and kind columns ----
+
+struct Resolved<'a> {
+    group: Res<'a>,
+    kind: KindRes<'a>,
+    actor: Res<'a>,
+}
+
+enum Res<'a> {
+    Dict { keys: &'a [u32], map: Vec<u32> },
+    Rows(Vec<u32>),
+    Absent,
+}
+
+impl Res<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Res::Dict { keys, map } => match keys.get(i) {
+                Some(&k) if k != NULL_KEY => map.get(k as usize).copied().unwrap_or(NULL_KEY),
+                _ => NULL_KEY,
+            },
+            Res::Rows(v) => v.get(i).copied().unwrap_or(NULL_KEY),
+            Res::Absent => NULL_KEY,
+        }
+    }
+}
+
+enum KindRes<'a> {
+    Codes(&'a [u8]),
+    Dict { keys: &'a [u32], map: Vec<u8> },
+    Rows(Vec<u8>),
+}
+
+impl KindRes<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> u8 {
+        match self {
+            KindRes::Codes(c) => c.get(i).copied().unwrap_or(0),
+            KindRes::Dict { keys, map } => keys
+                .get(i)
+                .and_then(|k| map.get(*k as usize))
+                .copied()
+                .unwrap_or(0),
+            KindRes::Rows(v) => v.get(i).copied().unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Group,
+    Actor,
+}
+
+impl Target {
+    fn column(self) -> &'static str {
+        match self {
+            Target::Group => "group",
+            Target::Actor => "actor",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Target::Group => "groups",
+            Target::Actor => "people",
+        }
+    }
+}
+
+/// Looks up (or checks and interns) one string. Empty actors are no actor.
+fn lookup(
+    s: &str,
+    interner: &mut Interner,
+    target: Target,
+    row: usize,
+) -> Result<u32, HealthError> {
+    if let Some(i) = interner.get(s) {
+        return Ok(i);
+    }
+    if target == Target::Actor && s.is_empty() {
+        return Ok(NULL_KEY);
+    }
+    let check = match target {
+        Target::Group => check_group(s),
+        Target::Actor => check_person(s),
+    };
+    check.map_err(|r| {
+        HealthError::row(
+            row,
+            target.column(),
+            format!("{:?} {r}", super::error::cut(s)),
+        )
+    })?;
+    let i = interner.insert_new(s, target.what())?;
+    if i >= UNRESOLVED {
+        return Err(HealthError::TooMany {
+            what: target.what(),
+        });
+    }
+    Ok(i)
+}
+
+fn resolve_strings<'a>(
+    col: &StrColumn<'a>,
+    valid: Option<&[u8]>,
+    interner: &mut Interner,
+    target: Target,
+) -> Result<Res<'a>, HealthError> {
+    let column = target.column();
+    let present = |i: usize| {
+        valid.is_none_or(|bits| bits.get(i / 8).is_some_and(|b| (b >> (i % 8)) & 1 == 1))
+    };
+    let get = |values: &Strings<'a>, i: usize, row: usize| {
+        values.get(i).map_err(|r| HealthError::row(row, column, r))
+    };
+    match *col {
+        StrColumn::Dict { keys, values } => {
+            interner.reserve(values.len().min(keys.len()));
+            let mut map = vec![UNRESOLVED; values.len()];
+            for (row, &k) in keys.iter().enumerate() {
+                if k == NULL_KEY || !present(row) {
+                    if target == Target::Group {
+                        return Err(HealthError::row(row, column, "is missing"));
+                    }
+                    continue;
+                }
+                let slot = map.get_mut(k as usize).ok_or_else(|| {
+                    HealthError::row(
+                        row,
+                        column,
+                        format!(
+                            "dictionary key {k} is outside the dictionary of {} entries",
+                            values.len()
+                        ),
+                    )
+                })?;
+                if *slot == UNRESOLVED {
+                    let s = get(&values, k as usize, row)?;
+                    *slot = lookup(s, interner, target, row)?;
+                }
+            }
+            if valid.is_some() {
+                // Nulls are marked in the bitmap: resolve per row.
+                let rows = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(row, &k)| {
+                        if k == NULL_KEY || !present(row) {
+                            NULL_KEY
+                        } else {
+                            map.get(k as usize).copied().unwrap_or(NULL_KEY)
+                        }
+                    })
+                    .collect();
+                return Ok(Res::Rows(rows));
+            }
+            Ok(Res::Dict { keys, map })
+        }
+        StrColumn::Values(values) => {
+            let mut rows = Vec::with_capacity(values.len());
+            for row in 0..values.len() {
+                if !present(row) {
+                    if target == Target::Group {
+                        return Err(HealthError::row(row, column, "is missing"));
+                    }
+                    rows.push(NULL_KEY);
+                    continue;
+                }
+                let s = get(&values, row, row)?;
+                rows.push(lookup(s, interner, target, row)?);
+            }
+            Ok(Res::Rows(rows))
+        }
+    }
+}
+
+fn parse_kind(s: &str, row: usize) -> Result<u8, HealthError> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .map(Kind::code)
+        .ok_or_else(|| {
+            HealthError::row(
+                row,
+                "kind",
+                format!("{:?} is not an activity kind", super::error::cut(s)),
+            )
+        })
+}
+
+fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
+    match *col {
+        KindColumn::Codes(codes) => {
+            if let Some((row, c)) = codes.iter().enumerate().find(|(_, c)| **c > 7) {
+                return Err(HealthError::row(
+                    row,
+                    "kind",
+                    format!("code {c} is not an activity kind (0 to 7)"),
+                ));
+            }
+            Ok(KindRes::Codes(codes))
+        }
+        KindColumn::Names(StrColumn::Dict { keys, values }) => {
+            let mut map: Vec<Option<u8>> = vec![None; values.len()];
+            for (row, &k) in keys.iter().enumerate() {
+                let slot = map.get_mut(k as usize).ok_or_else(|| {
+                    HealthError::row(
+                        row,
+                        "kind",
+                        format!(
+                            "dictionary key {k} is outside the dictionary of {} entries",
+                            values.len()
+                        ),
+                    )
+                })?;
+                if slot.is_none() {
+                    let s = values
+                        .get(k as usize)
+                        .map_err(|r| HealthError::row(row, "kind", r))?;
+                    *slot = Some(parse_kind(s, row)?);
+                }
+            }
+            Ok(KindRes::Dict {
+                keys,
+                map: map.into_iter().map(|c| c.unwrap_or(0)).collect(),
+            })
+        }
+        KindColumn::Names(StrColumn::Values(values)) => {
+            let mut rows = Vec::with_capacity(values.len());
+            for row in 0..values.len() {
+                let s = values
+                    .get(row)
+                    .map_err(|r| HealthError::row(row, "kind", r))?;
+                rows.push(parse_kind(s, row)?);
+            }
+            Ok(KindRes::Rows(rows))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(percentile(&mut v, 0.95), Some(5.0));
+        assert_eq!(percentile(&mut v, 0.5), Some(3.0));
+        assert_eq!(percentile(&mut v, 0.2), Some(1.0));
+        assert_eq!(percentile(&mut [], 0.5), None);
+        assert_eq!(percentile_median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(
+            join_words(&["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+        assert_eq!(num3(2.5), "2.5");
+        assert_eq!(num3(3.0), "3");
+        assert_eq!(floor1(69.97), "69.9");
+    }
+}
