@@ -299,11 +299,22 @@ impl Network {
                 });
             }
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let doc: Document = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            malformed(path, e.inner())
-        })?;
+        // Parse at full speed; only a failure is parsed again with path
+        // tracking, to name the offending value.
+        let doc: Document = match serde_json::from_str(text) {
+            Ok(doc) => doc,
+            Err(_) => {
+                let de = &mut serde_json::Deserializer::from_str(text);
+                let result: Result<Document, _> = serde_path_to_error::deserialize(de);
+                match result {
+                    Ok(doc) => doc,
+                    Err(e) => {
+                        let path = e.path().to_string();
+                        return Err(malformed(path, e.inner()));
+                    }
+                }
+            }
+        };
         Limits::check("nodes", doc.nodes.len() + 1, limits.max_nodes, "max_nodes")?;
         Limits::check(
             "people and grants",
