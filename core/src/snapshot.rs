@@ -95,7 +95,7 @@ pub(crate) struct NodeRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cohort: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    territory: Option<Territory>,
+    territory: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     campaign_end: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,7 +132,7 @@ impl From<&Node> for NodeRecord {
             r.status = Some(c.status);
             r.visibility = Some(c.visibility);
             r.cohort = c.cohort.clone();
-            r.territory = c.territory.clone();
+            r.territory = c.territory.as_ref().map(|t| t.to_geojson().clone());
             r.campaign_end = c.campaign_end;
             r.status_reason = c.status_reason.clone();
             r.description = c.description.clone();
@@ -143,9 +143,11 @@ impl From<&Node> for NodeRecord {
 }
 
 impl TryFrom<NodeRecord> for Node {
-    type Error = NetworkError;
+    type Error = crate::Error;
 
-    fn try_from(r: NodeRecord) -> Result<Node, NetworkError> {
+    /// Validates one snapshot node. A bad territory is an
+    /// `invalid_geometry` error naming the chapter, not a parse error.
+    fn try_from(r: NodeRecord) -> Result<Node, crate::Error> {
         let id = r.id.as_str().to_owned();
         crate::network::ops_check_text(&id, "name", &r.name)?;
         let chapter_only = [
@@ -171,7 +173,10 @@ impl TryFrom<NodeRecord> for Node {
                     status: r.status.ok_or_else(|| missing("status"))?,
                     visibility: r.visibility.unwrap_or_default(),
                     cohort: r.cohort,
-                    territory: r.territory,
+                    territory: match r.territory {
+                        Some(v) => Some(Territory::from_geojson(v).map_err(|e| e.with_id(&id))?),
+                        None => None,
+                    },
                     campaign_end: r.campaign_end,
                     status_reason: r.status_reason,
                     description: r.description,
@@ -189,7 +194,8 @@ impl TryFrom<NodeRecord> for Node {
                             "is only allowed on a chapter, not on a {}",
                             level.as_str()
                         ),
-                    });
+                    }
+                    .into());
                 }
                 if level == NodeLevel::Organization {
                     NodeBody::Organization
@@ -203,7 +209,8 @@ impl TryFrom<NodeRecord> for Node {
                 id,
                 field: "updated",
                 reason: "is earlier than created".into(),
-            });
+            }
+            .into());
         }
         Ok(Node {
             id: r.id,
@@ -357,7 +364,10 @@ impl Network {
                     NetworkError::SecondRoot { id: record.id },
                 ));
             }
-            let node = Node::try_from(record).map_err(|e| invalid(format!("nodes[{i}]"), e))?;
+            let node = Node::try_from(record).map_err(|e| SnapshotError::Invalid {
+                path: format!("nodes[{i}]"),
+                source: Box::new(e),
+            })?;
             nodes.push(node);
         }
         let mut net =

@@ -158,3 +158,15 @@ fn chapter_fields_on_a_region_are_refused() {
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
     assert!(err.to_string().contains("status"), "{err}");
 }
+
+#[test]
+fn bad_territory_is_invalid_geometry_naming_the_chapter() {
+    let node = r#"{"id":"ch-x","kind":"chapter","parent":"org","name":"X","slug":"x","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","group_kind":"local","status":"active","territory":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}"#;
+    let err = Network::from_json(&doc(node)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidGeometry);
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("nodes[0]:") && msg.contains("ch-x"),
+        "{msg}"
+    );
+}
