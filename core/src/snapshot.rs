@@ -142,12 +142,11 @@ impl From<&Node> for NodeRecord {
     }
 }
 
-impl TryFrom<NodeRecord> for Node {
-    type Error = crate::Error;
-
+impl NodeRecord {
     /// Validates one snapshot node. A bad territory is an
     /// `invalid_geometry` error naming the chapter, not a parse error.
-    fn try_from(r: NodeRecord) -> Result<Node, crate::Error> {
+    fn into_node(self, limits: &Limits) -> Result<Node, crate::Error> {
+        let r = self;
         let id = r.id.as_str().to_owned();
         crate::network::ops_check_text(&id, "name", &r.name)?;
         let chapter_only = [
@@ -174,7 +173,9 @@ impl TryFrom<NodeRecord> for Node {
                     visibility: r.visibility.unwrap_or_default(),
                     cohort: r.cohort,
                     territory: match r.territory {
-                        Some(v) => Some(Territory::from_geojson(v).map_err(|e| e.with_id(&id))?),
+                        Some(v) => Some(
+                            Territory::from_geojson_with(v, limits).map_err(|e| e.with_id(&id))?,
+                        ),
                         None => None,
                     },
                     campaign_end: r.campaign_end,
@@ -364,10 +365,12 @@ impl Network {
                     NetworkError::SecondRoot { id: record.id },
                 ));
             }
-            let node = Node::try_from(record).map_err(|e| SnapshotError::Invalid {
-                path: format!("nodes[{i}]"),
-                source: Box::new(e),
-            })?;
+            let node = record
+                .into_node(limits)
+                .map_err(|e| SnapshotError::Invalid {
+                    path: format!("nodes[{i}]"),
+                    source: Box::new(e),
+                })?;
             nodes.push(node);
         }
         let mut net =

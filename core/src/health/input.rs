@@ -603,6 +603,32 @@ impl ActivityTable {
     /// # Ok::<(), chapterhouse::health::HealthError>(())
     /// ```
     pub fn from_csv(text: &str) -> Result<ActivityTable, HealthError> {
+        ActivityTable::from_csv_with(text, &crate::Limits::default())
+    }
+
+    /// [`ActivityTable::from_csv`] with explicit limits: the text's size
+    /// (`max_input_bytes`) and its number of lines (`max_activity_rows`, the
+    /// header excluded) are checked before any row is read.
+    pub fn from_csv_with(text: &str, limits: &crate::Limits) -> Result<ActivityTable, HealthError> {
+        crate::Limits::check(
+            "activity CSV",
+            text.len(),
+            limits.max_input_bytes,
+            "max_input_bytes",
+        )?;
+        // data lines: every line break ends a line; the header is not a row
+        let breaks = text.bytes().filter(|&b| b == b'\n').count();
+        let rows = if text.ends_with('\n') {
+            breaks.saturating_sub(1)
+        } else {
+            breaks
+        };
+        crate::Limits::check(
+            "activity rows",
+            rows,
+            limits.max_activity_rows,
+            "max_activity_rows",
+        )?;
         const NAMES: [&str; 5] = ["group", "time", "kind", "value", "actor"];
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
