@@ -278,6 +278,16 @@ fn malformed(path: String, e: &serde_json::Error) -> SnapshotError {
     }
 }
 
+impl Node {
+    /// The node as its snapshot record, a JSON object (`id`, `kind`,
+    /// `parent`, `name`, `slug`, `tags`, `created`, `updated`, and on
+    /// chapters `group_kind`, `status`, `visibility`, `territory`, …), as
+    /// `Network::to_json` writes it: for bindings and logs.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(NodeRecord::from(self)).unwrap_or(serde_json::Value::Null)
+    }
+}
+
 impl Network {
     /// Loads a `chapterhouse/1` snapshot.
     ///
