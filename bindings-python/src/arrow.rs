@@ -21,8 +21,8 @@ use arrow_array::types::{
     TimestampSecondType,
 };
 use arrow_array::{
-    Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchIterator, StringArray,
-    UInt32Array, make_array,
+    Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchIterator, StringArray, UInt32Array,
+    make_array,
 };
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
@@ -241,8 +241,7 @@ impl Text {
             }
             DataType::Dictionary(_, value_type) if is_text(value_type) => {
                 let dict = array.as_any_dictionary();
-                let keys =
-                    arrow_cast::cast(dict.keys(), &DataType::UInt32).map_err(cast_err)?;
+                let keys = arrow_cast::cast(dict.keys(), &DataType::UInt32).map_err(cast_err)?;
                 let keys: &UInt32Array = keys.as_primitive();
                 let keys: Vec<u32> = if keys.null_count() == 0 {
                     keys.values().to_vec()

@@ -65,7 +65,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for When {
         }
         let type_name = obj.get_type().name()?.to_string();
         if type_name == "datetime64" {
-            let us = obj.call_method1("astype", ("datetime64[us]",))?.call_method0("item")?;
+            let us = obj
+                .call_method1("astype", ("datetime64[us]",))?
+                .call_method0("item")?;
             return us.extract::<When>();
         }
         if obj.hasattr("isoformat")? {

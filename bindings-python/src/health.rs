@@ -46,7 +46,9 @@ impl HealthModel {
     /// the setting.
     #[staticmethod]
     fn from_json(json: &str) -> PyResult<Self> {
-        Ok(HealthModel(CoreModel::from_json(json).map_err(PyFailure::from)?))
+        Ok(HealthModel(
+            CoreModel::from_json(json).map_err(PyFailure::from)?,
+        ))
     }
 
     /// The model as JSON.
@@ -92,7 +94,9 @@ impl Batch {
             for (row, c) in codes.into_iter().enumerate() {
                 let c = c.ok_or_else(|| null_value(row, "kind"))?;
                 out.push(u8::try_from(c).map_err(|_| {
-                    invalid_value(format!("row {row}, column kind: {c} is not a kind code (0 to 7)"))
+                    invalid_value(format!(
+                        "row {row}, column kind: {c} is not a kind code (0 to 7)"
+                    ))
                 })?);
             }
             Kinds::Codes(out)
@@ -225,7 +229,9 @@ pub(crate) fn score_health(
 ) -> PyResult<ArrowTable> {
     let scorer = scorer(py, activity, groups.as_deref(), now, model.as_deref())?;
     let batch = py.detach(|| report_batch(&scorer.report(None)));
-    Ok(ArrowTable::new(batch.map_err(|e| arrow_error("health report", e))?))
+    Ok(ArrowTable::new(
+        batch.map_err(|e| arrow_error("health report", e))?,
+    ))
 }
 
 /// Fits the model's calibration to the activity; see ``chapterhouse.calibrate``.
@@ -269,7 +275,10 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
             "previous_status".into(),
             text(&|r| r.previous_status.map(|s| s.as_str().into())),
         ),
-        ("status_reason".into(), text(&|r| Some(r.status_reason.clone()))),
+        (
+            "status_reason".into(),
+            text(&|r| Some(r.status_reason.clone())),
+        ),
         (
             "intervention".into(),
             text(&|r| Some(r.intervention.as_str().into())),
@@ -312,7 +321,13 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
     ]);
     let fields: Vec<Field> = cols
         .iter()
-        .map(|(n, a)| Field::new(n, a.data_type().clone(), a.null_count() > 0 || n == "previous_status" || n == "age_days"))
+        .map(|(n, a)| {
+            Field::new(
+                n,
+                a.data_type().clone(),
+                a.null_count() > 0 || n == "previous_status" || n == "age_days",
+            )
+        })
         .collect();
     let metadata: std::collections::HashMap<String, String> =
         [("as_of".to_owned(), report.as_of.to_rfc3339())].into();

@@ -2,7 +2,7 @@
 //! mutations (one `apply` for every operation) and its queries (hierarchy,
 //! permissions, territory).
 
-use chapterhouse::access::{AuditEntry, Allowed, DecisionReport};
+use chapterhouse::access::{Allowed, AuditEntry, DecisionReport};
 use chapterhouse::territory::Filter;
 use chapterhouse::{Actor, Node, NodeBody, Op};
 use pyo3::prelude::*;
@@ -121,7 +121,9 @@ fn node_dict(n: &Node) -> Value {
         m.insert("cohort".into(), json!(c.cohort));
         m.insert(
             "territory".into(),
-            c.territory.as_ref().map_or(Value::Null, |t| t.to_geojson().clone()),
+            c.territory
+                .as_ref()
+                .map_or(Value::Null, |t| t.to_geojson().clone()),
         );
         m.insert("campaign_end".into(), json!(c.campaign_end));
         m.insert("status_reason".into(), json!(c.status_reason));
@@ -149,7 +151,13 @@ impl Network {
         Ok(to_py(py, &change)?.unbind())
     }
 
-    fn apply_value(&mut self, py: Python<'_>, op: Value, actor: &str, now: When) -> PyResult<Py<PyAny>> {
+    fn apply_value(
+        &mut self,
+        py: Python<'_>,
+        op: Value,
+        actor: &str,
+        now: When,
+    ) -> PyResult<Py<PyAny>> {
         let op: Op = serde_json::from_value(op)
             .map_err(|e| crate::error::parse_error(format!("operation: {e}")))?;
         self.apply_op(py, op, actor, now)
@@ -190,7 +198,10 @@ impl Network {
 
     /// The node with this id as a dict, or ``None``.
     fn node<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0.node(id).map(|n| to_py(py, &node_dict(n))).transpose()
+        self.0
+            .node(id)
+            .map(|n| to_py(py, &node_dict(n)))
+            .transpose()
     }
 
     /// The organization's id.
@@ -226,7 +237,10 @@ impl Network {
 
     /// True when ``ancestor`` is ``node`` or one of its ancestors.
     fn is_ancestor(&self, ancestor: &str, node: &str) -> PyResult<bool> {
-        Ok(self.0.is_ancestor(ancestor, node).map_err(PyFailure::from)?)
+        Ok(self
+            .0
+            .is_ancestor(ancestor, node)
+            .map_err(PyFailure::from)?)
     }
 
     /// The node's depth (the organization is 0).
@@ -247,7 +261,13 @@ impl Network {
     /// ``suspend``, ``attest``, ``set_policy``. ``actor`` is ``"host"``
     /// (trusted) or a person id, checked against the policy.
     #[pyo3(signature = (op, *, actor, now))]
-    fn apply(&mut self, py: Python<'_>, op: &Bound<'_, PyAny>, actor: &str, now: When) -> PyResult<Py<PyAny>> {
+    fn apply(
+        &mut self,
+        py: Python<'_>,
+        op: &Bound<'_, PyAny>,
+        actor: &str,
+        now: When,
+    ) -> PyResult<Py<PyAny>> {
         let op: Op = from_json("operation", op)?;
         self.apply_op(py, op, actor, now)
     }
@@ -260,14 +280,38 @@ impl Network {
 
     /// Rejects a chapter application (``applied → rejected``).
     #[pyo3(signature = (id, reason, *, actor, now))]
-    fn reject(&mut self, py: Python<'_>, id: &str, reason: &str, actor: &str, now: When) -> PyResult<Py<PyAny>> {
-        self.apply_value(py, json!({"op": "reject", "id": id, "reason": reason}), actor, now)
+    fn reject(
+        &mut self,
+        py: Python<'_>,
+        id: &str,
+        reason: &str,
+        actor: &str,
+        now: When,
+    ) -> PyResult<Py<PyAny>> {
+        self.apply_value(
+            py,
+            json!({"op": "reject", "id": id, "reason": reason}),
+            actor,
+            now,
+        )
     }
 
     /// Archives a chapter (``active → archived``), reversibly.
     #[pyo3(signature = (id, reason, *, actor, now))]
-    fn archive(&mut self, py: Python<'_>, id: &str, reason: &str, actor: &str, now: When) -> PyResult<Py<PyAny>> {
-        self.apply_value(py, json!({"op": "archive", "id": id, "reason": reason}), actor, now)
+    fn archive(
+        &mut self,
+        py: Python<'_>,
+        id: &str,
+        reason: &str,
+        actor: &str,
+        now: When,
+    ) -> PyResult<Py<PyAny>> {
+        self.apply_value(
+            py,
+            json!({"op": "archive", "id": id, "reason": reason}),
+            actor,
+            now,
+        )
     }
 
     /// Restores an archived chapter (``archived → active``).
@@ -314,7 +358,10 @@ impl Network {
     #[pyo3(signature = (person, capability, node, *, now))]
     fn check(&self, person: &str, capability: &str, node: &str, now: When) -> PyResult<Decision> {
         let now = now.0;
-        let d = self.0.check(person, capability, node, now).map_err(PyFailure::from)?;
+        let d = self
+            .0
+            .check(person, capability, node, now)
+            .map_err(PyFailure::from)?;
         Ok(d.report().into())
     }
 
@@ -346,18 +393,36 @@ impl Network {
     /// grant first: dicts with ``person``, ``grant``, ``role``, ``path``,
     /// ``personal_data`` and ``explanation``.
     #[pyo3(signature = (capability, node, *, now))]
-    fn who_can<'py>(&self, py: Python<'py>, capability: &str, node: &str, now: When) -> PyResult<Bound<'py, PyAny>> {
+    fn who_can<'py>(
+        &self,
+        py: Python<'py>,
+        capability: &str,
+        node: &str,
+        now: When,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let now = now.0;
-        let who = self.0.who_can(capability, node, now).map_err(PyFailure::from)?;
+        let who = self
+            .0
+            .who_can(capability, node, now)
+            .map_err(PyFailure::from)?;
         to_py(py, &who.iter().map(allowed_dict).collect::<Vec<_>>())
     }
 
     /// Every capability ``person`` may use at ``node`` at ``now``, each as
     /// a dict like :meth:`who_can`'s plus ``capability``.
     #[pyo3(signature = (person, node, *, now))]
-    fn capabilities_at<'py>(&self, py: Python<'py>, person: &str, node: &str, now: When) -> PyResult<Bound<'py, PyAny>> {
+    fn capabilities_at<'py>(
+        &self,
+        py: Python<'py>,
+        person: &str,
+        node: &str,
+        now: When,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let now = now.0;
-        let caps = self.0.capabilities_at(person, node, now).map_err(PyFailure::from)?;
+        let caps = self
+            .0
+            .capabilities_at(person, node, now)
+            .map_err(PyFailure::from)?;
         let rows: Vec<Value> = caps
             .iter()
             .map(|a| {
@@ -375,7 +440,12 @@ impl Network {
     /// with ``person``, ``grant``, ``role``, ``scope``, ``valid_until``,
     /// ``blocked_by`` (a rule that currently stops it) and ``explanation``.
     #[pyo3(signature = (capability, *, now))]
-    fn audit<'py>(&self, py: Python<'py>, capability: &str, now: When) -> PyResult<Bound<'py, PyAny>> {
+    fn audit<'py>(
+        &self,
+        py: Python<'py>,
+        capability: &str,
+        now: When,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let now = now.0;
         let entries = self.0.audit(capability, now).map_err(PyFailure::from)?;
         to_py(py, &entries.iter().map(audit_dict).collect::<Vec<_>>())
@@ -387,7 +457,13 @@ impl Network {
     /// specific first. ``filter`` (dict: ``statuses``, ``visibilities``,
     /// ``kinds``, ``tags``) defaults to active, public chapters.
     #[pyo3(signature = (lon, lat, filter = None))]
-    fn lookup(&self, py: Python<'_>, lon: f64, lat: f64, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    fn lookup(
+        &self,
+        py: Python<'_>,
+        lon: f64,
+        lat: f64,
+        filter: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
         let filter = filter_of(filter)?;
         let found = py.detach(|| {
             self.0

@@ -22,7 +22,10 @@ pub(crate) fn filter_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Filter> {
     match obj {
         None => Ok(Filter::default()),
         Some(o) if o.is_none() => Ok(Filter::default()),
-        Some(o) if o.cast::<PyString>().is_ok_and(|s| s.to_cow().is_ok_and(|s| s == "all")) => {
+        Some(o)
+            if o.cast::<PyString>()
+                .is_ok_and(|s| s.to_cow().is_ok_and(|s| s == "all")) =>
+        {
             Ok(Filter::all())
         }
         Some(o) => from_json("filter", o),
@@ -51,7 +54,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Coords<'py> {
         let obj = obj.to_owned();
         if is_arrow(&obj)? {
             let array = import_column(&obj, "coordinates")?;
-            return Ok(Coords::Arrow(Floats::read("coordinates", "lon/lat", &array)?));
+            return Ok(Coords::Arrow(Floats::read(
+                "coordinates",
+                "lon/lat",
+                &array,
+            )?));
         }
         // Lists, pandas Series, other dtypes: NumPy converts (and refuses text).
         let np = obj.py().import("numpy")?;
@@ -73,9 +80,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Coords<'py> {
 impl Coords<'_> {
     fn values(&self) -> PyResult<&[f64]> {
         match self {
-            Coords::Numpy(a) => a.as_slice().map_err(|_| {
-                parse_error("coordinates: the NumPy array is not contiguous".into())
-            }),
+            Coords::Numpy(a) => a
+                .as_slice()
+                .map_err(|_| parse_error("coordinates: the NumPy array is not contiguous".into())),
             Coords::Arrow(f) => Ok(f.values()),
         }
     }
@@ -103,7 +110,10 @@ impl Assignment {
     /// The chapter ids that ``codes`` refer to.
     #[getter]
     fn ids(&self) -> Vec<String> {
-        self.ids.iter().map(|s| s.unwrap_or_default().to_owned()).collect()
+        self.ids
+            .iter()
+            .map(|s| s.unwrap_or_default().to_owned())
+            .collect()
     }
 
     /// How many points found a chapter.
@@ -141,7 +151,11 @@ impl Assignment {
         let mut ids: Vec<Option<String>> = slf.get().ids().into_iter().map(Some).collect();
         ids.push(None); // code -1 picks the last entry
         let table = np.call_method1("array", (ids,))?;
-        let table = np.call_method("asarray", (table,), Some(&[("dtype", "object")].into_py_dict(py)?))?;
+        let table = np.call_method(
+            "asarray",
+            (table,),
+            Some(&[("dtype", "object")].into_py_dict(py)?),
+        )?;
         table.get_item(slf.getattr("codes")?)
     }
 
@@ -149,10 +163,9 @@ impl Assignment {
     /// string per point).
     fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let pd = slf.py().import("pandas")?;
-        let cat = pd.getattr("Categorical")?.call_method1(
-            "from_codes",
-            (slf.getattr("codes")?, slf.getattr("ids")?),
-        )?;
+        let cat = pd
+            .getattr("Categorical")?
+            .call_method1("from_codes", (slf.getattr("codes")?, slf.getattr("ids")?))?;
         pd.call_method1("Series", (cat,))
     }
 
@@ -179,16 +192,18 @@ pub(crate) fn assign_with(
     let (lons, lats) = (lon.values()?, lat.values()?);
     let keys = py.detach(|| {
         let mut out = vec![None; lons.len()];
-        finder
-            .assign_into(lons, lats, filter, &mut out)
-            .map(|()| {
-                out.into_iter()
-                    .map(|e| e.and_then(|i| i32::try_from(i).ok()))
-                    .collect::<Int32Array>()
-            })
+        finder.assign_into(lons, lats, filter, &mut out).map(|()| {
+            out.into_iter()
+                .map(|e| e.and_then(|i| i32::try_from(i).ok()))
+                .collect::<Int32Array>()
+        })
     });
     let keys = keys.map_err(PyFailure::from)?;
-    let ids: StringArray = finder.entries().iter().map(|e| Some(e.id.as_str())).collect();
+    let ids: StringArray = finder
+        .entries()
+        .iter()
+        .map(|e| Some(e.id.as_str()))
+        .collect();
     Ok(Assignment {
         keys,
         ids: Arc::new(ids),
@@ -235,7 +250,12 @@ impl ChapterFinder {
 
     /// The ids whose territory covers the point, most specific first.
     #[pyo3(signature = (lon, lat, filter = None))]
-    fn lookup(&self, lon: f64, lat: f64, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    fn lookup(
+        &self,
+        lon: f64,
+        lat: f64,
+        filter: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<String>> {
         let filter = filter_of(filter)?;
         let found = self.0.lookup(lon, lat, &filter).map_err(PyFailure::from)?;
         Ok(found.iter().map(|e| e.id.clone()).collect())

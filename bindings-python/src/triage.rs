@@ -10,7 +10,9 @@ use arrow_array::{
 };
 use arrow_schema::{Field, Schema};
 use chapterhouse::NodeId;
-use chapterhouse::triage::{Plan, Request, RequestId, RequestKind, Tier, TriageConfig, TriageInput};
+use chapterhouse::triage::{
+    Plan, Request, RequestId, RequestKind, Tier, TriageConfig, TriageInput,
+};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use serde_json::Value;
@@ -122,11 +124,14 @@ fn requests_of(imported: &Imported) -> PyResult<Vec<Request>> {
             let minutes = u32::try_from(minutes)
                 .map_err(|_| bad(row, "minutes", format!("{minutes} is out of range")))?;
             let reach = match reach.as_ref().and_then(|r| r.get(i).copied().flatten()) {
-                Some(r) => u32::try_from(r).map_err(|_| bad(row, "reach", format!("{r} is out of range")))?,
+                Some(r) => u32::try_from(r)
+                    .map_err(|_| bad(row, "reach", format!("{r} is out of range")))?,
                 None => 0,
             };
             let get_flag = |f: &Option<Vec<Option<bool>>>| {
-                f.as_ref().and_then(|v| v.get(i).copied().flatten()).unwrap_or(false)
+                f.as_ref()
+                    .and_then(|v| v.get(i).copied().flatten())
+                    .unwrap_or(false)
             };
             out.push(Request {
                 id,
@@ -229,12 +234,46 @@ fn rows_batch(plan: &Plan) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let r = &plan.rows;
     let name = |v: Value| v.as_str().map(str::to_owned);
     let cols: Vec<(&str, ArrayRef)> = vec![
-        ("rank", Arc::new(r.iter().map(|x| x.rank).collect::<UInt32Array>())),
-        ("request", Arc::new(r.iter().map(|x| Some(x.request.as_str())).collect::<StringArray>())),
-        ("chapter", Arc::new(r.iter().map(|x| Some(x.chapter.as_str())).collect::<StringArray>())),
-        ("kind", Arc::new(r.iter().map(|x| Some(x.kind.as_str())).collect::<StringArray>())),
-        ("title", Arc::new(r.iter().map(|x| x.title.as_deref()).collect::<StringArray>())),
-        ("tier", Arc::new(r.iter().map(|x| x.tier.number()).collect::<UInt8Array>())),
+        (
+            "rank",
+            Arc::new(r.iter().map(|x| x.rank).collect::<UInt32Array>()),
+        ),
+        (
+            "request",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.request.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "chapter",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.chapter.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "kind",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.kind.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "title",
+            Arc::new(
+                r.iter()
+                    .map(|x| x.title.as_deref())
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "tier",
+            Arc::new(r.iter().map(|x| x.tier.number()).collect::<UInt8Array>()),
+        ),
         (
             "lane",
             Arc::new(
@@ -243,41 +282,74 @@ fn rows_batch(plan: &Plan) -> Result<RecordBatch, arrow_schema::ArrowError> {
                     .collect::<StringArray>(),
             ),
         ),
-        ("class", Arc::new(r.iter().map(|x| Some(x.class.as_str())).collect::<StringArray>())),
+        (
+            "class",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.class.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
         (
             "base_class",
-            Arc::new(r.iter().map(|x| Some(x.base_class.as_str())).collect::<StringArray>()),
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.base_class.as_str()))
+                    .collect::<StringArray>(),
+            ),
         ),
         (
             "assignee",
-            Arc::new(r.iter().map(|x| x.assignee.as_ref().map(|p| p.as_str())).collect::<StringArray>()),
+            Arc::new(
+                r.iter()
+                    .map(|x| x.assignee.as_ref().map(|p| p.as_str()))
+                    .collect::<StringArray>(),
+            ),
         ),
         (
             "assignment",
             Arc::new(
                 r.iter()
-                    .map(|x| x.assignment.and_then(|a| serde_json::to_value(a).ok()).and_then(name))
+                    .map(|x| {
+                        x.assignment
+                            .and_then(|a| serde_json::to_value(a).ok())
+                            .and_then(name)
+                    })
                     .collect::<StringArray>(),
             ),
         ),
-        ("cost_of_delay", Arc::new(r.iter().map(|x| x.cost_of_delay).collect::<UInt64Array>())),
-        ("minutes", Arc::new(r.iter().map(|x| x.minutes).collect::<UInt32Array>())),
-        ("minutes_today", Arc::new(r.iter().map(|x| x.minutes_today).collect::<UInt32Array>())),
+        (
+            "cost_of_delay",
+            Arc::new(r.iter().map(|x| x.cost_of_delay).collect::<UInt64Array>()),
+        ),
+        (
+            "minutes",
+            Arc::new(r.iter().map(|x| x.minutes).collect::<UInt32Array>()),
+        ),
+        (
+            "minutes_today",
+            Arc::new(r.iter().map(|x| x.minutes_today).collect::<UInt32Array>()),
+        ),
         (
             "cumulative_minutes",
-            Arc::new(r.iter().map(|x| x.cumulative_minutes).collect::<UInt64Array>()),
+            Arc::new(
+                r.iter()
+                    .map(|x| x.cumulative_minutes)
+                    .collect::<UInt64Array>(),
+            ),
         ),
-        ("today", Arc::new(r.iter().map(|x| Some(x.today)).collect::<BooleanArray>())),
+        (
+            "today",
+            Arc::new(r.iter().map(|x| Some(x.today)).collect::<BooleanArray>()),
+        ),
         (
             "projected",
             Arc::new(
                 r.iter()
                     .map(|x| {
                         x.projected.map(|d| {
-                            i32::try_from(
-                                (d - chrono::NaiveDate::default()).num_days(),
-                            )
-                            .unwrap_or(i32::MAX)
+                            i32::try_from((d - chrono::NaiveDate::default()).num_days())
+                                .unwrap_or(i32::MAX)
                         })
                     })
                     .collect::<Date32Array>(),
@@ -292,8 +364,22 @@ fn rows_batch(plan: &Plan) -> Result<RecordBatch, arrow_schema::ArrowError> {
                     .with_timezone("UTC"),
             ),
         ),
-        ("sla_breach", Arc::new(r.iter().map(|x| Some(x.sla_breach)).collect::<BooleanArray>())),
-        ("reason", Arc::new(r.iter().map(|x| Some(x.reason.as_str())).collect::<StringArray>())),
+        (
+            "sla_breach",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.sla_breach))
+                    .collect::<BooleanArray>(),
+            ),
+        ),
+        (
+            "reason",
+            Arc::new(
+                r.iter()
+                    .map(|x| Some(x.reason.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
     ];
     let fields: Vec<Field> = cols
         .iter()
