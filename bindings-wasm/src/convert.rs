@@ -11,9 +11,31 @@ use chapterhouse::ErrorKind;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::JsFailure;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An optional argument's JS type, so that the `.d.ts` says `arg?: T`.
+    #[wasm_bindgen(typescript_type = "Filter")]
+    pub type FilterArg;
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "HealthModel | string")]
+    pub type HealthModelArg;
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "NetworkMetrics | string")]
+    pub type MetricsArg;
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "TriageConfig | string")]
+    pub type TriageConfigArg;
+}
+
+/// An optional typed argument as a plain JS value (`undefined` when left out).
+pub(crate) fn optional<T: Into<JsValue>>(v: Option<T>) -> JsValue {
+    v.map_or(JsValue::UNDEFINED, Into::into)
+}
 
 /// True for `undefined` and `null`: an optional argument left out.
 pub(crate) fn is_absent(v: &JsValue) -> bool {
@@ -46,6 +68,28 @@ pub(crate) fn json_text(v: &JsValue, what: &str) -> Result<String, JsFailure> {
 /// An argument read with serde from its JSON form (see [`json_text`]).
 pub(crate) fn from_js<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsFailure> {
     let text = json_text(v, what)?;
+    serde_json::from_str(&text)
+        .map_err(|e| JsFailure::argument(ErrorKind::Parse, format!("invalid {what}: {e}")))
+}
+
+/// An argument read with serde from the JS value itself, where a string is
+/// a value of its own (the actor `"host"`), not JSON text.
+pub(crate) fn from_value<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsFailure> {
+    if is_absent(v) {
+        return Err(JsFailure::argument(
+            ErrorKind::InvalidValue,
+            format!("{what} is missing"),
+        ));
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            JsFailure::argument(
+                ErrorKind::Parse,
+                format!("{what} cannot be written as JSON"),
+            )
+        })?;
     serde_json::from_str(&text)
         .map_err(|e| JsFailure::argument(ErrorKind::Parse, format!("invalid {what}: {e}")))
 }
@@ -110,6 +154,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> 
                 format!("the result could not be converted: {e}"),
             )
         })
+}
+
+/// An optional result: the object, or `undefined` (not `null`) for none.
+pub(crate) fn opt_to_js<T: Serialize>(v: Option<T>) -> Result<JsValue, JsFailure> {
+    v.map_or(Ok(JsValue::UNDEFINED), |v| to_js(&v))
 }
 
 /// An entry index as JS sees it: the index, or -1 for none.
