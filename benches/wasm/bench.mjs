@@ -29,6 +29,7 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const COUNTIES = new URL('../../examples/data/us-counties.geojson', import.meta.url);
 const WASM = new URL('../../bindings-wasm/pkg/web/chapterhouse_bg.wasm', import.meta.url);
+const WASM_FINDER = new URL('../../bindings-wasm/pkg/finder/chapterhouse_bg.wasm', import.meta.url);
 const OUT = new URL('./out/', import.meta.url);
 
 /** Wall and CPU time of `fn`, in milliseconds. */
@@ -177,12 +178,17 @@ function perPoint(t) {
 }
 
 // ---------------------------------------------------------------- size
-const wasm = readFileSync(WASM);
-const size = {
-  wasm_bytes: wasm.length,
-  gzip_9_bytes: gzipSync(wasm, { level: 9 }).length,
-  brotli_11_bytes: brotliCompressSync(wasm, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length,
-};
+function sizes(url) {
+  const wasm = readFileSync(url);
+  return {
+    wasm_bytes: wasm.length,
+    gzip_9_bytes: gzipSync(wasm, { level: 9 }).length,
+    brotli_11_bytes: brotliCompressSync(wasm, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+// The full module (pkg/web, pkg/node) and the finder-only one (pkg/finder,
+// "chapterhouse/finder": what a website ships).
+const size = { full: sizes(WASM), finder: sizes(WASM_FINDER) };
 
 const summary = {
   node: process.version,
@@ -228,5 +234,8 @@ for (const [name, r] of Object.entries(results)) {
     console.log(`  ${label.padEnd(32)}${f3(p.mean_us).padStart(7)} ${f3(p.median_round_mean_us).padStart(16)} ${f3(p.cpu_mean_us).padStart(7)} ${p.points_per_s.toLocaleString('en-US').padStart(11)}`);
   }
 }
-console.log(`\n.wasm: ${size.wasm_bytes.toLocaleString('en-US')} bytes, gzip -9 ${size.gzip_9_bytes.toLocaleString('en-US')}, brotli ${size.brotli_11_bytes.toLocaleString('en-US')}`);
+for (const [name, z] of Object.entries(size)) {
+  console.log(`${name === 'full' ? '\n' : ''}.wasm ${name.padEnd(6)}: ${z.wasm_bytes.toLocaleString('en-US').padStart(9)} bytes, ` +
+    `gzip -9 ${z.gzip_9_bytes.toLocaleString('en-US').padStart(7)}, brotli ${z.brotli_11_bytes.toLocaleString('en-US').padStart(7)}`);
+}
 console.log(`(written to benches/wasm/out/results.json)`);

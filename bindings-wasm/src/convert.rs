@@ -8,11 +8,10 @@
 //! `BigInt`s), with the field names of the library's JSON.
 
 use chapterhouse::ErrorKind;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::JsFailure;
 
@@ -21,6 +20,11 @@ extern "C" {
     /// An optional argument's JS type, so that the `.d.ts` says `arg?: T`.
     #[wasm_bindgen(typescript_type = "Filter")]
     pub type FilterArg;
+}
+
+#[cfg(feature = "network")]
+#[wasm_bindgen]
+extern "C" {
     /// See [`FilterArg`].
     #[wasm_bindgen(typescript_type = "HealthModel | string")]
     pub type HealthModelArg;
@@ -72,6 +76,7 @@ pub(crate) fn from_js<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T,
         .map_err(|e| JsFailure::argument(ErrorKind::Parse, format!("invalid {what}: {e}")))
 }
 
+#[cfg(feature = "network")]
 /// An argument read with serde from the JS value itself, where a string is
 /// a value of its own (the actor `"host"`), not JSON text.
 pub(crate) fn from_value<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsFailure> {
@@ -105,6 +110,7 @@ pub(crate) fn opt_from_js<T: DeserializeOwned>(
     from_js(v, what).map(Some)
 }
 
+#[cfg(feature = "network")]
 /// An optional argument read by a core `from_json`; absent gives `T::default()`.
 pub(crate) fn opt_with<T: Default, E>(
     v: &JsValue,
@@ -120,8 +126,10 @@ where
     Ok(parse(&json_text(v, what)?)?)
 }
 
+#[cfg(feature = "network")]
 /// A time: a `Date`, or an RFC 3339 string (`"2026-11-01T00:00:00Z"`).
-pub(crate) fn time(v: &JsValue, what: &str) -> Result<DateTime<Utc>, JsFailure> {
+pub(crate) fn time(v: &JsValue, what: &str) -> Result<chrono::DateTime<chrono::Utc>, JsFailure> {
+    use wasm_bindgen::JsCast;
     let bad = |shown: &str| {
         JsFailure::argument(
             ErrorKind::InvalidValue,
@@ -137,7 +145,7 @@ pub(crate) fn time(v: &JsValue, what: &str) -> Result<DateTime<Utc>, JsFailure> 
         if !ms.is_finite() || ms.fract() != 0.0 || ms.abs() > 8.64e15 {
             return Err(bad("an invalid Date"));
         }
-        return DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| bad("this Date"));
+        return chrono::DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| bad("this Date"));
     }
     match v.as_string() {
         Some(s) => s.parse().map_err(|_| bad(&format!("{s:?}"))),
@@ -188,11 +196,13 @@ pub(crate) fn points(coords: &[f64]) -> Result<&[[f64; 2]], JsFailure> {
     }
 }
 
+#[cfg(feature = "network")]
 /// Nodes as their ids.
 pub(crate) fn ids<'a>(nodes: impl IntoIterator<Item = &'a chapterhouse::Node>) -> Vec<String> {
     nodes.into_iter().map(|n| n.id.to_string()).collect()
 }
 
+#[cfg(feature = "network")]
 /// A page of `nodes_where` with node ids.
 #[derive(Serialize)]
 pub(crate) struct NodesPageOut {
@@ -200,6 +210,7 @@ pub(crate) struct NodesPageOut {
     next: Option<String>,
 }
 
+#[cfg(feature = "network")]
 impl From<&chapterhouse::access::NodesPage<'_>> for NodesPageOut {
     fn from(p: &chapterhouse::access::NodesPage<'_>) -> Self {
         NodesPageOut {

@@ -11,6 +11,7 @@ use crate::convert::{
     self, FilterArg, index_in, index_out, json_text, opt_from_js, opt_to_js, optional, to_js,
 };
 use crate::error::JsFailure;
+#[cfg(feature = "network")]
 use crate::network::Network;
 
 #[allow(dead_code)] // the macro below copies its text, so rustc sees no use
@@ -105,18 +106,6 @@ impl ChapterFinder {
     ) -> Result<ChapterFinder, JsValue> {
         let text = json_text(&view, "public view")?;
         Ok(ChapterFinder::from_text(&text, filter_of(filter)?).map_err(JsFailure::from)?)
-    }
-
-    /// Indexes the chapters of a network that have a territory.
-    #[wasm_bindgen(js_name = fromNetwork)]
-    pub fn from_network(
-        network: &Network,
-        filter: Option<FilterArg>,
-    ) -> Result<ChapterFinder, JsValue> {
-        Ok(ChapterFinder {
-            finder: territory::ChapterFinder::from_network(network.core()),
-            filter: filter_of(filter)?,
-        })
     }
 
     /// The number of chapters indexed (those with a territory).
@@ -226,6 +215,22 @@ impl ChapterFinder {
     #[wasm_bindgen(unchecked_return_type = "TerritoryWarning[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
         Ok(to_js(self.finder.warnings())?)
+    }
+}
+
+#[cfg(feature = "network")]
+#[wasm_bindgen]
+impl ChapterFinder {
+    /// Indexes the chapters of a network that have a territory.
+    #[wasm_bindgen(js_name = fromNetwork)]
+    pub fn from_network(
+        network: &Network,
+        filter: Option<FilterArg>,
+    ) -> Result<ChapterFinder, JsValue> {
+        Ok(ChapterFinder {
+            finder: territory::ChapterFinder::from_network(network.core()),
+            filter: filter_of(filter)?,
+        })
     }
 }
 
