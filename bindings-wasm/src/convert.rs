@@ -8,12 +8,38 @@
 //! `BigInt`s), with the field names of the library's JSON.
 
 use chapterhouse::ErrorKind;
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::error::JsFailure;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An optional argument's JS type, so that the `.d.ts` says `arg?: T`.
+    #[wasm_bindgen(typescript_type = "Filter")]
+    pub type FilterArg;
+}
+
+#[cfg(feature = "network")]
+#[wasm_bindgen]
+extern "C" {
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "HealthModel | string")]
+    pub type HealthModelArg;
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "NetworkMetrics | string")]
+    pub type MetricsArg;
+    /// See [`FilterArg`].
+    #[wasm_bindgen(typescript_type = "TriageConfig | string")]
+    pub type TriageConfigArg;
+}
+
+/// An optional typed argument as a plain JS value (`undefined` when left out).
+pub(crate) fn optional<T: Into<JsValue>>(v: Option<T>) -> JsValue {
+    v.map_or(JsValue::UNDEFINED, Into::into)
+}
 
 /// True for `undefined` and `null`: an optional argument left out.
 pub(crate) fn is_absent(v: &JsValue) -> bool {
@@ -50,6 +76,29 @@ pub(crate) fn from_js<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T,
         .map_err(|e| JsFailure::argument(ErrorKind::Parse, format!("invalid {what}: {e}")))
 }
 
+#[cfg(feature = "network")]
+/// An argument read with serde from the JS value itself, where a string is
+/// a value of its own (the actor `"host"`), not JSON text.
+pub(crate) fn from_value<T: DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsFailure> {
+    if is_absent(v) {
+        return Err(JsFailure::argument(
+            ErrorKind::InvalidValue,
+            format!("{what} is missing"),
+        ));
+    }
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| {
+            JsFailure::argument(
+                ErrorKind::Parse,
+                format!("{what} cannot be written as JSON"),
+            )
+        })?;
+    serde_json::from_str(&text)
+        .map_err(|e| JsFailure::argument(ErrorKind::Parse, format!("invalid {what}: {e}")))
+}
+
 /// An optional argument read with serde; `undefined` or `null` gives `None`.
 pub(crate) fn opt_from_js<T: DeserializeOwned>(
     v: &JsValue,
@@ -61,6 +110,7 @@ pub(crate) fn opt_from_js<T: DeserializeOwned>(
     from_js(v, what).map(Some)
 }
 
+#[cfg(feature = "network")]
 /// An optional argument read by a core `from_json`; absent gives `T::default()`.
 pub(crate) fn opt_with<T: Default, E>(
     v: &JsValue,
@@ -76,8 +126,10 @@ where
     Ok(parse(&json_text(v, what)?)?)
 }
 
+#[cfg(feature = "network")]
 /// A time: a `Date`, or an RFC 3339 string (`"2026-11-01T00:00:00Z"`).
-pub(crate) fn time(v: &JsValue, what: &str) -> Result<DateTime<Utc>, JsFailure> {
+pub(crate) fn time(v: &JsValue, what: &str) -> Result<chrono::DateTime<chrono::Utc>, JsFailure> {
+    use wasm_bindgen::JsCast;
     let bad = |shown: &str| {
         JsFailure::argument(
             ErrorKind::InvalidValue,
@@ -93,7 +145,7 @@ pub(crate) fn time(v: &JsValue, what: &str) -> Result<DateTime<Utc>, JsFailure> 
         if !ms.is_finite() || ms.fract() != 0.0 || ms.abs() > 8.64e15 {
             return Err(bad("an invalid Date"));
         }
-        return DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| bad("this Date"));
+        return chrono::DateTime::from_timestamp_millis(ms as i64).ok_or_else(|| bad("this Date"));
     }
     match v.as_string() {
         Some(s) => s.parse().map_err(|_| bad(&format!("{s:?}"))),
@@ -110,6 +162,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsFailure> 
                 format!("the result could not be converted: {e}"),
             )
         })
+}
+
+/// An optional result: the object, or `undefined` (not `null`) for none.
+pub(crate) fn opt_to_js<T: Serialize>(v: Option<T>) -> Result<JsValue, JsFailure> {
+    v.map_or(Ok(JsValue::UNDEFINED), |v| to_js(&v))
 }
 
 /// An entry index as JS sees it: the index, or -1 for none.
@@ -139,11 +196,13 @@ pub(crate) fn points(coords: &[f64]) -> Result<&[[f64; 2]], JsFailure> {
     }
 }
 
+#[cfg(feature = "network")]
 /// Nodes as their ids.
 pub(crate) fn ids<'a>(nodes: impl IntoIterator<Item = &'a chapterhouse::Node>) -> Vec<String> {
     nodes.into_iter().map(|n| n.id.to_string()).collect()
 }
 
+#[cfg(feature = "network")]
 /// A page of `nodes_where` with node ids.
 #[derive(Serialize)]
 pub(crate) struct NodesPageOut {
@@ -151,6 +210,7 @@ pub(crate) struct NodesPageOut {
     next: Option<String>,
 }
 
+#[cfg(feature = "network")]
 impl From<&chapterhouse::access::NodesPage<'_>> for NodesPageOut {
     fn from(p: &chapterhouse::access::NodesPage<'_>) -> Self {
         NodesPageOut {

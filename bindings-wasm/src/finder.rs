@@ -7,8 +7,11 @@ use chapterhouse::territory::{self, Filter, TerritoryError};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::convert::{self, index_in, index_out, json_text, opt_from_js, to_js};
+use crate::convert::{
+    self, FilterArg, index_in, index_out, json_text, opt_from_js, opt_to_js, optional, to_js,
+};
 use crate::error::JsFailure;
+#[cfg(feature = "network")]
 use crate::network::Network;
 
 #[allow(dead_code)] // the macro below copies its text, so rustc sees no use
@@ -99,22 +102,10 @@ impl ChapterFinder {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "FeatureCollection | string")] view: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Filter")] filter: JsValue,
+        filter: Option<FilterArg>,
     ) -> Result<ChapterFinder, JsValue> {
         let text = json_text(&view, "public view")?;
-        Ok(ChapterFinder::from_text(&text, filter_of(&filter)?).map_err(JsFailure::from)?)
-    }
-
-    /// Indexes the chapters of a network that have a territory.
-    #[wasm_bindgen(js_name = fromNetwork)]
-    pub fn from_network(
-        network: &Network,
-        #[wasm_bindgen(unchecked_param_type = "Filter")] filter: JsValue,
-    ) -> Result<ChapterFinder, JsValue> {
-        Ok(ChapterFinder {
-            finder: territory::ChapterFinder::from_network(network.core()),
-            filter: filter_of(&filter)?,
-        })
+        Ok(ChapterFinder::from_text(&text, filter_of(filter)?).map_err(JsFailure::from)?)
     }
 
     /// The number of chapters indexed (those with a territory).
@@ -138,12 +129,6 @@ impl ChapterFinder {
         ))
     }
 
-    /// EXPERIMENT
-    #[wasm_bindgen(js_name = lookupRaw)]
-    pub fn lookup_raw(&self, lon: f64, lat: f64) -> i32 {
-        index_out(self.finder.first(lon, lat, &self.filter))
-    }
-
     /// The indexes of every chapter covering the point, most specific first.
     #[wasm_bindgen(js_name = lookupAll)]
     pub fn lookup_all(&self, lon: f64, lat: f64) -> Result<Vec<u32>, JsValue> {
@@ -161,7 +146,7 @@ impl ChapterFinder {
             .finder
             .try_first(lon, lat, &self.filter)
             .map_err(JsFailure::from)?;
-        Ok(to_js(&ix.and_then(|i| self.finder.entry(i)))?)
+        Ok(opt_to_js(ix.and_then(|i| self.finder.entry(i)))?)
     }
 
     /// Batch lookup: `coords` holds `[lon0, lat0, lon1, lat1, …]`; returns
@@ -233,6 +218,22 @@ impl ChapterFinder {
     }
 }
 
+#[cfg(feature = "network")]
+#[wasm_bindgen]
+impl ChapterFinder {
+    /// Indexes the chapters of a network that have a territory.
+    #[wasm_bindgen(js_name = fromNetwork)]
+    pub fn from_network(
+        network: &Network,
+        filter: Option<FilterArg>,
+    ) -> Result<ChapterFinder, JsValue> {
+        Ok(ChapterFinder {
+            finder: territory::ChapterFinder::from_network(network.core()),
+            filter: filter_of(filter)?,
+        })
+    }
+}
+
 impl ChapterFinder {
     /// Indexes a public view given as JSON text (what the constructor does
     /// with a string).
@@ -260,6 +261,6 @@ impl ChapterFinder {
 }
 
 /// The filter argument: left out means the default (active, public).
-fn filter_of(v: &JsValue) -> Result<Filter, JsFailure> {
-    Ok(opt_from_js(v, "filter")?.unwrap_or_default())
+fn filter_of(v: Option<FilterArg>) -> Result<Filter, JsFailure> {
+    Ok(opt_from_js(&optional(v), "filter")?.unwrap_or_default())
 }

@@ -5,7 +5,9 @@ use chapterhouse::health::{self, ActivityTable, Calibration, Facts, HealthModel,
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::convert::{from_js, opt_from_js, opt_with, time, to_js};
+use crate::convert::{
+    HealthModelArg, MetricsArg, from_js, opt_from_js, opt_with, optional, time, to_js,
+};
 use crate::error::JsFailure;
 
 #[allow(dead_code)] // the macro below copies its text, so rustc sees no use
@@ -117,11 +119,11 @@ pub fn health_report(
     activity_csv: &str,
     #[wasm_bindgen(unchecked_param_type = "Facts | string | undefined")] facts: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Time")] now: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "HealthModel | string")] model: JsValue,
+    model: Option<HealthModelArg>,
 ) -> Result<JsValue, JsValue> {
     let facts = opt_with(&facts, "facts", Facts::from_json)?;
     let now = time(&now, "now")?;
-    let model = opt_with(&model, "model", HealthModel::from_json)?;
+    let model = opt_with(&optional(model), "model", HealthModel::from_json)?;
     let table = ActivityTable::from_csv(activity_csv).map_err(JsFailure::from)?;
     let report =
         health::score_columns(&model, &facts, &table.columns(), now).map_err(JsFailure::from)?;
@@ -141,11 +143,11 @@ impl HealthScorer {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Facts | string | undefined")] facts: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Time")] now: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "HealthModel | string")] model: JsValue,
+        model: Option<HealthModelArg>,
     ) -> Result<HealthScorer, JsValue> {
         let facts = opt_with(&facts, "facts", Facts::from_json)?;
         let now = time(&now, "now")?;
-        let model = opt_with(&model, "model", HealthModel::from_json)?;
+        let model = opt_with(&optional(model), "model", HealthModel::from_json)?;
         Ok(HealthScorer(
             health::Scorer::new(&model, &facts, now).map_err(JsFailure::from)?,
         ))
@@ -183,11 +185,9 @@ impl HealthScorer {
     /// Scores every group. `previous` is the previous run's `metrics`, for
     /// the change since then.
     #[wasm_bindgen(unchecked_return_type = "HealthReport")]
-    pub fn report(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "NetworkMetrics | string")] previous: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let previous: Option<NetworkMetrics> = opt_from_js(&previous, "previous metrics")?;
+    pub fn report(&self, previous: Option<MetricsArg>) -> Result<JsValue, JsValue> {
+        let previous: Option<NetworkMetrics> =
+            opt_from_js(&optional(previous), "previous metrics")?;
         Ok(to_js(&self.0.report(previous.as_ref()))?)
     }
 

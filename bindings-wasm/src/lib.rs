@@ -15,15 +15,21 @@
 mod convert;
 mod error;
 mod finder;
+#[cfg(feature = "network")]
 mod health;
+#[cfg(feature = "network")]
 mod network;
+#[cfg(feature = "network")]
 mod triage;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 pub use finder::ChapterFinder;
+#[cfg(feature = "network")]
 pub use health::{HealthScorer, health_report};
+#[cfg(feature = "network")]
 pub use network::Network;
+#[cfg(feature = "network")]
 pub use triage::triage_plan;
 
 /// The library version, e.g. `"0.1.0"`.

@@ -5,7 +5,7 @@ use chapterhouse::access::Decision;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::convert::{NodesPageOut, from_js, ids, time, to_js};
+use crate::convert::{NodesPageOut, from_js, from_value, ids, opt_to_js, time, to_js};
 use crate::error::JsFailure;
 
 #[allow(dead_code)] // the macro below copies its text, so rustc sees no use
@@ -176,7 +176,7 @@ impl Network {
         #[wasm_bindgen(unchecked_param_type = "Time")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
         let op = from_js(&op, "op")?;
-        let actor = from_js(&actor, "actor")?;
+        let actor = from_value(&actor, "actor")?;
         let now = time(&now, "now")?;
         let change = self.0.apply(op, &actor, now).map_err(JsFailure::from)?;
         Ok(to_js(&change)?)
@@ -185,7 +185,7 @@ impl Network {
     /// The node with this id as the snapshot records it, or `undefined`.
     #[wasm_bindgen(unchecked_return_type = "NodeRecord | undefined")]
     pub fn node(&self, id: &str) -> Result<JsValue, JsValue> {
-        Ok(to_js(&self.0.node(id).map(|n| n.to_json_value()))?)
+        Ok(opt_to_js(self.0.node(id).map(|n| n.to_json_value()))?)
     }
 
     /// The organization.

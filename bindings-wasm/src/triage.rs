@@ -4,7 +4,7 @@ use chapterhouse::triage::{self, TriageConfig, TriageInput};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::convert::{json_text, opt_from_js, time, to_js};
+use crate::convert::{TriageConfigArg, json_text, opt_from_js, optional, time, to_js};
 use crate::error::JsFailure;
 
 #[allow(dead_code)] // the macro below copies its text, so rustc sees no use
@@ -86,12 +86,12 @@ const TS_TRIAGE: &str = TS_TRIAGE_TEXT;
 pub fn triage_plan(
     #[wasm_bindgen(unchecked_param_type = "TriageInput | string")] input: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Time")] now: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "TriageConfig | string")] config: JsValue,
+    config: Option<TriageConfigArg>,
 ) -> Result<JsValue, JsValue> {
     let input =
         TriageInput::from_json(&json_text(&input, "triage input")?).map_err(JsFailure::from)?;
     let now = time(&now, "now")?;
-    let config: TriageConfig = opt_from_js(&config, "triage config")?.unwrap_or_default();
+    let config: TriageConfig = opt_from_js(&optional(config), "triage config")?.unwrap_or_default();
     let plan = triage::plan(&input, &config, now).map_err(JsFailure::from)?;
     Ok(to_js(&plan)?)
 }

@@ -84,3 +84,9 @@ export {
   v, n, empty, text, rev, summary, node, kids, anc, why, page2, who, all, many, entry, maybe, km, count,
   status, r2, today, codeOf, code, bad, badFilter,
 };
+
+// The finder-only build a website ships.
+import initFinder, { ChapterFinder as WebFinder } from 'chapterhouse/finder';
+await initFinder();
+const webIx: number = new WebFinder('{"type":"FeatureCollection","features":[]}').lookup(0, 0);
+export { webIx };

@@ -15,7 +15,7 @@ const INPUT = {
     { id: 'r-2', kind: 'support_request', chapter: 'ch-2', tier: 1, safety_legal: true,
       created: '2026-11-01T08:00:00Z', minutes: 30, title: 'venue unsafe' },
     { id: 'r-3', kind: 'campaign_review', chapter: 'ch-2', tier: 3,
-      created: '2026-10-01T09:00:00Z', minutes: 200 },
+      created: '2026-10-31T09:00:00Z', minutes: 200 },
   ],
 };
 
