@@ -1,6 +1,8 @@
 //! The shape of a plan: rows in one strict order, the line, alerts, metrics
 //! and the fairness state for tomorrow.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -351,4 +353,81 @@ pub struct StaffDay {
     pub planned: u32,
     /// Queue minutes left unplanned.
     pub left: u32,
+}
+
+impl Plan {
+    /// The plan as a plain-text table for the daily review: rows above the
+    /// line, the line, the rest (up to `below` rows), then alerts.
+    pub fn to_text(&self, below: usize) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:>4}  {:<10} {:<12} {:>4} {:<5} {:<12} {:>5} {:>6}  {:<8} reason",
+            "rank", "request", "chapter", "tier", "class", "assignee", "min", "cum", "projected"
+        );
+        let mut shown_below = 0;
+        for row in &self.rows {
+            if !row.today {
+                if shown_below == 0 {
+                    let _ = writeln!(
+                        s,
+                        "────── the line: {} of {} queue min planned, {} left; {} min escalated ──────",
+                        self.line.planned_minutes,
+                        self.line.capacity_minutes,
+                        self.line.left_minutes,
+                        self.line.escalated_minutes
+                    );
+                }
+                if shown_below >= below {
+                    let rest = self.rows.len() - usize::try_from(row.rank).unwrap_or(1) + 1;
+                    let _ = writeln!(s, "   … {rest} more below the line");
+                    break;
+                }
+                shown_below += 1;
+            }
+            let class = match row.lane {
+                Lane::EscalateNow => "ESC".to_owned(),
+                Lane::Queue => row.class.as_str().to_owned(),
+            };
+            let minutes = if row.today && row.minutes_today < row.minutes {
+                format!("{}/{}", row.minutes_today, row.minutes)
+            } else {
+                row.minutes.to_string()
+            };
+            let _ = writeln!(
+                s,
+                "{:>4}  {:<10} {:<12} {:>4} {:<5} {:<12} {:>5} {:>6}  {:<8} {}{}",
+                row.rank,
+                row.request.as_str(),
+                row.chapter.as_str(),
+                row.tier.number(),
+                class,
+                row.assignee.as_ref().map(PersonId::as_str).unwrap_or("-"),
+                minutes,
+                row.cumulative_minutes,
+                row.projected
+                    .map(|d| d.format("%-d %b").to_string())
+                    .unwrap_or_else(|| "-".into()),
+                if row.sla_breach { "LATE " } else { "" },
+                row.reason
+            );
+        }
+        if self.rows.iter().all(|r| r.today) {
+            let _ = writeln!(
+                s,
+                "────── the line: {} of {} queue min planned, {} left; {} min escalated ──────",
+                self.line.planned_minutes,
+                self.line.capacity_minutes,
+                self.line.left_minutes,
+                self.line.escalated_minutes
+            );
+        }
+        if !self.alerts.is_empty() {
+            let _ = writeln!(s, "alerts:");
+            for a in &self.alerts {
+                let _ = writeln!(s, "  ! {}", a.message());
+            }
+        }
+        s
+    }
 }
