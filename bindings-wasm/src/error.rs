@@ -2,7 +2,12 @@
 //! `name` `"ChapterhouseError"` and a stable `code`, the core's
 //! `ErrorKind::as_str` (`"not_found"`, `"parse"`, …), so that JS code can
 //! branch on `err.code` rather than on message text.
+//!
+//! Two sources: an error of the core, and an argument that does not convert
+//! (a value that is not JSON, a time that is not RFC 3339, an index out of
+//! range), which the binding classifies with the same kinds.
 
+use chapterhouse::ErrorKind;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -37,27 +42,73 @@ export interface ChapterhouseError extends Error {
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ERRORS: &str = TS_ERRORS_TEXT;
 
-/// A library error as a JS `Error` with `name` and `code`.
-pub(crate) struct JsFailure(pub(crate) chapterhouse::Error);
+/// A failure on its way to JS.
+#[derive(Debug)]
+pub(crate) enum JsFailure {
+    /// An error of the library.
+    Core(chapterhouse::Error),
+    /// An argument that did not convert.
+    Argument {
+        /// How to classify it.
+        kind: ErrorKind,
+        /// What was wrong, in plain words, naming the argument.
+        message: String,
+    },
+}
 
-impl From<chapterhouse::Error> for JsFailure {
-    fn from(e: chapterhouse::Error) -> Self {
-        JsFailure(e)
+impl JsFailure {
+    /// An argument that did not convert.
+    pub(crate) fn argument(kind: ErrorKind, message: impl Into<String>) -> JsFailure {
+        JsFailure::Argument {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The stable classification.
+    pub(crate) fn kind(&self) -> ErrorKind {
+        match self {
+            JsFailure::Core(e) => e.kind(),
+            JsFailure::Argument { kind, .. } => *kind,
+        }
+    }
+
+    /// The message in plain words.
+    pub(crate) fn message(&self) -> String {
+        match self {
+            JsFailure::Core(e) => e.to_string(),
+            JsFailure::Argument { message, .. } => message.clone(),
+        }
     }
 }
 
-impl From<chapterhouse::SnapshotError> for JsFailure {
-    fn from(e: chapterhouse::SnapshotError) -> Self {
-        JsFailure(e.into())
-    }
+/// Each error type of the core, through the crate-wide `Error`.
+macro_rules! from_core {
+    ($($t:ty),*) => {$(
+        impl From<$t> for JsFailure {
+            fn from(e: $t) -> Self {
+                JsFailure::Core(e.into())
+            }
+        }
+    )*};
 }
+
+from_core!(
+    chapterhouse::Error,
+    chapterhouse::SnapshotError,
+    chapterhouse::NetworkError,
+    chapterhouse::access::AccessError,
+    chapterhouse::territory::TerritoryError,
+    chapterhouse::health::HealthError,
+    chapterhouse::triage::TriageError
+);
 
 impl From<JsFailure> for JsValue {
-    fn from(JsFailure(e): JsFailure) -> Self {
-        let err = js_sys::Error::new(&e.to_string());
+    fn from(f: JsFailure) -> Self {
+        let err = js_sys::Error::new(&f.message());
         err.set_name(ERROR_NAME);
         // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(&err, &"code".into(), &e.kind().as_str().into());
+        let _ = js_sys::Reflect::set(&err, &"code".into(), &f.kind().as_str().into());
         err.into()
     }
 }
@@ -78,5 +129,19 @@ mod tests {
             .map(|k| k.as_str())
             .collect();
         assert_eq!(listed, kinds);
+    }
+
+    #[test]
+    fn core_errors_keep_their_kind_and_message() {
+        let e = chapterhouse::territory::TerritoryError::InvalidPoint {
+            lon: f64::NAN,
+            lat: 0.0,
+        };
+        let f = JsFailure::from(e.clone());
+        assert_eq!(f.kind(), ErrorKind::InvalidValue);
+        assert_eq!(f.message(), e.to_string());
+        let a = JsFailure::argument(ErrorKind::NotFound, "no chapter at index 9");
+        assert_eq!(a.kind(), ErrorKind::NotFound);
+        assert_eq!(a.message(), "no chapter at index 9");
     }
 }

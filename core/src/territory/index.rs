@@ -666,6 +666,34 @@ impl ChapterFinder {
         self.first_masked(lon, lat, filter, filter.masks())
     }
 
+    /// As [`ChapterFinder::first`], but a point that is not a place (NaN,
+    /// infinite, latitude beyond ±90) is an error rather than `None`, so a
+    /// caller can tell "no chapter here" from "not a valid point".
+    /// Allocates nothing unless it fails.
+    ///
+    /// ```
+    /// use chapterhouse::territory::{ChapterFinder, Filter};
+    /// let fc = serde_json::json!({"type": "FeatureCollection", "features": [
+    ///     {"type": "Feature", "id": "sq", "properties": {},
+    ///      "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]});
+    /// let finder = ChapterFinder::from_geojson(&fc)?;
+    /// let all = Filter::default();
+    /// assert_eq!(finder.try_first(0.5, 0.5, &all)?, finder.position("sq"));
+    /// assert_eq!(finder.try_first(5.0, 5.0, &all)?, None);
+    /// assert!(finder.try_first(f64::NAN, 0.5, &all).is_err());
+    /// # Ok::<(), chapterhouse::territory::TerritoryError>(())
+    /// ```
+    #[inline]
+    pub fn try_first(
+        &self,
+        lon: f64,
+        lat: f64,
+        filter: &Filter,
+    ) -> Result<Option<u32>, TerritoryError> {
+        check_point(lon, lat)?;
+        Ok(self.first_masked(lon, lat, filter, filter.masks()))
+    }
+
     #[inline]
     fn first_masked(&self, lon: f64, lat: f64, filter: &Filter, masks: Masks) -> Option<u32> {
         let best = std::cell::Cell::new(u32::MAX);

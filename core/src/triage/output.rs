@@ -101,7 +101,8 @@ pub struct Row {
     /// The day it is projected to be finished (none when there is no staff time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projected: Option<NaiveDate>,
-    /// When its SLA runs out (the earlier of due and created + SLA).
+    /// When its SLA runs out: the earlier of its due date and created + the
+    /// SLA of the class it had on arrival.
     pub deadline: DateTime<Utc>,
     /// True when the projected day is after the deadline's day (or it is already late).
     pub sla_breach: bool,
@@ -162,7 +163,8 @@ pub enum Alert {
         /// Its deadline.
         first_deadline: DateTime<Utc>,
     },
-    /// A chapter has more than `flood_factor` × the median chapter backlog.
+    /// A chapter has more than `flood_factor` × the median chapter backlog,
+    /// both in requests and in minutes.
     Flooding {
         /// The chapter.
         chapter: NodeId,
@@ -170,7 +172,7 @@ pub enum Alert {
         requests: u32,
         /// Their minutes.
         backlog_minutes: u64,
-        /// The median backlog of chapters with open requests.
+        /// The median backlog of chapters with open requests, in minutes.
         median_minutes: u64,
     },
     /// A request is larger than any eligible staff member's queue minutes in a
@@ -225,7 +227,7 @@ impl Alert {
                 backlog_minutes,
                 median_minutes,
             } => format!(
-                "chapter {chapter} is flooding the queue: {requests} requests, {backlog_minutes} min against a median of {median_minutes} min"
+                "chapter {chapter} is flooding the queue: {requests} requests, {backlog_minutes} min against a median chapter backlog of {median_minutes} min"
             ),
             Alert::TooLargeForOneDay {
                 request,
