@@ -52,10 +52,10 @@ fn mutation(net: &Network, i: usize, sel: u8, a: usize, b: usize) -> Value {
             json!({"op":"revoke","id":grants.get(a % grants.len().max(1)).cloned().unwrap_or_else(|| "g-none".into())})
         }
         2 => {
-            json!({"op":"suspend","person":person(a),"suspended":b % 2 == 0,"reason":"conduct review"})
+            json!({"op":"suspend","person":person(a),"suspended":b.is_multiple_of(2),"reason":"conduct review"})
         }
         3 => {
-            json!({"op":"attest","person":person(a),"attestation":(["data_agreement","data_protection_training"][b % 2]),"held":b % 3 != 0})
+            json!({"op":"attest","person":person(a),"attestation":(["data_agreement","data_protection_training"][b % 2]),"held":!b.is_multiple_of(3)})
         }
         4 => json!({"op":"set_person","id":format!("p-new-{}", a % 4),"name":"New Volunteer"}),
         5 => json!({"op":"approve","id":node(a)}),
