@@ -47,6 +47,14 @@ fn build() -> Network {
             net.apply(op, &Actor::Host, now).unwrap();
         }
     }
+    for op in [
+        serde_json::json!({"op": "set_person", "id": "coord", "name": "Regional Coordinator"}),
+        serde_json::json!({"op": "grant", "id": "g-coord", "person": "coord",
+                           "role": "regional_coordinator", "scope": {"node": "r0"}}),
+    ] {
+        net.apply(serde_json::from_value(op).unwrap(), &Actor::Host, now)
+            .unwrap();
+    }
     net
 }
 
@@ -69,6 +77,7 @@ fn readers_see_consistent_versions_while_a_writer_swaps() {
             let done = Arc::clone(&done);
             let checked = Arc::clone(&checked);
             std::thread::spawn(move || {
+                let now = "2026-03-01T00:00:00Z".parse().unwrap();
                 let mut last_seen = 0;
                 while !done.load(Ordering::Acquire) {
                     let net = Arc::clone(&current.read().unwrap());
@@ -79,6 +88,10 @@ fn readers_see_consistent_versions_while_a_writer_swaps() {
                     // every answer agrees with the version this reader holds
                     assert_eq!(net.parent("c0-0").unwrap().unwrap().id.as_str(), home);
                     assert!(net.is_ancestor(&home, "c0-0").unwrap());
+                    // inherited access moves with the chapter: the coordinator of r0
+                    // sees c0-0 exactly in the versions where it sits under r0
+                    let d = net.check("coord", "chapter.view", "c0-0", now).unwrap();
+                    assert_eq!(d.is_allowed(), home == "r0", "version {moves}: {d}");
                     for r in 0..REGIONS {
                         let region = format!("r{r}");
                         let n = net.chapters_under(&region).unwrap().count();
