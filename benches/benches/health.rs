@@ -216,7 +216,12 @@ fn bench(c: &mut Criterion) {
 
     // Three timed runs up front, so the figure and rows/s are printed plainly,
     // with the process CPU time (wall time is inflated on a shared machine).
-    for _ in 0..3 {
+    let runs = if std::env::var_os("HEALTH_BENCH_QUICK").is_some() {
+        6
+    } else {
+        3
+    };
+    for _ in 0..runs {
         let cpu = cpu_seconds();
         let t = Instant::now();
         let n = score(&log, &groups, &people, &model);

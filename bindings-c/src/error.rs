@@ -107,6 +107,28 @@ pub(crate) enum FfiError {
     },
     /// A string result contained a NUL byte and cannot cross as a C string.
     InteriorNul(&'static str),
+    /// A JSON argument is malformed or has the wrong shape.
+    Json {
+        /// The argument (`op_json`).
+        argument: &'static str,
+        /// JSON path of the offending value (`.` for the document).
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// A plain argument is out of range or malformed (a time, a number).
+    InvalidArgument {
+        /// The argument.
+        argument: &'static str,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// A result could not be written as JSON.
+    Serialize(&'static str),
     /// A panic was caught.
     Panic(String),
 }
@@ -118,6 +140,9 @@ impl FfiError {
             FfiError::NullArgument(_) => ch_status::CH_STATUS_NULL_ARGUMENT,
             FfiError::InvalidUtf8 { .. } => ch_status::CH_STATUS_INVALID_UTF8,
             FfiError::InteriorNul(_) => ch_status::CH_STATUS_INVALID_VALUE,
+            FfiError::Json { .. } => ch_status::CH_STATUS_PARSE,
+            FfiError::InvalidArgument { .. } => ch_status::CH_STATUS_INVALID_VALUE,
+            FfiError::Serialize(_) => ch_status::CH_STATUS_INVALID_VALUE,
             FfiError::Panic(_) => ch_status::CH_STATUS_PANIC,
         }
     }
@@ -131,6 +156,19 @@ impl FfiError {
                 valid_up_to,
             } => format!("argument {argument} is not valid utf-8 (at byte {valid_up_to})"),
             FfiError::InteriorNul(what) => format!("{what} contains a nul byte"),
+            FfiError::Json {
+                argument,
+                path,
+                line,
+                column,
+                message,
+            } => {
+                format!("malformed {argument} at {path} (line {line}, column {column}): {message}")
+            }
+            FfiError::InvalidArgument { argument, reason } => {
+                format!("argument {argument} {reason}")
+            }
+            FfiError::Serialize(what) => format!("{what} cannot be written as json"),
             FfiError::Panic(msg) => format!("internal error (panic): {msg}"),
         }
     }
@@ -142,9 +180,30 @@ impl From<chapterhouse::Error> for FfiError {
     }
 }
 
-impl From<chapterhouse::SnapshotError> for FfiError {
-    fn from(e: chapterhouse::SnapshotError) -> Self {
-        FfiError::Core(e.into())
+/// Every error of the core's areas becomes the crate-wide error (and so its
+/// `ErrorKind`, hence its status).
+macro_rules! from_core_error {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for FfiError {
+            fn from(e: $t) -> Self {
+                FfiError::Core(e.into())
+            }
+        }
+    )*};
+}
+
+from_core_error!(
+    chapterhouse::SnapshotError,
+    chapterhouse::NetworkError,
+    chapterhouse::access::AccessError,
+    chapterhouse::territory::TerritoryError,
+    chapterhouse::health::HealthError,
+    chapterhouse::triage::TriageError,
+);
+
+impl From<chapterhouse::IdError> for FfiError {
+    fn from(e: chapterhouse::IdError) -> Self {
+        FfiError::Core(chapterhouse::NetworkError::from(e).into())
     }
 }
 

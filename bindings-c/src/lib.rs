@@ -10,14 +10,40 @@
 //! source reads like the header it produces.
 #![allow(non_camel_case_types)]
 
+// Declared in the order the header presents them (cbindgen follows it).
 mod convert;
 mod error;
+
 mod network;
 
+mod id_array;
+
+mod territory;
+
+mod access;
+
+mod health;
+
+mod triage;
+
+pub use access::{
+    ch_decision, ch_network_audit, ch_network_check, ch_network_explain, ch_network_nodes_where,
+    ch_network_who_can,
+};
 pub use error::{
     ch_error, ch_error_code, ch_error_free, ch_error_kind, ch_error_message, ch_status,
 };
-pub use network::{
-    ch_network, ch_network_free, ch_network_from_json, ch_network_len, ch_network_to_json,
-    ch_string_free, ch_version,
+pub use health::{ch_health_score_csv, ch_health_score_json};
+pub use id_array::{
+    ch_id_array, ch_id_array_distance_m, ch_id_array_free, ch_id_array_get, ch_id_array_len,
+    ch_id_array_new,
 };
+pub use network::{
+    ch_chapter_status, ch_network, ch_network_apply, ch_network_chapter_status, ch_network_free,
+    ch_network_from_json, ch_network_is_ancestor, ch_network_len, ch_network_node_json,
+    ch_network_subtree, ch_network_to_json, ch_string_free, ch_version,
+};
+pub use territory::{
+    ch_filter, ch_filter_free, ch_filter_from_json, ch_network_lookup, ch_network_nearest,
+};
+pub use triage::ch_triage_plan;

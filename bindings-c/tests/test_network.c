@@ -34,7 +34,7 @@ static const char SNAPSHOT[] =
 static ch_network *load(const char *json, size_t len) {
     ch_network *net = NULL;
     ch_error *err = NULL;
-    ch_status st = ch_network_from_json((const uint8_t *)json, len, &net, &err);
+    ch_status st = ch_network_from_json((const char *)json, len, &net, &err);
     CHECK(st == CH_STATUS_OK);
     CHECK(err == NULL);
     CHECK(net != NULL);
@@ -47,7 +47,7 @@ static void expect_load_error(const char *json, size_t len, ch_status want,
                               const char *code, const char *needle) {
     ch_network *net = (ch_network *)&net; /* not NULL: the call must clear it */
     ch_error *err = NULL;
-    ch_status st = ch_network_from_json((const uint8_t *)json, len, &net, &err);
+    ch_status st = ch_network_from_json((const char *)json, len, &net, &err);
     CHECK(st == want);
     CHECK(net == NULL);
     CHECK(err != NULL);
@@ -108,7 +108,7 @@ static void test_errors(void) {
 
 static void test_nulls(void) {
     ch_error *err = NULL;
-    CHECK(ch_network_from_json((const uint8_t *)SNAPSHOT, strlen(SNAPSHOT),
+    CHECK(ch_network_from_json((const char *)SNAPSHOT, strlen(SNAPSHOT),
                                NULL, &err) == CH_STATUS_NULL_ARGUMENT);
     CHECK(err != NULL && strstr(ch_error_message(err), "out_network") != NULL);
     ch_error_free(err);

@@ -123,10 +123,36 @@ impl From<chapterhouse::Error> for PyFailure {
     }
 }
 
-impl From<chapterhouse::SnapshotError> for PyFailure {
-    fn from(e: chapterhouse::SnapshotError) -> Self {
-        PyFailure(e.into())
-    }
+/// Each module's error converts through the crate-wide `Error`.
+macro_rules! via_core_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for PyFailure {
+            fn from(e: $t) -> Self {
+                PyFailure(e.into())
+            }
+        }
+    )*};
+}
+
+via_core_error!(
+    chapterhouse::SnapshotError,
+    chapterhouse::NetworkError,
+    chapterhouse::access::AccessError,
+    chapterhouse::territory::TerritoryError,
+    chapterhouse::health::HealthError,
+    chapterhouse::triage::TriageError
+);
+
+/// A `ParseError` raised by the binding itself: a table without a needed
+/// column, a column of the wrong type, JSON of the wrong shape.
+pub(crate) fn parse_error(message: String) -> PyErr {
+    ParseError::new_err(message)
+}
+
+/// An `InvalidValueError` raised by the binding itself: a missing value, a
+/// time that is not RFC 3339.
+pub(crate) fn invalid_value(message: String) -> PyErr {
+    InvalidValueError::new_err(message)
 }
 
 impl From<PyFailure> for PyErr {

@@ -6,8 +6,13 @@
 //! arguments, calls one core function and converts the result. Errors become
 //! `chapterhouse.Error` subclasses (`error.rs`).
 
+mod arrow;
+mod convert;
 mod error;
+mod health;
 mod network;
+mod territory;
+mod triage;
 
 use pyo3::prelude::*;
 
@@ -22,6 +27,16 @@ fn version() -> &'static str {
 fn _chapterhouse(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_class::<network::Network>()?;
+    m.add_class::<network::Decision>()?;
+    m.add_class::<territory::ChapterFinder>()?;
+    m.add_class::<territory::Assignment>()?;
+    m.add_class::<health::HealthModel>()?;
+    m.add_class::<triage::TriagePlan>()?;
+    m.add_class::<arrow::ArrowTable>()?;
+    m.add_class::<arrow::ArrowArray>()?;
+    m.add_function(wrap_pyfunction!(health::score_health, m)?)?;
+    m.add_function(wrap_pyfunction!(health::calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(triage::triage, m)?)?;
     error::register(m)?;
     Ok(())
 }

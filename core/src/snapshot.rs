@@ -95,7 +95,7 @@ pub(crate) struct NodeRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cohort: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    territory: Option<Territory>,
+    territory: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     campaign_end: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,7 +132,7 @@ impl From<&Node> for NodeRecord {
             r.status = Some(c.status);
             r.visibility = Some(c.visibility);
             r.cohort = c.cohort.clone();
-            r.territory = c.territory.clone();
+            r.territory = c.territory.as_ref().map(|t| t.to_geojson().clone());
             r.campaign_end = c.campaign_end;
             r.status_reason = c.status_reason.clone();
             r.description = c.description.clone();
@@ -142,10 +142,11 @@ impl From<&Node> for NodeRecord {
     }
 }
 
-impl TryFrom<NodeRecord> for Node {
-    type Error = NetworkError;
-
-    fn try_from(r: NodeRecord) -> Result<Node, NetworkError> {
+impl NodeRecord {
+    /// Validates one snapshot node. A bad territory is an
+    /// `invalid_geometry` error naming the chapter, not a parse error.
+    fn into_node(self, limits: &Limits) -> Result<Node, crate::Error> {
+        let r = self;
         let id = r.id.as_str().to_owned();
         crate::network::ops_check_text(&id, "name", &r.name)?;
         let chapter_only = [
@@ -171,7 +172,12 @@ impl TryFrom<NodeRecord> for Node {
                     status: r.status.ok_or_else(|| missing("status"))?,
                     visibility: r.visibility.unwrap_or_default(),
                     cohort: r.cohort,
-                    territory: r.territory,
+                    territory: match r.territory {
+                        Some(v) => Some(
+                            Territory::from_geojson_with(v, limits).map_err(|e| e.with_id(&id))?,
+                        ),
+                        None => None,
+                    },
                     campaign_end: r.campaign_end,
                     status_reason: r.status_reason,
                     description: r.description,
@@ -189,7 +195,8 @@ impl TryFrom<NodeRecord> for Node {
                             "is only allowed on a chapter, not on a {}",
                             level.as_str()
                         ),
-                    });
+                    }
+                    .into());
                 }
                 if level == NodeLevel::Organization {
                     NodeBody::Organization
@@ -203,7 +210,8 @@ impl TryFrom<NodeRecord> for Node {
                 id,
                 field: "updated",
                 reason: "is earlier than created".into(),
-            });
+            }
+            .into());
         }
         Ok(Node {
             id: r.id,
@@ -309,11 +317,22 @@ impl Network {
                 });
             }
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let doc: Document = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            malformed(path, e.inner())
-        })?;
+        // Parse at full speed; only a failure is parsed again with path
+        // tracking, to name the offending value.
+        let doc: Document = match serde_json::from_str(text) {
+            Ok(doc) => doc,
+            Err(_) => {
+                let de = &mut serde_json::Deserializer::from_str(text);
+                let result: Result<Document, _> = serde_path_to_error::deserialize(de);
+                match result {
+                    Ok(doc) => doc,
+                    Err(e) => {
+                        let path = e.path().to_string();
+                        return Err(malformed(path, e.inner()));
+                    }
+                }
+            }
+        };
         Limits::check("nodes", doc.nodes.len() + 1, limits.max_nodes, "max_nodes")?;
         Limits::check(
             "people and grants",
@@ -356,7 +375,12 @@ impl Network {
                     NetworkError::SecondRoot { id: record.id },
                 ));
             }
-            let node = Node::try_from(record).map_err(|e| invalid(format!("nodes[{i}]"), e))?;
+            let node = record
+                .into_node(limits)
+                .map_err(|e| SnapshotError::Invalid {
+                    path: format!("nodes[{i}]"),
+                    source: Box::new(e),
+                })?;
             nodes.push(node);
         }
         let mut net =
@@ -407,6 +431,29 @@ impl Network {
         push_lines(&mut out, self.access.live());
         out.push_str("\n}\n");
         out
+    }
+}
+
+impl Network {
+    /// One node as JSON, in the form of a snapshot's `nodes` entry (the
+    /// organization too, with `"kind": "organization"`): what a host shows
+    /// on a chapter's page or stores beside its own record.
+    ///
+    /// ```
+    /// # use chapterhouse::Network;
+    /// # let now = "2026-01-01T00:00:00Z".parse().unwrap();
+    /// let net = Network::new("org".parse()?, "Org", "org".parse()?, now)?;
+    /// assert!(net.node_json("org")?.contains(r#""kind":"organization""#));
+    /// assert!(net.node_json("nope").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn node_json(&self, id: &str) -> Result<String, NetworkError> {
+        let ix = self.ix_or_err(id)?;
+        let mut out = String::new();
+        if let Some(node) = self.at(ix) {
+            push_json(&mut out, &NodeRecord::from(node));
+        }
+        Ok(out)
     }
 }
 

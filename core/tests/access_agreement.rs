@@ -142,6 +142,7 @@ proptest! {
                     let d = net.check(&p, &c, &n, now).unwrap();
                     let text = d.to_string();
                     let report = d.report();
+                    prop_assert_eq!(&net.explain(&p, &c, &n, now).unwrap(), &report);
                     prop_assert_eq!(report.allowed, d.is_allowed());
                     prop_assert_eq!(report.explanation.as_str(), text.as_str());
                     prop_assert_eq!(text.starts_with("allowed:"), d.is_allowed(), "{}", text);

@@ -186,11 +186,11 @@ proptest! {
         for c in net.policy().capabilities.iter().filter(|c| c.reserved) {
             for p in person_ids(&net) {
                 for n in node_ids(&net) {
-                    if let Decision::Allow(a) = net.check(&p, &c.name, &n, now).unwrap() {
-                        if let Scope::Node(id) = &a.grant.scope {
-                            let level = net.node(id.as_str()).unwrap().level();
-                            prop_assert!(level != NodeLevel::Chapter, "{}", a);
-                        }
+                    if let Decision::Allow(a) = net.check(&p, &c.name, &n, now).unwrap()
+                        && let Scope::Node(id) = &a.grant.scope
+                    {
+                        let level = net.node(id.as_str()).unwrap().level();
+                        prop_assert!(level != NodeLevel::Chapter, "{}", a);
                     }
                 }
             }

@@ -75,9 +75,105 @@ fn run_step(net: &mut Network, step: &Value, name: &str) {
             )
             .unwrap(),
         ),
+        "check" | "nodes_where" | "who_can" | "lookup" | "nearest" => {
+            match query_step(net, step, query) {
+                Ok(v) => v,
+                Err(kind) => serde_json::json!({ "error": kind }),
+            }
+        }
         other => panic!("{name}: unknown query {other:?}; every runner must know every step kind"),
     };
+    if query == "nearest" {
+        // distances agree to the metre (geodesic arithmetic may differ in the last bits)
+        let (got, want) = (got.as_array().unwrap(), expect.as_array().unwrap());
+        assert_eq!(got.len(), want.len(), "{name}: nearest {got:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g["id"], w["id"], "{name}: nearest");
+            let (g, w) = (
+                g["distance_m"].as_f64().unwrap(),
+                w["distance_m"].as_f64().unwrap(),
+            );
+            assert!((g - w).abs() <= 1.0, "{name}: nearest distance {g} vs {w}");
+        }
+        return;
+    }
     assert_eq!(&got, expect, "{name}: query {query}");
+}
+
+fn time(step: &Value) -> chrono::DateTime<chrono::Utc> {
+    step["now"].as_str().unwrap().parse().unwrap()
+}
+
+/// Permission and territory queries; `Err` carries the error kind's code.
+fn query_step(net: &Network, step: &Value, query: &str) -> Result<Value, &'static str> {
+    let s = |k: &str| step[k].as_str().unwrap_or_default();
+    let f = |k: &str| step[k].as_f64().unwrap();
+    match query {
+        "check" => {
+            let d = net
+                .check(s("person"), s("capability"), s("node"), time(step))
+                .map_err(|e| e.kind().as_str())?;
+            let mut out = serde_json::json!({ "allowed": d.is_allowed(), "code": d.code() });
+            if let Some(g) = d.grant() {
+                out["grant"] = Value::String(g.id.to_string());
+            }
+            Ok(out)
+        }
+        "nodes_where" => {
+            let mut ids = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                // pages of 2, so every vector exercises pagination
+                let page = net
+                    .nodes_where(
+                        s("person"),
+                        s("capability"),
+                        time(step),
+                        after.as_deref(),
+                        2,
+                    )
+                    .map_err(|e| e.kind().as_str())?;
+                ids.extend(page.nodes.iter().map(|n| n.id.to_string()));
+                match page.next {
+                    Some(n) => after = Some(n.to_string()),
+                    None => break,
+                }
+            }
+            Ok(serde_json::to_value(ids).unwrap())
+        }
+        "who_can" => {
+            let mut ids: Vec<String> = net
+                .who_can(s("capability"), s("node"), time(step))
+                .map_err(|e| e.kind().as_str())?
+                .iter()
+                .map(|a| a.person.id.to_string())
+                .collect();
+            ids.sort();
+            Ok(serde_json::to_value(ids).unwrap())
+        }
+        "lookup" => {
+            let found = net
+                .lookup(f("lon"), f("lat"), &Default::default())
+                .map_err(|e| e.kind().as_str())?;
+            Ok(
+                serde_json::to_value(found.iter().map(|n| n.id.as_str()).collect::<Vec<_>>())
+                    .unwrap(),
+            )
+        }
+        "nearest" => {
+            let k = step["k"].as_u64().unwrap() as usize;
+            let found = net
+                .nearest(f("lon"), f("lat"), k, &Default::default())
+                .map_err(|e| e.kind().as_str())?;
+            Ok(Value::Array(
+                found
+                    .iter()
+                    .map(|(n, d)| serde_json::json!({ "id": n.id.as_str(), "distance_m": d }))
+                    .collect(),
+            ))
+        }
+        _ => unreachable!(),
+    }
 }
 
 #[test]

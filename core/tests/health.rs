@@ -397,6 +397,12 @@ fn pauses_stop_ages() {
         "1 event in the last 45 days (attendance not recorded for 1), last one 42 days ago"
     );
     assert!(!r.groups[0].paused);
+    assert_eq!(r.groups[0].paused_days, 61);
+    assert!(
+        r.groups[0]
+            .explain()
+            .contains("ages skip 61 days of pauses")
+    );
 }
 
 fn sample_columns_reports(cols: &Columns<'_>) -> HealthReport {
@@ -483,6 +489,7 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
     let before = s.report(None).to_json();
     let groups = ["ok", "new-group", "bad group"];
     let secs = [0i64, 0, 0];
+    let actors = ["ana", ""];
     let cases: Vec<(Columns<'_>, &str, ErrorKind)> = vec![
         (
             Columns {
@@ -527,6 +534,24 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
                 actor_valid: None,
             },
             "row 1, column actor: is required for leader_action",
+            ErrorKind::InvalidValue,
+        ),
+        (
+            Columns {
+                group: StrColumn::Dict {
+                    keys: &[0, 1, 1],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[3, 0, 3]),
+                value: None,
+                actor: Some(StrColumn::Dict {
+                    keys: &[0, 0, 1],
+                    values: Strings::Slice(&actors),
+                }),
+                actor_valid: None,
+            },
+            "row 2, column actor: is required for leader_action",
             ErrorKind::InvalidValue,
         ),
         (
@@ -755,7 +780,11 @@ fn metrics_count_statuses_actions_supporters_and_change() {
     assert_eq!(m.attendance, 30.0);
     assert_eq!(m.staff_members, 2);
     assert_eq!(m.per_staff.unwrap().active_chapters, 1.0);
-    assert_eq!(m.share_by_status.iter().sum::<f64>(), 1.0);
+    let sh = m.share_by_status;
+    assert_eq!(
+        sh.new + sh.thriving + sh.steady + sh.at_risk + sh.dormant,
+        1.0
+    );
     let a = r.group("a").unwrap().status;
     let moved = usize::from(a != Status::Steady) + 1;
     assert_eq!(m.status_moves.len(), moved);

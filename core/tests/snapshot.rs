@@ -158,3 +158,56 @@ fn chapter_fields_on_a_region_are_refused() {
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
     assert!(err.to_string().contains("status"), "{err}");
 }
+
+#[test]
+fn bad_territory_is_invalid_geometry_naming_the_chapter() {
+    let node = r#"{"id":"ch-x","kind":"chapter","parent":"org","name":"X","slug":"x","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","group_kind":"local","status":"active","territory":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1]]]}}"#;
+    let err = Network::from_json(&doc(node)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidGeometry);
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("nodes[0]:") && msg.contains("ch-x"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn territory_vertex_cap_names_the_chapter() {
+    let node = r#"{"id":"ch-x","kind":"chapter","parent":"org","name":"X","slug":"x","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z","group_kind":"local","status":"active","territory":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#;
+    let text = doc(node);
+    assert!(Network::from_json(&text).is_ok());
+    let limits = chapterhouse::Limits {
+        max_vertices_per_territory: 3,
+        ..Default::default()
+    };
+    let err = Network::from_json_with(&text, &limits).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert_eq!(
+        err.to_string(),
+        "nodes[0]: territory of ch-x: territory vertices exceeds the limit: 4 > 3 (max_vertices_per_territory)"
+    );
+}
+
+#[test]
+fn activity_row_cap() {
+    use chapterhouse::health::ActivityTable;
+    let csv = "group,time,kind,value,actor\nch-1,2026-10-01T18:00:00Z,post,,a\nch-1,2026-10-02T18:00:00Z,post,,b\n";
+    let two = chapterhouse::Limits {
+        max_activity_rows: 2,
+        ..Default::default()
+    };
+    assert_eq!(ActivityTable::from_csv_with(csv, &two).unwrap().len(), 2);
+    let one = chapterhouse::Limits {
+        max_activity_rows: 1,
+        ..Default::default()
+    };
+    let err = ActivityTable::from_csv_with(csv, &one).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert_eq!(
+        err.to_string(),
+        "activity rows exceeds the limit: 2 > 1 (max_activity_rows)"
+    );
+    // without a final line break the count is the same
+    let err = ActivityTable::from_csv_with(csv.trim_end(), &one).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+}

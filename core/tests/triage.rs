@@ -1,5 +1,12 @@
 //! Properties of the triage plan on generated queues, and a 30-day simulation.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use chapterhouse::triage::{
@@ -293,6 +300,46 @@ proptest! {
                     .collect();
                 if let (Some(lo), Some(hi)) = (backlogged.iter().min(), backlogged.iter().max()) {
                     prop_assert!(hi - lo <= q + biggest, "{class}: {hi} vs {lo}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_round_robin_keeps_shares_per_quantum(seed in any::<u64>(), extra in 1u32..2000) {
+        // New and AtRisk chapters earn a larger quantum; service per quantum
+        // still stays within one round plus one request of each other.
+        let mut input = generate(seed, &Shape {
+            chapters: 5, staff: 0, requests: 80, max_minutes: 120, safety_percent: 0,
+        });
+        for c in &mut input.chapters { c.mentor = None; }
+        let config = TriageConfig { extra_weight_permille: extra, ..TriageConfig::default() };
+        let p = triage::plan(&input, &config, now()).unwrap();
+        let quantum = |chapter: &str| {
+            let health = input.chapters.iter().find(|c| c.id.as_str() == chapter)
+                .map_or(ChapterHealth::Steady, |c| c.health);
+            let extra = if health.needs_extra() { u64::from(extra) } else { 0 };
+            u64::from(config.quantum_minutes) * (1000 + extra) / 1000
+        };
+        for class in [Class::P2, Class::P3, Class::P4] {
+            let rows = class_rows(&p, class);
+            let biggest = rows.iter().map(|r| u64::from(r.minutes)).max().unwrap_or(0);
+            let mut left: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in &rows {
+                *left.entry(r.chapter.as_str()).or_default() += 1;
+            }
+            let mut served: BTreeMap<&str, u64> = left.keys().map(|&k| (k, 0)).collect();
+            for r in &rows {
+                *served.get_mut(r.chapter.as_str()).unwrap() += u64::from(r.minutes);
+                *left.get_mut(r.chapter.as_str()).unwrap() -= 1;
+                let waiting: Vec<&str> = left.iter().filter(|(_, n)| **n > 0).map(|(c, _)| *c).collect();
+                for a in &waiting {
+                    for b in &waiting {
+                        let (qa, qb) = (quantum(a), quantum(b));
+                        let gap = (served[a] * qb).abs_diff(served[b] * qa);
+                        prop_assert!(gap <= qa * qb + biggest * (qa + qb),
+                            "{class}: {a} {} (q {qa}) vs {b} {} (q {qb})", served[a], served[b]);
+                    }
                 }
             }
         }

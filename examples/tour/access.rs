@@ -34,12 +34,16 @@ pub fn section(net: &Network) -> String {
         "{} people, {} grants; policy: {} ({} capabilities, {} roles, {} forbid rules)\n",
         net.people().count(),
         net.grants().count(),
-        if net.has_own_policy() { "the network's own" } else { "the default" },
+        if net.has_own_policy() {
+            "the network's own"
+        } else {
+            "the default"
+        },
         net.policy().capabilities.len(),
         net.policy().roles.len(),
         net.policy().forbid.len()
     );
-    let mut ask = |out: &mut String, person: &str, capability: &str, node: &str| {
+    let ask = |out: &mut String, person: &str, capability: &str, node: &str| {
         let _ = writeln!(out, "May {person} use {capability} at {node}?");
         match net.check(person, capability, node, now) {
             Ok(d) => {
@@ -57,7 +61,12 @@ pub fn section(net: &Network) -> String {
         && let Ok(mut chapters) = net.chapters_under(region.as_str())
         && let Some(ch) = chapters.find(|c| c.is_active())
     {
-        ask(&mut out, g.person.as_str(), "members.export", ch.id.as_str());
+        ask(
+            &mut out,
+            g.person.as_str(),
+            "members.export",
+            ch.id.as_str(),
+        );
     }
 
     // 2. Denied, reserved to central: a chapter leader approving chapters.
@@ -81,14 +90,19 @@ pub fn section(net: &Network) -> String {
     }
 
     // 4. Who to notify to approve an application.
-    if let Some(applied) = net
-        .nodes()
-        .find(|n| n.chapter().is_some_and(|c| c.status == chapterhouse::ChapterStatus::Applied))
-        && let Ok(who) = net.who_can("chapter.approve", applied.id.as_str(), now)
+    if let Some(applied) = net.nodes().find(|n| {
+        n.chapter()
+            .is_some_and(|c| c.status == chapterhouse::ChapterStatus::Applied)
+    }) && let Ok(who) = net.who_can("chapter.approve", applied.id.as_str(), now)
     {
         let names: Vec<String> = who
             .iter()
-            .map(|a| format!("{} (grant {} at {})", a.person.id, a.grant.id, a.grant.scope))
+            .map(|a| {
+                format!(
+                    "{} (grant {} at {})",
+                    a.person.id, a.grant.id, a.grant.scope
+                )
+            })
             .collect();
         let _ = writeln!(
             out,

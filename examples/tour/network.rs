@@ -47,7 +47,7 @@ fn tree(net: &Network, node: &Node, prefix: &str, out: &mut String) {
     }
 }
 
-fn first<'a>(net: &'a Network, pred: impl Fn(&Node) -> bool) -> Option<&'a Node> {
+fn first(net: &Network, pred: impl Fn(&Node) -> bool) -> Option<&Node> {
     net.nodes().find(|n| pred(n))
 }
 

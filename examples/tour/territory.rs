@@ -73,7 +73,10 @@ fn write_section(net: &Network, out: &mut String) -> std::fmt::Result {
 
     // The same answers from the public view a website ships.
     let view = net.public_view();
-    let shipped = view["features"].as_array().map_or(0, Vec::len);
+    let shipped = view
+        .get("features")
+        .and_then(|f| f.as_array())
+        .map_or(0, Vec::len);
     let bytes = view.to_string().len();
     writeln!(
         out,
@@ -101,10 +104,12 @@ fn write_section(net: &Network, out: &mut String) -> std::fmt::Result {
     let mut largest: Vec<_> = report.gaps.iter().collect();
     largest.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2));
     let state = |id: &str| {
-        counties["features"]
-            .as_array()
-            .and_then(|fs| fs.iter().find(|f| f["id"] == id))
-            .and_then(|f| f["properties"]["state"].as_str().map(str::to_owned))
+        counties
+            .get("features")
+            .and_then(|f| f.as_array())
+            .and_then(|fs| fs.iter().find(|f| f.get("id").is_some_and(|v| v == id)))
+            .and_then(|f| f.pointer("/properties/state"))
+            .and_then(|s| s.as_str().map(str::to_owned))
             .unwrap_or_default()
     };
     let names: Vec<String> = largest

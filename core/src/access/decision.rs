@@ -432,6 +432,40 @@ impl fmt::Display for AuditEntry<'_> {
     }
 }
 
+impl AuditEntry<'_> {
+    /// An owned, serializable form for bindings and logs.
+    pub fn report(&self) -> AuditReport {
+        AuditReport {
+            person: self.person.id.clone(),
+            grant: self.grant.id.clone(),
+            role: self.grant.role.clone(),
+            scope: self.grant.scope.clone(),
+            valid_until: self.grant.valid_until,
+            blocked_by: self.blocked_by.map(|r| r.id.clone()),
+            explanation: self.to_string(),
+        }
+    }
+}
+
+/// An audit entry as plain data (what bindings return).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    /// The holder.
+    pub person: PersonId,
+    /// The grant conferring the capability.
+    pub grant: GrantId,
+    /// The grant's role.
+    pub role: String,
+    /// The grant's scope.
+    pub scope: super::model::Scope,
+    /// When the grant lapses, if it does.
+    pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The person-level rule that currently blocks the grant, if any.
+    pub blocked_by: Option<String>,
+    /// The entry in plain words.
+    pub explanation: String,
+}
+
 /// Why a grant or revoke was refused by [`Network::can_grant`](crate::Network::can_grant).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]

@@ -185,8 +185,8 @@ mod state;
 
 pub use apply::{GrantSpec, PersonSpec};
 pub use decision::{
-    AccessPath, Allowed, AuditEntry, Decision, DecisionReport, Denied, DenyReason, DiffEntry,
-    GrantRefusal, PolicyDiff,
+    AccessPath, Allowed, AuditEntry, AuditReport, Decision, DecisionReport, Denied, DenyReason,
+    DiffEntry, GrantRefusal, PolicyDiff,
 };
 pub use error::{AccessError, AccessWarning};
 pub use model::{Grant, GrantId, Person, Scope};

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::AccessError;
 use super::decision::{
-    AccessPath, Allowed, AuditEntry, Decision, Denied, DenyReason, GrantRefusal,
+    AccessPath, Allowed, AuditEntry, Decision, DecisionReport, Denied, DenyReason, GrantRefusal,
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
@@ -127,12 +127,7 @@ impl AccessState {
                 }
             }
         }
-        let tags = self
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let tags = self.tag_entries(p);
         for te in tags {
             if te.caps & bit != 0
                 && te.valid_at(now)
@@ -287,12 +282,7 @@ impl AccessState {
         let bit = 1u128 << c;
         let (tin_n, _) = net.span(n);
         let entries = self.entries(p);
-        let tags = self
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let tags = self.tag_entries(p);
         // Covering grants, each with its anchor.
         let covering = |e: &Entry| {
             let (t, o) = net.span(e.node);
@@ -463,6 +453,19 @@ impl Network {
             .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
     }
 
+    /// [`Network::check`] as plain data with its explanation (what bindings
+    /// and audit logs keep): allowed, the grant and path, or the deny code,
+    /// rule and nearest grant.
+    pub fn explain(
+        &self,
+        person: &str,
+        capability: &str,
+        node: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DecisionReport, AccessError> {
+        Ok(self.check(person, capability, node, now)?.report())
+    }
+
     /// Every node where `person` may use `capability` at `now`, in preorder,
     /// `limit` at a time, starting after the node `after` (a previous page's
     /// `next`). Exact: a node is listed iff [`Network::check`] allows it.
@@ -505,13 +508,7 @@ impl Network {
                 ranges.push(self.span(e.node));
             }
         }
-        for te in acc
-            .ix
-            .tag_entries
-            .get(p as usize)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+        for te in acc.tag_entries(p) {
             if te.caps & bit != 0 && te.valid_at(now) {
                 for &n in acc
                     .ix
@@ -842,13 +839,7 @@ impl Network {
                             held |= e.caps;
                         }
                     }
-                    for te in acc
-                        .ix
-                        .tag_entries
-                        .get(p as usize)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                    {
+                    for te in acc.tag_entries(p) {
                         if te.tag == *tag && te.valid_at(now) {
                             held |= te.caps;
                         }
@@ -893,12 +884,7 @@ impl AccessState {
         if let Some(e) = entries.iter().find(|e| e.slot == slot) {
             return Some((p, e.caps, e.valid_at(now)));
         }
-        let te = self
-            .ix
-            .tag_entries
-            .get(p as usize)?
-            .iter()
-            .find(|e| e.slot == slot)?;
+        let te = self.tag_entries(p).iter().find(|e| e.slot == slot)?;
         Some((p, te.caps, te.valid_at(now)))
     }
 }

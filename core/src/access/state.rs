@@ -96,6 +96,8 @@ impl Entries {
 pub(crate) struct Row {
     pub(crate) flags: PersonFlags,
     pub(crate) entries: Entries,
+    /// Tag-scoped grants (usually none, so no second read).
+    pub(crate) tags: Vec<TagEntry>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,7 +113,6 @@ pub(crate) struct Index {
     pub(crate) status: Vec<u8>,
     /// Per person: live grant slots, ascending.
     pub(crate) slots: Vec<Vec<u32>>,
-    pub(crate) tag_entries: Vec<Vec<TagEntry>>,
     /// Per node index: slots of live node-scoped grants, ascending.
     pub(crate) by_node: Vec<Vec<u32>>,
     /// Per tag: slots of live tag-scoped grants, ascending.
@@ -128,8 +129,8 @@ pub(crate) struct AccessState {
     pub(crate) policy: Policy,
     pub(crate) compiled: Compiled,
     pub(crate) people: Vec<Person>,
-    /// Grant slots in the order grants were added; `None` = revoked.
-    pub(crate) grants: Vec<Option<Grant>>,
+    /// Grant slots in the order grants were added.
+    pub(crate) grants: Slots,
     pub(crate) ix: Index,
 }
 
@@ -147,7 +148,7 @@ impl Default for AccessState {
             policy,
             compiled,
             people: Vec::new(),
-            grants: Vec::new(),
+            grants: Slots::default(),
             ix: Index::default(),
         }
     }
@@ -180,8 +181,62 @@ impl Compiled {
     }
 }
 
+/// Grants by slot, in the order added. A revoked grant's slot is marked
+/// dead (its data stays, unreachable), so `get` answers from a compact
+/// liveness vector without reading the grant itself.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slots {
+    grants: Vec<Grant>,
+    live: Vec<bool>,
+}
+
+impl Slots {
+    pub(crate) fn with_capacity(n: usize) -> Slots {
+        Slots {
+            grants: Vec::with_capacity(n),
+            live: Vec::with_capacity(n),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, slot: u32) -> Option<&Grant> {
+        match self.live.get(slot as usize) {
+            Some(true) => self.grants.get(slot as usize),
+            _ => None,
+        }
+    }
+
+    /// Every slot, `None` for revoked ones.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Option<&Grant>> + '_ {
+        self.grants
+            .iter()
+            .zip(&self.live)
+            .map(|(g, &live)| live.then_some(g))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.grants.len()
+    }
+
+    pub(crate) fn push(&mut self, g: Grant) {
+        self.grants.push(g);
+        self.live.push(true);
+    }
+
+    /// Marks a slot revoked, returning its grant.
+    pub(crate) fn take(&mut self, slot: u32) -> Option<Grant> {
+        let live = self.live.get_mut(slot as usize)?;
+        if !*live {
+            return None;
+        }
+        *live = false;
+        self.grants.get(slot as usize).cloned()
+    }
+}
+
 /// What a grant compiles to, before it is indexed.
 pub(crate) struct Placed {
+    pub(crate) person: u32,
     pub(crate) node: Option<u32>,
     pub(crate) level: ScopeLevel,
     pub(crate) role: u16,
@@ -212,7 +267,7 @@ impl AccessState {
             },
             compiled: Compiled::empty(),
             people: Vec::new(),
-            grants: Vec::new(),
+            grants: Slots::default(),
             ix: Index::default(),
         }
     }
@@ -224,6 +279,16 @@ impl AccessState {
             .rows
             .get(p as usize)
             .map(|r| r.entries.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Person `p`'s tag-scoped grant entries.
+    #[inline]
+    pub(crate) fn tag_entries(&self, p: u32) -> &[TagEntry] {
+        self.ix
+            .rows
+            .get(p as usize)
+            .map(|r| r.tags.as_slice())
             .unwrap_or_default()
     }
 
@@ -253,7 +318,7 @@ impl AccessState {
     }
 
     pub(crate) fn grant_at(&self, slot: u32) -> Option<&Grant> {
-        self.grants.get(slot as usize).and_then(Option::as_ref)
+        self.grants.get(slot)
     }
 
     pub(crate) fn person_at(&self, p: u32) -> Option<&Person> {
@@ -285,7 +350,7 @@ impl AccessState {
             policy,
             compiled,
             people: Vec::with_capacity(people.len()),
-            grants: Vec::with_capacity(grants.len()),
+            grants: Slots::with_capacity(grants.len()),
             ix: Index::default(),
         };
         for (i, person) in people.into_iter().enumerate() {
@@ -301,16 +366,18 @@ impl AccessState {
             state.people.push(person);
         }
         state.index_nodes(net);
+        state.ix.grants.reserve(grants.len());
+        let mut placed = Vec::with_capacity(grants.len());
         for (i, grant) in grants.into_iter().enumerate() {
             let at = |e| (format!("grants[{i}]"), e);
             if state.ix.grants.contains_key(grant.id.as_str()) {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
-            state.place(net, &grant, false).map_err(at)?;
+            placed.push(Some(state.place(net, &grant, false).map_err(at)?));
             state.ix.grants.insert(grant.id.as_str(), i as u32);
-            state.grants.push(Some(grant));
+            state.grants.push(grant);
         }
-        state.rebuild(net);
+        state.index_grants(net, placed);
         Ok(state)
     }
 
@@ -325,12 +392,12 @@ impl AccessState {
         strict: bool,
     ) -> Result<Placed, AccessError> {
         g.check_interval()?;
-        if !self.ix.people.contains_key(g.person.as_str()) {
+        let Some(person) = self.ix.people.get(g.person.as_str()) else {
             return Err(AccessError::InvalidGrant {
                 id: g.id.to_string(),
                 reason: format!("names an unknown person {:?}", g.person.as_str()),
             });
-        }
+        };
         let Some((role, rc)) = self.compiled.role(&g.role) else {
             return Err(AccessError::InvalidGrant {
                 id: g.id.to_string(),
@@ -369,6 +436,7 @@ impl AccessState {
             });
         }
         Ok(Placed {
+            person,
             node,
             level,
             role,
@@ -396,44 +464,89 @@ impl AccessState {
 
     /// Rebuilds every grant index from the people, grants and policy.
     pub(crate) fn rebuild(&mut self, net: &Network) {
+        self.ix.grants = IdMap::default();
+        self.ix.grants.reserve(self.grants.len());
+        let mut placed = Vec::with_capacity(self.grants.len());
+        for (slot, g) in self.grants.iter().enumerate() {
+            match g {
+                Some(g) => {
+                    self.ix.grants.insert(g.id.as_str(), slot as u32);
+                    // Grants in the state were placed when added, and
+                    // set_policy re-places them before it commits.
+                    placed.push(self.place(net, g, false).ok());
+                }
+                None => placed.push(None),
+            }
+        }
+        self.index_grants(net, placed);
+    }
+
+    /// Builds the per-person rows and the node and tag indexes in one pass
+    /// from each live grant's placement (`placed[slot]`).
+    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>) {
         let np = self.people.len();
-        self.ix.rows = self
-            .people
-            .iter()
-            .map(|p| Row {
-                flags: self.flags_of(p),
-                entries: Entries::None,
-            })
-            .collect();
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); np];
+        let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
         self.ix.slots = vec![Vec::new(); np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
-        self.ix.grants = IdMap::default();
-        self.ix.grants.reserve(self.grants.len());
-        for (slot, g) in self.grants.iter().enumerate() {
-            let Some(g) = g else { continue };
+        for (slot, (g, pl)) in self.grants.iter().zip(placed).enumerate() {
+            let (Some(g), Some(pl)) = (g, pl) else {
+                continue;
+            };
             let slot = slot as u32;
-            self.ix.grants.insert(g.id.as_str(), slot);
-            if let Some(p) = self.ix.people.get(g.person.as_str())
-                && let Some(s) = self.ix.slots.get_mut(p as usize)
-            {
+            if let Some(s) = self.ix.slots.get_mut(pl.person as usize) {
                 s.push(slot);
             }
-            match &g.scope {
-                Scope::Node(id) => {
-                    if let Some(n) = self.node_ix(net, id.as_str())
-                        && let Some(v) = self.ix.by_node.get_mut(n as usize)
-                    {
+            let from = g.valid_from;
+            let until = g.valid_until.unwrap_or_else(far_future);
+            match (&g.scope, pl.node) {
+                (Scope::Node(_), Some(node)) => {
+                    if let Some(v) = self.ix.by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
+                    if let Some(v) = entries.get_mut(pl.person as usize) {
+                        v.push(Entry {
+                            caps: pl.caps,
+                            from,
+                            until,
+                            node,
+                            slot,
+                            role: pl.role,
+                            central: pl.level.is_central(),
+                        });
+                    }
                 }
-                Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
+                (Scope::Tag(t), _) => {
+                    self.ix.by_tag.entry(t.clone()).or_default().push(slot);
+                    if let Some(v) = tags.get_mut(pl.person as usize) {
+                        v.push(TagEntry {
+                            caps: pl.caps,
+                            from,
+                            until,
+                            slot,
+                            role: pl.role,
+                            tag: t.clone(),
+                        });
+                    }
+                }
+                _ => {}
             }
         }
-        self.ix.tag_entries = vec![Vec::new(); np];
-        for p in 0..np as u32 {
-            self.rebuild_person(net, p);
-        }
+        self.ix.rows = self
+            .people
+            .iter()
+            .zip(entries)
+            .zip(tags)
+            .map(|((p, mut e), t)| {
+                e.sort_by_key(|e| (e.node, e.slot));
+                Row {
+                    flags: self.flags_of(p),
+                    entries: Entries::from_vec(e),
+                    tags: t,
+                }
+            })
+            .collect();
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
@@ -495,9 +608,7 @@ impl AccessState {
         {
             row.flags = f;
             row.entries = Entries::from_vec(entries);
-        }
-        if let Some(v) = self.ix.tag_entries.get_mut(p as usize) {
-            *v = tags;
+            row.tags = tags;
         }
     }
 
@@ -519,7 +630,7 @@ impl AccessState {
             }
             Scope::Tag(t) => self.ix.by_tag.entry(t.clone()).or_default().push(slot),
         }
-        self.grants.push(Some(g));
+        self.grants.push(g);
         if let Some(p) = person {
             if let Some(s) = self.ix.slots.get_mut(p as usize) {
                 s.push(slot);
@@ -530,7 +641,7 @@ impl AccessState {
 
     /// Removes a grant, leaving its slot empty.
     pub(crate) fn remove_grant(&mut self, net: &Network, slot: u32) -> Option<Grant> {
-        let g = self.grants.get_mut(slot as usize)?.take()?;
+        let g = self.grants.take(slot)?;
         self.ix.grants.remove(g.id.as_str());
         match &g.scope {
             Scope::Node(id) => {
@@ -564,9 +675,9 @@ impl AccessState {
         self.ix.rows.push(Row {
             flags,
             entries: Entries::None,
+            tags: Vec::new(),
         });
         self.ix.slots.push(Vec::new());
-        self.ix.tag_entries.push(Vec::new());
     }
 
     /// Replaces a person's record (same id) and refreshes their flags.

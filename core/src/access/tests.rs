@@ -30,3 +30,26 @@ fn the_hasher_spreads_similar_ids_over_buckets() {
     // 4096 ids over 4096 low-bit buckets: a good hash fills most of them
     assert!(low.len() > 2000, "{}", low.len());
 }
+
+#[test]
+fn inline_ids_find_exactly_their_own_entry() {
+    let mut m = super::fx::IdMap::default();
+    let ids: Vec<String> = (0..40)
+        .map(|n| {
+            "abcdefghijklmnopqrstuvwxyz0123456789-_.:ABCD"
+                .chars()
+                .take(n)
+                .collect()
+        })
+        .collect();
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(m.insert(id, i as u32), None);
+    }
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(m.get(id), Some(i as u32), "{id:?}");
+    }
+    assert_eq!(m.get("abcdefghX"), None);
+    assert_eq!(m.remove("abc"), Some(3));
+    assert_eq!(m.get("abc"), None);
+    assert_eq!(m.len(), 39);
+}

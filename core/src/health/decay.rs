@@ -55,30 +55,49 @@ fn entry(j: usize) -> u64 {
 ///
 /// Monotone non-increasing in `age`; `weight(0, h) == ONE` and
 /// `weight(h, h) == ONE / 2` exactly.
-#[allow(clippy::cast_possible_truncation)] // quotients below are < 2^22
-#[inline]
+#[cfg(test)]
 pub(crate) fn weight(age: u64, half_life: u64) -> u64 {
-    const FRAC_BITS: u32 = 22;
-    const REM_BITS: u32 = FRAC_BITS - STEP_BITS;
-    let h = half_life.max(1);
-    let n = age / h;
-    if n >= 63 {
-        return 0;
+    HalfLife::new(half_life).weight(age)
+}
+
+/// A half-life in ms.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HalfLife(u64);
+
+const FRAC_BITS: u32 = 22;
+const REM_BITS: u32 = FRAC_BITS - STEP_BITS;
+
+impl HalfLife {
+    /// A half-life of `ms` milliseconds (at least 1).
+    pub(crate) fn new(ms: u64) -> HalfLife {
+        HalfLife(ms.max(1))
     }
-    let r = age - n * h;
-    // The fraction of a half-life in 22 bits; r < h, so it is < 2^22.
-    let frac = if h < (1 << (64 - FRAC_BITS)) {
-        (r << FRAC_BITS) / h
-    } else {
-        ((u128::from(r) << FRAC_BITS) / u128::from(h)) as u64
-    };
-    let j = (frac >> REM_BITS) as usize;
-    let rem = frac & ((1 << REM_BITS) - 1);
-    let hi = entry(j);
-    let lo = entry(j + 1);
-    // hi - lo < 2^52, rem < 2^12: the product fits in 64 bits.
-    let t = hi - ((hi.saturating_sub(lo) * rem) >> REM_BITS);
-    t >> n
+
+    /// `2^(-age/h)` scaled by [`ONE`]: monotone non-increasing in `age`,
+    /// [`ONE`] at 0 and exactly half of it at `h`. Integer arithmetic only.
+    #[allow(clippy::cast_possible_truncation)] // quotients below are < 2^22
+    #[inline]
+    pub(crate) fn weight(self, age: u64) -> u64 {
+        let h = self.0;
+        let n = age / h;
+        if n >= 63 {
+            return 0;
+        }
+        let r = age - n * h;
+        // The fraction of a half-life in 22 bits; r < h, so it is < 2^22.
+        let frac = if h < (1 << (64 - FRAC_BITS)) {
+            (r << FRAC_BITS) / h
+        } else {
+            ((u128::from(r) << FRAC_BITS) / u128::from(h)) as u64
+        };
+        let j = (frac >> REM_BITS) as usize;
+        let rem = frac & ((1 << REM_BITS) - 1);
+        let hi = entry(j);
+        let lo = entry(j + 1);
+        // hi - lo < 2^52, rem < 2^12: the product fits in 64 bits.
+        let t = hi - ((hi.saturating_sub(lo) * rem) >> REM_BITS);
+        t >> n
+    }
 }
 
 /// `2^(-x)` scaled by [`ONE`], for `x` given in fixed point with 62 fraction

@@ -97,6 +97,9 @@ pub enum HealthError {
         /// `"groups"` or `"people"`.
         what: &'static str,
     },
+    /// The input exceeds a configured limit (bytes or rows).
+    #[error(transparent)]
+    Limit(#[from] crate::LimitError),
 }
 
 impl HealthError {
@@ -112,7 +115,7 @@ impl HealthError {
                 ErrorKind::Parse
             }
             HealthError::DuplicateGroup { .. } => ErrorKind::AlreadyExists,
-            HealthError::TooMany { .. } => ErrorKind::LimitExceeded,
+            HealthError::TooMany { .. } | HealthError::Limit(_) => ErrorKind::LimitExceeded,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -232,6 +233,19 @@ impl TimeColumn<'_> {
         self.len() == 0
     }
 
+    /// The first row outside the years 1 to 9999, if any (a loop the
+    /// compiler can vectorize).
+    pub(crate) fn first_out_of_range(&self) -> Option<usize> {
+        let (v, lo, hi) = match *self {
+            TimeColumn::Seconds(v) => (v, MIN_MS.div_euclid(1000), MAX_MS.div_euclid(1000)),
+            TimeColumn::Millis(v) => (v, MIN_MS, MAX_MS),
+            TimeColumn::Micros(v) => (v, MIN_MS * 1000, MAX_MS * 1000 + 999),
+            // Every i64 of nanoseconds is within the years 1677 to 2262.
+            TimeColumn::Nanos(_) => return None,
+        };
+        first_where(v, |x| x < lo || x > hi)
+    }
+
     /// Row `i` in milliseconds, if it is within the years 1 to 9999.
     pub(crate) fn millis(&self, i: usize) -> Option<i64> {
         let ms = match *self {
@@ -242,6 +256,18 @@ impl TimeColumn<'_> {
         };
         (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
     }
+}
+
+/// The first index where `bad` holds. Each block is first tested with a
+/// branch-free fold, which the compiler vectorizes.
+pub(crate) fn first_where<T: Copy>(v: &[T], bad: impl Fn(T) -> bool) -> Option<usize> {
+    const BLOCK: usize = 4096;
+    for (b, chunk) in v.chunks(BLOCK).enumerate() {
+        if chunk.iter().fold(false, |acc, &x| acc | bad(x)) {
+            return chunk.iter().position(|&x| bad(x)).map(|p| b * BLOCK + p);
+        }
+    }
+    None
 }
 
 /// 0001-01-01T00:00:00Z in ms.
@@ -319,55 +345,129 @@ impl Columns<'_> {
     }
 }
 
-/// Interns strings to dense indices, copying each distinct string once.
+/// Interns strings to dense indices, copying each distinct string once into
+/// one arena (no allocation per string). Strings are found by their keyed
+/// SipHash value (std's `RandomState`, so crafted ids cannot force
+/// collisions), with a chain for the rare equal hashes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Interner {
-    map: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    state: RandomState,
+    /// Hash → the newest index with that hash.
+    heads: HashMap<u64, u32, BuildHasherDefault<HashIsKey>>,
+    /// Index → the previous index with the same hash (`NULL_KEY`: none).
+    prev: Vec<u32>,
+    hashes: Vec<u64>,
+    arena: String,
+    /// Index → its end in the arena (its start is the previous end).
+    ends: Vec<usize>,
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HashIsKey(u64);
+
+impl Hasher for HashIsKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 impl Interner {
     pub(crate) fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
+    }
+
+    fn hash(&self, s: &str) -> u64 {
+        self.state.hash_one(s)
     }
 
     pub(crate) fn get(&self, s: &str) -> Option<u32> {
-        self.map.get(s).copied()
+        self.find(s, self.hash(s))
+    }
+
+    fn find(&self, s: &str, h: u64) -> Option<u32> {
+        let mut i = *self.heads.get(&h)?;
+        loop {
+            if self.name(i) == s {
+                return Some(i);
+            }
+            i = self.prev.get(i as usize).copied().unwrap_or(NULL_KEY);
+            if i == NULL_KEY {
+                return None;
+            }
+        }
     }
 
     pub(crate) fn name(&self, i: u32) -> &str {
-        self.names.get(i as usize).map_or("", |b| b)
+        let i = i as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0),
+            None => 0,
+        };
+        self.arena.get(start..end).unwrap_or("")
     }
 
     /// Room for `n` more strings.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.map.reserve(n);
-        self.names.reserve(n);
+        self.heads.reserve(n);
+        self.prev.reserve(n);
+        self.hashes.reserve(n);
+        self.ends.reserve(n);
     }
 
     /// The index of `s`, inserting it (as the next index) if new.
     pub(crate) fn intern(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
-        if let Some(&i) = self.map.get(s) {
-            return Ok(i);
+        let h = self.hash(s);
+        match self.find(s, h) {
+            Some(i) => Ok(i),
+            None => self.insert_hashed(s, h, what),
         }
-        self.insert_new(s, what)
     }
 
     /// Inserts `s`, which the caller has just looked up and not found.
     pub(crate) fn insert_new(&mut self, s: &str, what: &'static str) -> Result<u32, HealthError> {
-        let i = u32::try_from(self.names.len())
+        let h = self.hash(s);
+        self.insert_hashed(s, h, what)
+    }
+
+    fn insert_hashed(&mut self, s: &str, h: u64, what: &'static str) -> Result<u32, HealthError> {
+        let i = u32::try_from(self.len())
             .ok()
-            .filter(|&i| i < NULL_KEY)
+            .filter(|&i| i < NULL_KEY - 1)
             .ok_or(HealthError::TooMany { what })?;
-        self.map.insert(s.into(), i);
-        self.names.push(s.into());
+        let prev = self.heads.insert(h, i).unwrap_or(NULL_KEY);
+        self.prev.push(prev);
+        self.hashes.push(h);
+        self.arena.push_str(s);
+        self.ends.push(self.arena.len());
         Ok(i)
     }
 
     /// Forgets every string interned since the interner had `len` entries.
     pub(crate) fn truncate(&mut self, len: usize) {
-        for name in self.names.drain(len.min(self.names.len())..) {
-            self.map.remove(&name);
+        while self.len() > len {
+            let i = self.len() - 1;
+            let h = self.hashes.get(i).copied().unwrap_or(0);
+            match self.prev.get(i).copied().unwrap_or(NULL_KEY) {
+                NULL_KEY => self.heads.remove(&h),
+                p => self.heads.insert(h, p),
+            };
+            self.prev.pop();
+            self.hashes.pop();
+            self.ends.pop();
+            let end = self.ends.last().copied().unwrap_or(0);
+            self.arena.truncate(end);
         }
     }
 }
@@ -503,6 +603,32 @@ impl ActivityTable {
     /// # Ok::<(), chapterhouse::health::HealthError>(())
     /// ```
     pub fn from_csv(text: &str) -> Result<ActivityTable, HealthError> {
+        ActivityTable::from_csv_with(text, &crate::Limits::default())
+    }
+
+    /// [`ActivityTable::from_csv`] with explicit limits: the text's size
+    /// (`max_input_bytes`) and its number of lines (`max_activity_rows`, the
+    /// header excluded) are checked before any row is read.
+    pub fn from_csv_with(text: &str, limits: &crate::Limits) -> Result<ActivityTable, HealthError> {
+        crate::Limits::check(
+            "activity CSV",
+            text.len(),
+            limits.max_input_bytes,
+            "max_input_bytes",
+        )?;
+        // data lines: every line break ends a line; the header is not a row
+        let breaks = text.bytes().filter(|&b| b == b'\n').count();
+        let rows = if text.ends_with('\n') {
+            breaks.saturating_sub(1)
+        } else {
+            breaks
+        };
+        crate::Limits::check(
+            "activity rows",
+            rows,
+            limits.max_activity_rows,
+            "max_activity_rows",
+        )?;
         const NAMES: [&str; 5] = ["group", "time", "kind", "value", "actor"];
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -775,6 +901,28 @@ mod tests {
         assert!(t.is_empty());
         assert_eq!(t.groups.len(), 0);
         assert_eq!(t.actors.len(), 0);
+    }
+
+    #[test]
+    fn interner_finds_rolls_back_and_chains_equal_hashes() {
+        let mut t = Interner::default();
+        assert_eq!(t.intern("a", "x").unwrap(), 0);
+        assert_eq!(t.intern("bb", "x").unwrap(), 1);
+        assert_eq!(t.intern("a", "x").unwrap(), 0);
+        assert_eq!((t.name(0), t.name(1), t.name(7)), ("a", "bb", ""));
+        // Two strings forced onto one hash are told apart by the chain.
+        let h = t.hash("bb");
+        assert_eq!(t.insert_hashed("cc", h, "x").unwrap(), 2);
+        assert_eq!(t.find("bb", h), Some(1));
+        assert_eq!(t.find("cc", h), Some(2));
+        assert_eq!(t.find("dd", h), None);
+        t.truncate(2);
+        assert_eq!(t.find("cc", h), None);
+        assert_eq!(t.find("bb", h), Some(1));
+        t.truncate(1);
+        assert_eq!((t.len(), t.get("bb"), t.get("a")), (1, None, Some(0)));
+        assert_eq!(t.intern("bb", "x").unwrap(), 1);
+        assert_eq!(t.name(1), "bb");
     }
 
     #[test]

@@ -49,6 +49,34 @@ impl StatusCounts {
     }
 }
 
+/// The share of groups in each status (0 to 1; they sum to 1 up to rounding).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusShares {
+    /// Share of new groups.
+    pub new: f64,
+    /// Share of thriving groups.
+    pub thriving: f64,
+    /// Share of steady groups.
+    pub steady: f64,
+    /// Share of at-risk groups.
+    pub at_risk: f64,
+    /// Share of dormant groups.
+    pub dormant: f64,
+}
+
+impl StatusShares {
+    /// The share for `s`.
+    pub fn get(&self, s: Status) -> f64 {
+        match s {
+            Status::New => self.new,
+            Status::Thriving => self.thriving,
+            Status::Steady => self.steady,
+            Status::AtRisk => self.at_risk,
+            Status::Dormant => self.dormant,
+        }
+    }
+}
+
 /// Signed changes per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusDeltas {
@@ -115,8 +143,8 @@ pub struct NetworkMetrics {
     pub groups: u64,
     /// Groups per status.
     pub groups_by_status: StatusCounts,
-    /// Share of groups per status (0 to 1), in [`Status::ALL`] order.
-    pub share_by_status: [f64; 5],
+    /// Share of groups per status (0 to 1).
+    pub share_by_status: StatusShares,
     /// Groups not dormant.
     pub active_chapters: u64,
     /// Events held, actions reported back and petitions started in the window.
@@ -178,13 +206,20 @@ pub(crate) fn build(
             .then(a.to.cmp(&b.to))
     });
     let total = by_status.total();
-    let share_by_status = Status::ALL.map(|s| {
+    let share = |s: Status| {
         if total == 0 {
             0.0
         } else {
             by_status.get(s) as f64 / total as f64
         }
-    });
+    };
+    let share_by_status = StatusShares {
+        new: share(Status::New),
+        thriving: share(Status::Thriving),
+        steady: share(Status::Steady),
+        at_risk: share(Status::AtRisk),
+        dormant: share(Status::Dormant),
+    };
     let active = total - by_status.dormant;
     let per_staff = (staff_members > 0).then(|| {
         let n = staff_members as f64;
@@ -232,21 +267,21 @@ impl NetworkMetrics {
         use std::fmt::Write as _;
         let mut s = String::new();
         let c = self.groups_by_status;
-        let pct = |i: usize| self.share_by_status.get(i).copied().unwrap_or(0.0) * 100.0;
+        let pct = |s: Status| self.share_by_status.get(s) * 100.0;
         let _ = writeln!(
             s,
             "{} groups: {} thriving ({:.0}%), {} steady ({:.0}%), {} at risk ({:.0}%), {} dormant ({:.0}%), {} new ({:.0}%)",
             self.groups,
             c.thriving,
-            pct(1),
+            pct(Status::Thriving),
             c.steady,
-            pct(2),
+            pct(Status::Steady),
             c.at_risk,
-            pct(3),
+            pct(Status::AtRisk),
             c.dormant,
-            pct(4),
+            pct(Status::Dormant),
             c.new,
-            pct(0)
+            pct(Status::New)
         );
         let _ = write!(
             s,

@@ -58,7 +58,7 @@ pub use input::{
     TimeColumn,
 };
 pub use metrics::{
-    MetricsChange, NetworkMetrics, PerStaff, StatusCounts, StatusDeltas, StatusMove,
+    MetricsChange, NetworkMetrics, PerStaff, StatusCounts, StatusDeltas, StatusMove, StatusShares,
 };
 pub use model::{
     Calibration, Component, HealthModel, ImpactValues, MAX_DAYS, PerComponent, Saturation,
@@ -94,5 +94,86 @@ pub fn score_columns(
 ) -> Result<HealthReport, HealthError> {
     let mut scorer = Scorer::new(model, facts, now)?;
     scorer.add_columns(columns)?;
+    Ok(scorer.report(None))
+}
+
+/// One row of an activity log in JSON (see [`ActivityTable::from_json`]).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRow {
+    group: String,
+    time: DateTime<Utc>,
+    kind: Kind,
+    #[serde(default)]
+    value: Option<f64>,
+    #[serde(default)]
+    actor: Option<String>,
+}
+
+impl ActivityTable {
+    /// Reads an activity log from JSON: an array of rows
+    /// `{"group": "ch-1", "time": "2026-10-01T18:00:00Z", "kind": "event_held",
+    /// "value": 14, "actor": "ana"}` (`value` and `actor` optional or `null`),
+    /// the same columns as [`ActivityTable::from_csv`]. Malformed JSON names
+    /// the path, line and column; an invalid row names its index and column.
+    ///
+    /// ```
+    /// use chapterhouse::health::ActivityTable;
+    /// let table = ActivityTable::from_json(r#"[
+    ///   {"group": "ch-1", "time": "2026-10-01T18:00:00Z", "kind": "event_held", "value": 14, "actor": "ana"},
+    ///   {"group": "ch-1", "time": "2026-10-02T09:00:00Z", "kind": "post", "actor": "bo"}
+    /// ]"#)?;
+    /// assert_eq!(table.len(), 2);
+    /// let err = ActivityTable::from_json(r#"[{"group": "ch-1", "time": "2026-10-01T18:00:00Z", "kind": "lunch"}]"#)
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("[0].kind"), "{err}");
+    /// # Ok::<(), chapterhouse::health::HealthError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<ActivityTable, HealthError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let rows: Vec<JsonRow> = serde_path_to_error::deserialize(de)
+            .map_err(|e| HealthError::json("activity log", e.path().to_string(), e.inner()))?;
+        let mut table = ActivityTable::new();
+        for r in &rows {
+            table.push(ActivityRow {
+                group: &r.group,
+                time: r.time,
+                kind: r.kind,
+                value: r.value,
+                actor: r.actor.as_deref(),
+            })?;
+        }
+        Ok(table)
+    }
+}
+
+/// Scores an activity table in one call: with `calibrate`, the model's
+/// saturation constants and attendance caps are first calibrated on the
+/// table's own history ([`Scorer::calibrate`]), as the tour does; without it
+/// the model is used as given. This is the bindings' one-call entry point.
+///
+/// ```
+/// use chapterhouse::health::{self, ActivityTable, Facts, HealthModel};
+/// let table = ActivityTable::from_csv("group,time,kind,value,actor\n\
+///     ch-1,2026-10-25T18:00:00Z,event_held,18,ana\n\
+///     ch-1,2026-10-30T09:00:00Z,leader_action,,ana\n")?;
+/// let now = "2026-11-01T00:00:00Z".parse().unwrap();
+/// let report = health::score_table(&HealthModel::default(), &Facts::default(), &table, now, true)?;
+/// assert_eq!(report.groups.len(), 1);
+/// # Ok::<(), chapterhouse::health::HealthError>(())
+/// ```
+pub fn score_table(
+    model: &HealthModel,
+    facts: &Facts,
+    table: &ActivityTable,
+    now: DateTime<Utc>,
+    calibrate: bool,
+) -> Result<HealthReport, HealthError> {
+    let mut scorer = Scorer::new(model, facts, now)?;
+    scorer.add_table(table)?;
+    if calibrate {
+        let result = scorer.calibrate();
+        scorer.set_calibration(result.calibration)?;
+    }
     Ok(scorer.report(None))
 }

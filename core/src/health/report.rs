@@ -284,6 +284,8 @@ pub struct GroupReport {
     pub age_days: Option<u32>,
     /// True when `now` falls inside one of the group's pauses.
     pub paused: bool,
+    /// Whole days of pauses before `now` that ages skip.
+    pub paused_days: u32,
     /// Onboarding milestones (new groups only).
     pub onboarding: Option<Onboarding>,
     /// Rows not counted.
@@ -338,8 +340,8 @@ impl GroupReport {
         let t = &self.trend;
         let _ = write!(
             s,
-            "  trend: {} facts in the last {} days, {} in the last {} ({})",
-            t.recent,
+            "  trend: {} in the last {} days, {} in the last {} ({})",
+            count(u64::from(t.recent), "fact", "facts"),
             t.recent_days,
             t.baseline,
             t.baseline_days,
@@ -361,7 +363,13 @@ impl GroupReport {
             flags.push("low data".to_owned());
         }
         if self.paused {
-            flags.push("paused".to_owned());
+            flags.push("paused now".to_owned());
+        }
+        if self.paused_days > 0 {
+            flags.push(format!(
+                "ages skip {} of pauses",
+                count(u64::from(self.paused_days), "day", "days")
+            ));
         }
         if !flags.is_empty() {
             let _ = write!(s, "\n  flags: {}", flags.join("; "));

@@ -3,17 +3,18 @@
 //! Every sum is an integer in fixed point (see `decay`), every maximum and
 //! minimum is exact, and capped posts are chosen by a total order on
 //! (author, day, age), so the result does not depend on the order rows
-//! arrive in, bit for bit.
+//! arrive in, bit for bit. Rows are counted block by block, partitioned by
+//! group range so each bucket's group state stays in cache.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::decay::{self, Clock};
+use super::decay::{self, Clock, HalfLife};
 use super::error::HealthError;
 use super::facts::Facts;
 use super::input::{
     ActivityRow, ActivityTable, Columns, Interner, Kind, KindColumn, MAX_MS, MIN_MS, NULL_KEY,
-    StrColumn, Strings, check_group, check_person, check_value,
+    StrColumn, Strings, check_group, check_person, check_value, first_where,
 };
 use super::metrics::{self, NetworkMetrics, WindowTotals};
 use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
@@ -34,8 +35,22 @@ const MISSING: u64 = u64::MAX;
 
 #[allow(clippy::cast_precision_loss)]
 const S_SCALE: f64 = (1u64 << 32) as f64;
-/// Rows are processed in chunks: gather, touch the group lines, then count.
-const CHUNK: usize = 128;
+#[allow(clippy::cast_precision_loss)]
+const V_SCALE: f64 = VALUE_ONE as f64;
+/// Rows are counted a block at a time … (small in unit tests, to cross blocks)
+const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 19 };
+/// … partitioned into buckets of this many consecutive groups.
+const BUCKET_GROUPS: usize = 256;
+
+/// One row, gathered for counting.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rec {
+    t: i64,
+    v: f64,
+    g: u32,
+    a: u32,
+    k: u8,
+}
 
 fn bit(bits: &[u64], i: u32) -> bool {
     bits.get(i as usize / 64)
@@ -47,13 +62,12 @@ fn set_bit(bits: &mut [u64], i: u32) {
         *w |= 1 << (i % 64);
     }
 }
-#[allow(clippy::cast_precision_loss)]
-const V_SCALE: f64 = VALUE_ONE as f64;
 
 /// A value in fixed point (values are validated to at most 10^12 here).
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn fx(v: f64) -> u64 {
-    (v * V_SCALE).round() as u64
+    // v ≥ 0, so truncating v + 0.5 rounds half up (and avoids a libm call).
+    (v * V_SCALE + 0.5) as u64
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -183,6 +197,7 @@ struct GroupMeta {
 #[derive(Debug, Clone, Copy)]
 struct Spans {
     half_life: [u64; 5],
+    decay: [HalfLife; 5],
     recent: u64,
     base: u64,
     metrics: u64,
@@ -198,6 +213,7 @@ impl Spans {
         let d = |days: u32| u64::from(days) * DAY_MS.unsigned_abs();
         Spans {
             half_life: Component::ALL.map(|c| days_to_ms(m.half_lives_days.get(c))),
+            decay: Component::ALL.map(|c| HalfLife::new(days_to_ms(m.half_lives_days.get(c)))),
             recent: d(m.trend_recent_days),
             base: d(m.trend_baseline_days),
             metrics: d(m.metrics_window_days),
@@ -255,8 +271,6 @@ pub struct Scorer {
     staff_bits: Vec<u64>,
     /// Per person, one bit: a counted row within the metrics window.
     engaged_bits: Vec<u64>,
-    /// Sink of the loads that bring a chunk's group lines into cache.
-    touch: u64,
     staff_members: u64,
     /// The model's impact value per kind code (0 for other kinds).
     impact_per: [f64; 8],
@@ -306,7 +320,6 @@ impl Scorer {
             actors: Interner::default(),
             staff_bits: Vec::new(),
             engaged_bits: Vec::new(),
-            touch: 0,
             staff_members: 0,
             impact_per: Kind::ALL.map(|k| match k {
                 Kind::PetitionStarted => model.impact_values.petition_started,
@@ -466,7 +479,6 @@ impl Scorer {
             Ok(res) => {
                 self.push_group();
                 self.sync_actors();
-                self.reserve(cols, &res);
                 self.accumulate(cols, &res);
                 Ok(())
             }
@@ -480,20 +492,20 @@ impl Scorer {
 
     fn resolve<'a>(&mut self, cols: &Columns<'a>) -> Result<Resolved<'a>, HealthError> {
         let n = cols.len();
-        for i in 0..n {
-            if cols.time.millis(i).is_none() {
-                return Err(HealthError::row(
-                    i,
-                    "time",
-                    "is outside the years 1 to 9999",
-                ));
-            }
+        if let Some(i) = cols.time.first_out_of_range() {
+            return Err(HealthError::row(
+                i,
+                "time",
+                "is outside the years 1 to 9999",
+            ));
         }
         if let Some(values) = cols.value {
-            for (i, v) in values.iter().enumerate() {
-                if !v.is_nan() {
-                    check_value(*v).map_err(|r| HealthError::row(i, "value", r))?;
-                }
+            // NaN (missing) passes; so does any value in [0, MAX_VALUE].
+            let bad = |v: f64| !(v.is_nan() || (0.0..=super::input::MAX_VALUE).contains(&v));
+            if let Some(i) = first_where(values, bad) {
+                let v = values.get(i).copied().unwrap_or(f64::NAN);
+                let reason = check_value(v).err().unwrap_or("is invalid");
+                return Err(HealthError::row(i, "value", reason));
             }
         }
         let kind = resolve_kinds(&cols.kind)?;
@@ -502,8 +514,9 @@ impl Scorer {
             Some(col) => resolve_strings(col, cols.actor_valid, &mut self.actors, Target::Actor)?,
             None => Res::Absent,
         };
+        let no_actor = actor.null_entries();
         for i in 0..n {
-            if kind.get(i) == Kind::LeaderAction.code() && actor.get(i) == NULL_KEY {
+            if kind.get(i) == Kind::LeaderAction.code() && actor.is_null(i, &no_actor) {
                 return Err(HealthError::row(
                     i,
                     "actor",
@@ -514,82 +527,83 @@ impl Scorer {
         Ok(Resolved { group, kind, actor })
     }
 
-    /// Reserves each group's event and post lists for this batch, so they
-    /// grow once instead of doubling many times.
-    fn reserve(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
-        let mut counts = vec![(0u32, 0u32); self.acc.len()];
-        for i in 0..cols.len() {
-            let k = res.kind.get(i);
-            if (k == Kind::EventHeld.code() || k == Kind::Post.code())
-                && let Some(c) = counts.get_mut(res.group.get(i) as usize)
-            {
-                if k == Kind::Post.code() {
-                    c.1 += 1;
-                } else {
-                    c.0 += 1;
-                }
-            }
-        }
-        for (acc, (events, posts)) in self.acc.iter_mut().zip(counts) {
-            acc.hot.events.reserve(events as usize);
-            acc.hot.posts.reserve(posts as usize);
-        }
-    }
-
+    /// Counts a validated batch. Rows are taken a block at a time and
+    /// partitioned by group range (a counting sort into buckets of
+    /// `BUCKET_GROUPS` groups), so that while a bucket's rows are counted its
+    /// groups' state stays in cache. The order rows are counted in does not
+    /// change any result.
     fn accumulate(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
         let n = cols.len();
-        let mut g = [0u32; CHUNK];
-        let mut t = [0i64; CHUNK];
-        let mut k = [0u8; CHUNK];
-        let mut a = [0u32; CHUNK];
+        let buckets = self.acc.len().div_ceil(BUCKET_GROUPS).max(1);
+        let mut gs: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
+        let mut actors: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
+        let mut recs: Vec<Rec> = Vec::with_capacity(BLOCK_ROWS.min(n));
+        let mut starts = vec![0usize; buckets + 1];
+        // Events and posts per group in the block, to grow their lists once.
+        let mut grow = vec![(0u32, 0u32); self.acc.len()];
         let mut start = 0;
         while start < n {
-            let m = CHUNK.min(n - start);
-            // Gather: sequential reads of the columns.
-            for j in 0..m {
-                let i = start + j;
-                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
-                    (g.get_mut(j), t.get_mut(j), k.get_mut(j), a.get_mut(j))
-                {
-                    *gj = res.group.get(i);
-                    *tj = cols.time.millis(i).unwrap_or(0);
-                    *kj = res.kind.get(i);
-                    *aj = res.actor.get(i);
+            let end = n.min(start + BLOCK_ROWS);
+            gs.clear();
+            gs.extend((start..end).map(|i| res.group.get(i)));
+            // A loop of independent dictionary loads: their misses overlap.
+            actors.clear();
+            actors.extend((start..end).map(|i| res.actor.get(i)));
+            starts.iter_mut().for_each(|c| *c = 0);
+            for &g in &gs {
+                if let Some(c) = starts.get_mut(g as usize / BUCKET_GROUPS + 1) {
+                    *c += 1;
                 }
             }
-            // Touch: independent loads of the groups' lines, so their cache
-            // misses overlap instead of queueing one row at a time.
-            let mut sink = 0u64;
-            for (gj, kj) in g.iter().zip(&k).take(m) {
-                if let Some(acc) = self.acc.get(*gj as usize) {
-                    sink ^= acc.hot.eff_now as u64;
-                    sink ^= acc.kinds.get(usize::from(*kj)).map_or(0, |s| s.last_age);
-                    #[allow(clippy::cast_possible_truncation)] // only a sink
-                    match *kj {
-                        3 => sink ^= acc.leaders.first().map_or(0, |l| l.1),
-                        4 => sink ^= acc.hot.posts.last().map_or(0, |p| *p as u64),
-                        0 => sink ^= acc.hot.events.last().map_or(0, |e| e.0),
+            for b in 1..starts.len() {
+                let prev = starts.get(b - 1).copied().unwrap_or(0);
+                if let Some(c) = starts.get_mut(b) {
+                    *c += prev;
+                }
+            }
+            recs.clear();
+            recs.resize(end - start, Rec::default());
+            for (j, &g) in gs.iter().enumerate() {
+                let i = start + j;
+                let Some(slot) = starts.get_mut(g as usize / BUCKET_GROUPS) else {
+                    continue;
+                };
+                if let Some(r) = recs.get_mut(*slot) {
+                    *r = Rec {
+                        t: cols.time.millis(i).unwrap_or(0),
+                        v: cols
+                            .value
+                            .and_then(|v| v.get(i))
+                            .copied()
+                            .unwrap_or(f64::NAN),
+                        g,
+                        a: actors.get(j).copied().unwrap_or(NULL_KEY),
+                        k: res.kind.get(i),
+                    };
+                }
+                *slot += 1;
+                if let Some(c) = grow.get_mut(g as usize) {
+                    match res.kind.get(i) {
+                        0 => c.0 += 1,
+                        4 => c.1 += 1,
                         _ => {}
                     }
                 }
             }
-            self.touch ^= sink;
-            // Count.
-            for j in 0..m {
-                let i = start + j;
-                let v = cols
-                    .value
-                    .and_then(|v| v.get(i))
-                    .copied()
-                    .unwrap_or(f64::NAN);
-                if let (Some(gj), Some(tj), Some(kj), Some(aj)) =
-                    (g.get(j), t.get(j), k.get(j), a.get(j))
-                {
-                    let kind = Kind::from_code(*kj).unwrap_or(Kind::Post);
-                    self.add_one(*gj, *tj, kind, v, *aj);
+            for (acc, c) in self.acc.iter_mut().zip(grow.iter_mut()) {
+                if c.0 > 0 {
+                    acc.hot.events.reserve(c.0 as usize);
                 }
+                if c.1 > 0 {
+                    acc.hot.posts.reserve(c.1 as usize);
+                }
+                *c = (0, 0);
             }
-            start += m;
+            for r in &recs {
+                let kind = Kind::from_code(r.k).unwrap_or(Kind::Post);
+                self.add_one(r.g, r.t, kind, r.v, r.a);
+            }
+            start = end;
         }
     }
 
@@ -642,7 +656,7 @@ impl Scorer {
             }
             Kind::MemberJoined => {
                 let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
-                decayed = term64(decay::weight(age, spans.half_life[3]), vf);
+                decayed = term64(spans.decay[3].weight(age), vf);
                 vf
             }
             Kind::MemberLeft => {
@@ -655,7 +669,7 @@ impl Scorer {
             Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
                 let per = self.impact_per.get(kind as usize).copied().unwrap_or(0.0);
                 let n = if v.is_nan() { 1.0 } else { v };
-                decayed = term64(decay::weight(age, spans.half_life[2]), fx(n * per));
+                decayed = term64(spans.decay[2].weight(age), fx(n * per));
                 if v.is_nan() { VALUE_ONE } else { fx(v) }
             }
         };
@@ -899,7 +913,7 @@ impl Scorer {
                 let a = unfx(u128::from(att));
                 fx(1.0 + aw * (a.min(cap) / cap))
             };
-            s_act += term(decay::weight(age, h(0)), v);
+            s_act += term(sp.decay[0].weight(age), v);
             if age <= h(0) {
                 if att == MISSING {
                     ms.events_no_att += 1;
@@ -917,7 +931,7 @@ impl Scorer {
         let mut l_fx: u128 = 0;
         for &(p, age) in &acc.leaders {
             if age != NEVER {
-                l_fx += u128::from(decay::weight(age, h(1)));
+                l_fx += u128::from(sp.decay[1].weight(age));
                 ms.leaders_acted += 1;
                 if age <= h(1) {
                     ms.leaders_win += 1;
@@ -951,7 +965,7 @@ impl Scorer {
             }
             taken += 1;
             if taken <= cap_posts {
-                s_conv += term(decay::weight(age, h(4)), VALUE_ONE);
+                s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
                 if age <= h(4) {
                     ms.posts_win += 1;
                     let author = (key >> 96) as u32;
@@ -1181,6 +1195,8 @@ impl Scorer {
             low_data,
             age_days,
             paused,
+            paused_days: u32::try_from((self.now_ms - acc.hot.eff_now).max(0) / DAY_MS)
+                .unwrap_or(u32::MAX),
             onboarding,
             excluded: acc.excluded,
         }
@@ -1405,6 +1421,7 @@ fn empty_report(group: &str) -> GroupReport {
         low_data: true,
         age_days: None,
         paused: false,
+        paused_days: 0,
         onboarding: None,
         excluded: Excluded::default(),
     }
@@ -1489,6 +1506,33 @@ enum Res<'a> {
 }
 
 impl Res<'_> {
+    /// For a dictionary: a bitset of the entries that mean "no actor".
+    fn null_entries(&self) -> Vec<u64> {
+        match self {
+            Res::Dict { map, .. } => {
+                let mut bits = vec![0u64; map.len().div_ceil(64)];
+                for (k, &v) in map.iter().enumerate() {
+                    if v == NULL_KEY {
+                        set_bit(&mut bits, u32::try_from(k).unwrap_or(u32::MAX));
+                    }
+                }
+                bits
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when row `i` has no value, without reading the dictionary map.
+    #[inline]
+    fn is_null(&self, i: usize, null_entries: &[u64]) -> bool {
+        match self {
+            Res::Dict { keys, .. } => keys
+                .get(i)
+                .is_none_or(|&k| k == NULL_KEY || bit(null_entries, k)),
+            _ => self.get(i) == NULL_KEY,
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
@@ -1595,11 +1639,16 @@ fn resolve_strings<'a>(
         StrColumn::Dict { keys, values } => {
             interner.reserve(values.len().min(keys.len()));
             let mut map = vec![UNRESOLVED; values.len()];
+            // Which keys were seen: a bitset small enough to stay in cache.
+            let mut seen = vec![0u64; values.len().div_ceil(64)];
             for (row, &k) in keys.iter().enumerate() {
                 if k == NULL_KEY || !present(row) {
                     if target == Target::Group {
                         return Err(HealthError::row(row, column, "is missing"));
                     }
+                    continue;
+                }
+                if bit(&seen, k) {
                     continue;
                 }
                 let slot = map.get_mut(k as usize).ok_or_else(|| {
@@ -1612,10 +1661,9 @@ fn resolve_strings<'a>(
                         ),
                     )
                 })?;
-                if *slot == UNRESOLVED {
-                    let s = get(&values, k as usize, row)?;
-                    *slot = lookup(s, interner, target, row)?;
-                }
+                let s = get(&values, k as usize, row)?;
+                *slot = lookup(s, interner, target, row)?;
+                set_bit(&mut seen, k);
             }
             if valid.is_some() {
                 // Nulls are marked in the bitmap: resolve per row.
@@ -1669,7 +1717,8 @@ fn parse_kind(s: &str, row: usize) -> Result<u8, HealthError> {
 fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
     match *col {
         KindColumn::Codes(codes) => {
-            if let Some((row, c)) = codes.iter().enumerate().find(|(_, c)| **c > 7) {
+            if let Some(row) = first_where(codes, |c| c > 7) {
+                let c = codes.get(row).copied().unwrap_or(0);
                 return Err(HealthError::row(
                     row,
                     "kind",
@@ -1728,6 +1777,37 @@ mod tests {
         assert_eq!(percentile(&mut v, 0.2), Some(1.0));
         assert_eq!(percentile(&mut [], 0.5), None);
         assert_eq!(percentile_median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    }
+
+    #[test]
+    fn blocks_and_buckets_do_not_change_the_result() {
+        use crate::health::{ActivityRow, Facts, HealthModel};
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let names: Vec<String> = (0..600).map(|i| format!("g{i}")).collect();
+        let kinds = Kind::ALL;
+        let mut rows = Vec::new();
+        let mut x: u64 = 7;
+        for i in 0..5000usize {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            rows.push(ActivityRow {
+                group: &names[(x >> 33) as usize % names.len()],
+                time: now - chrono::Duration::minutes((x >> 20) as i64 % (300 * 1440)),
+                kind: kinds[i % 8],
+                value: Some((x % 50) as f64),
+                actor: Some(["a", "b", "c", "d"][(x >> 40) as usize % 4]),
+            });
+        }
+        let model = HealthModel::default();
+        let mut one = Scorer::new(&model, &Facts::default(), now).unwrap();
+        one.add_rows(rows.iter().copied()).unwrap();
+        assert!(one.acc.len() > 2 * BUCKET_GROUPS && rows.len() > 4 * BLOCK_ROWS);
+        let mut many = Scorer::new(&model, &Facts::default(), now).unwrap();
+        for chunk in rows.rchunks(7) {
+            many.add_rows(chunk.iter().rev().copied()).unwrap();
+        }
+        assert_eq!(one.report(None).to_json(), many.report(None).to_json());
     }
 
     #[test]

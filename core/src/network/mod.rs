@@ -442,6 +442,24 @@ impl Network {
         self.revision
     }
 
+    /// The chapter data of a node: [`NetworkError::UnknownNode`] when no node
+    /// has this id, [`NetworkError::WrongLevel`] when it is not a chapter.
+    pub fn chapter(&self, id: &str) -> Result<&Chapter, NetworkError> {
+        let ix = self.ix_or_err(id)?;
+        match self.at(ix) {
+            Some(Node {
+                body: NodeBody::Chapter(c),
+                ..
+            }) => Ok(c),
+            Some(n) => Err(NetworkError::WrongLevel {
+                id: n.id.clone(),
+                expected: "chapter",
+                actual: n.level(),
+            }),
+            None => Err(NetworkError::UnknownNode { id: id.to_owned() }),
+        }
+    }
+
     /// The parent of a node (`None` for the organization).
     pub fn parent(&self, id: &str) -> Result<Option<&Node>, NetworkError> {
         let ix = self.ix_or_err(id)?;

@@ -107,8 +107,27 @@ impl PartialEq for Territory {
 }
 
 impl Territory {
-    /// Validates a GeoJSON geometry object as a territory.
+    /// Validates a GeoJSON geometry object as a territory, with the default
+    /// [`Limits`](crate::Limits).
     pub fn from_geojson(geometry: Value) -> Result<Territory, TerritoryError> {
+        Territory::from_geojson_with(geometry, &crate::Limits::default())
+    }
+
+    /// [`Territory::from_geojson`] with explicit limits: a geometry with more
+    /// than `max_vertices_per_territory` positions is refused before any
+    /// ring is built.
+    pub fn from_geojson_with(
+        geometry: Value,
+        limits: &crate::Limits,
+    ) -> Result<Territory, TerritoryError> {
+        let vertices = vertex_count(&geometry);
+        crate::Limits::check(
+            "territory vertices",
+            vertices,
+            limits.max_vertices_per_territory,
+            "max_vertices_per_territory",
+        )
+        .map_err(|source| TerritoryError::Limit { id: None, source })?;
         let parsed = parse(&geometry)?;
         Ok(Territory {
             inner: Arc::new(Inner {
@@ -186,6 +205,24 @@ fn invalid(at: &str, reason: String) -> TerritoryError {
         id: None,
         at: at.to_owned(),
         reason,
+    }
+}
+
+/// Positions in a Polygon or MultiPolygon's coordinates (0 for anything else),
+/// counted without building anything.
+fn vertex_count(g: &Value) -> usize {
+    let rings = |poly: &Value| -> usize {
+        poly.as_array().map_or(0, |rs| {
+            rs.iter().map(|r| r.as_array().map_or(0, Vec::len)).sum()
+        })
+    };
+    let coords = g.get("coordinates");
+    match g.get("type").and_then(Value::as_str) {
+        Some("Polygon") => coords.map_or(0, rings),
+        Some("MultiPolygon") => coords
+            .and_then(Value::as_array)
+            .map_or(0, |ps| ps.iter().map(rings).sum()),
+        _ => 0,
     }
 }
 

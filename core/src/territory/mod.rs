@@ -100,6 +100,14 @@ pub enum TerritoryError {
         /// Which lengths differ, in plain words.
         what: String,
     },
+    /// A territory exceeds a configured limit (vertices).
+    #[error("territory{}: {source}", id_part(id))]
+    Limit {
+        /// The chapter or feature whose territory it is, when known.
+        id: Option<String>,
+        /// The limit exceeded.
+        source: crate::LimitError,
+    },
 }
 
 fn id_part(id: &Option<String>) -> String {
@@ -123,6 +131,7 @@ impl TerritoryError {
             TerritoryError::InvalidPoint { .. } | TerritoryError::LengthMismatch { .. } => {
                 ErrorKind::InvalidValue
             }
+            TerritoryError::Limit { .. } => ErrorKind::LimitExceeded,
         }
     }
 
@@ -133,6 +142,10 @@ impl TerritoryError {
                 id: Some(chapter.to_owned()),
                 at,
                 reason,
+            },
+            TerritoryError::Limit { source, .. } => TerritoryError::Limit {
+                id: Some(chapter.to_owned()),
+                source,
             },
             other => other,
         }

@@ -138,7 +138,8 @@ pub(crate) struct Scored {
     pub aging_pm: u64,
     /// Cost of delay: impact × urgency points × aging permille.
     pub cod: u64,
-    /// When the SLA runs out: the earlier of the due date and created + SLA.
+    /// When the SLA runs out: the earlier of the due date and created + the
+    /// SLA of the class it had on arrival.
     pub deadline: DateTime<Utc>,
 }
 
@@ -148,13 +149,8 @@ pub(crate) fn sla(config: &TriageConfig, class: Class) -> Duration {
     Duration::hours(i64::from(h))
 }
 
-/// Classifies `r` at `now`. `now` must not be before `r.created` (the caller
-/// checks); a negative age counts as zero.
-pub(crate) fn score(r: &Request, config: &TriageConfig, now: DateTime<Utc>) -> Scored {
-    let impact = impact(r, config);
-    let urgency = Urgency::of(r.due, now);
-    let product = impact * urgency.points();
-    let base = if product >= config.p1_threshold {
+fn class_of(product: u32, config: &TriageConfig) -> Class {
+    if product >= config.p1_threshold {
         Class::P1
     } else if product >= config.p2_threshold {
         Class::P2
@@ -162,7 +158,15 @@ pub(crate) fn score(r: &Request, config: &TriageConfig, now: DateTime<Utc>) -> S
         Class::P3
     } else {
         Class::P4
-    };
+    }
+}
+
+/// Classifies `r` at `now`. `now` must not be before `r.created` (the caller
+/// checks); a negative age counts as zero.
+pub(crate) fn score(r: &Request, config: &TriageConfig, now: DateTime<Utc>) -> Scored {
+    let impact = impact(r, config);
+    let urgency = Urgency::of(r.due, now);
+    let base = class_of(impact * urgency.points(), config);
     let age = (now - r.created).max(Duration::zero());
     // Each SLA waited promotes one class; the thresholds add up from the base.
     let mut class = base;
@@ -183,7 +187,10 @@ pub(crate) fn score(r: &Request, config: &TriageConfig, now: DateTime<Utc>) -> S
         .saturating_add(grown)
         .min(u64::from(config.aging_cap_permille));
     let cod = u64::from(impact) * u64::from(urgency.points()) * aging_pm;
-    let sla_end = r.created + sla(config, class);
+    // The SLA clock runs from arrival with the class the request had then, so
+    // neither a nearing due date nor aging moves it.
+    let on_arrival = class_of(impact * Urgency::of(r.due, r.created).points(), config);
+    let sla_end = r.created + sla(config, on_arrival);
     let deadline = match r.due {
         Some(d) if d < sla_end => d,
         _ => sla_end,

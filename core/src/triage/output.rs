@@ -1,8 +1,6 @@
 //! The shape of a plan: rows in one strict order, the line, alerts, metrics
 //! and the fairness state for tomorrow.
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +99,8 @@ pub struct Row {
     /// The day it is projected to be finished (none when there is no staff time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projected: Option<NaiveDate>,
-    /// When its SLA runs out (the earlier of due and created + SLA).
+    /// When its SLA runs out: the earlier of its due date and created + the
+    /// SLA of the class it had on arrival.
     pub deadline: DateTime<Utc>,
     /// True when the projected day is after the deadline's day (or it is already late).
     pub sla_breach: bool,
@@ -162,7 +161,8 @@ pub enum Alert {
         /// Its deadline.
         first_deadline: DateTime<Utc>,
     },
-    /// A chapter has more than `flood_factor` × the median chapter backlog.
+    /// A chapter has more than `flood_factor` × the median chapter backlog,
+    /// both in requests and in minutes.
     Flooding {
         /// The chapter.
         chapter: NodeId,
@@ -170,7 +170,7 @@ pub enum Alert {
         requests: u32,
         /// Their minutes.
         backlog_minutes: u64,
-        /// The median backlog of chapters with open requests.
+        /// The median backlog of chapters with open requests, in minutes.
         median_minutes: u64,
     },
     /// A request is larger than any eligible staff member's queue minutes in a
@@ -225,7 +225,7 @@ impl Alert {
                 backlog_minutes,
                 median_minutes,
             } => format!(
-                "chapter {chapter} is flooding the queue: {requests} requests, {backlog_minutes} min against a median of {median_minutes} min"
+                "chapter {chapter} is flooding the queue: {requests} requests, {backlog_minutes} min against a median chapter backlog of {median_minutes} min"
             ),
             Alert::TooLargeForOneDay {
                 request,
@@ -351,81 +351,4 @@ pub struct StaffDay {
     pub planned: u32,
     /// Queue minutes left unplanned.
     pub left: u32,
-}
-
-impl Plan {
-    /// The plan as a plain-text table for the daily review: rows above the
-    /// line, the line, the rest (up to `below` rows), then alerts.
-    pub fn to_text(&self, below: usize) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "{:>4}  {:<10} {:<12} {:>4} {:<5} {:<12} {:>5} {:>6}  {:<8} reason",
-            "rank", "request", "chapter", "tier", "class", "assignee", "min", "cum", "projected"
-        );
-        let mut shown_below = 0;
-        for row in &self.rows {
-            if !row.today {
-                if shown_below == 0 {
-                    let _ = writeln!(
-                        s,
-                        "────── the line: {} of {} queue min planned, {} left; {} min escalated ──────",
-                        self.line.planned_minutes,
-                        self.line.capacity_minutes,
-                        self.line.left_minutes,
-                        self.line.escalated_minutes
-                    );
-                }
-                if shown_below >= below {
-                    let rest = self.rows.len() - usize::try_from(row.rank).unwrap_or(1) + 1;
-                    let _ = writeln!(s, "   … {rest} more below the line");
-                    break;
-                }
-                shown_below += 1;
-            }
-            let class = match row.lane {
-                Lane::EscalateNow => "ESC".to_owned(),
-                Lane::Queue => row.class.as_str().to_owned(),
-            };
-            let minutes = if row.today && row.minutes_today < row.minutes {
-                format!("{}/{}", row.minutes_today, row.minutes)
-            } else {
-                row.minutes.to_string()
-            };
-            let _ = writeln!(
-                s,
-                "{:>4}  {:<10} {:<12} {:>4} {:<5} {:<12} {:>5} {:>6}  {:<8} {}{}",
-                row.rank,
-                row.request.as_str(),
-                row.chapter.as_str(),
-                row.tier.number(),
-                class,
-                row.assignee.as_ref().map(PersonId::as_str).unwrap_or("-"),
-                minutes,
-                row.cumulative_minutes,
-                row.projected
-                    .map(|d| d.format("%-d %b").to_string())
-                    .unwrap_or_else(|| "-".into()),
-                if row.sla_breach { "LATE " } else { "" },
-                row.reason
-            );
-        }
-        if self.rows.iter().all(|r| r.today) {
-            let _ = writeln!(
-                s,
-                "────── the line: {} of {} queue min planned, {} left; {} min escalated ──────",
-                self.line.planned_minutes,
-                self.line.capacity_minutes,
-                self.line.left_minutes,
-                self.line.escalated_minutes
-            );
-        }
-        if !self.alerts.is_empty() {
-            let _ = writeln!(s, "alerts:");
-            for a in &self.alerts {
-                let _ = writeln!(s, "  ! {}", a.message());
-            }
-        }
-        s
-    }
 }

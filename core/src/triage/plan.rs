@@ -370,7 +370,17 @@ pub fn plan(
         })
         .collect();
     queue_keys.sort_unstable();
+    // Position of each request within its class by key alone, in one pass.
     let mut key_rank = vec![0u32; n];
+    let mut next_rank = [0u32; 4];
+    for &i in &by_key {
+        if let (Some(c), Some(r)) = (cls.get(i), key_rank.get_mut(i))
+            && let Some(k) = next_rank.get_mut(c.index())
+        {
+            *r = *k;
+            *k += 1;
+        }
+    }
     let mut stream_pos = vec![0u32; n];
     let mut streams: Vec<Stream> = Vec::with_capacity(3);
     for class in [Class::P2, Class::P3, Class::P4] {
@@ -409,15 +419,6 @@ pub fn plan(
         }
         let start_at = resume_index(&queue_chapter, &chapters, carried);
         let emits = drr::order(&queues, start_at, |i| size_of(i as usize));
-        let mut k = 0u32;
-        for &i in &by_key {
-            if cls.get(i) == Some(&class)
-                && let Some(r) = key_rank.get_mut(i)
-            {
-                *r = k;
-                k += 1;
-            }
-        }
         for (p, e) in emits.iter().enumerate() {
             if let Some(x) = stream_pos.get_mut(e.item as usize) {
                 *x = u32::try_from(p).unwrap_or(u32::MAX);
@@ -558,18 +559,32 @@ pub fn plan(
     }
 
     let today_date = now.date_naive();
+    // Dates by day offset, made once: rows share a few dozen of them.
+    let max_days = days_of.iter().flatten().copied().max().unwrap_or(0);
+    let dates: Vec<Option<chrono::NaiveDate>> = (0..=max_days.min(100_000))
+        .map(|d| today_date.checked_add_days(Days::new(d)))
+        .collect();
+    let today_ce = i64::from(chrono::Datelike::num_days_from_ce(&today_date));
+    let day_of_ce = |t: DateTime<Utc>| {
+        // Days since 0001-01-01 (CE), from the Unix day of `t`.
+        t.timestamp().div_euclid(86_400) + 719_163
+    };
     let mut slots: Vec<Option<Row>> = Vec::with_capacity(n);
     slots.resize_with(n, || None);
     for (i, (it, p)) in items.iter().zip(&placed).enumerate() {
         let rank = rank_of.get(i).copied().unwrap_or(0);
         let today = usize::try_from(rank).is_ok_and(|r| r >= 1 && r <= above);
-        let projected = days_of
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|d| today_date.checked_add_days(Days::new(d)));
-        let sla_breach =
-            it.s.deadline < now || projected.is_none_or(|d| d > it.s.deadline.date_naive());
+        let days = days_of.get(i).copied().flatten();
+        let projected = days.and_then(|d| {
+            usize::try_from(d)
+                .ok()
+                .and_then(|d| dates.get(d).copied().flatten())
+                .or_else(|| today_date.checked_add_days(Days::new(d)))
+        });
+        let sla_breach = it.s.deadline < now
+            || days.is_none_or(|d| {
+                today_ce + i64::try_from(d).unwrap_or(i64::MAX / 2) > day_of_ce(it.s.deadline)
+            });
         let mut reason = String::with_capacity(160);
         let moved = (
             key_rank.get(i).copied().unwrap_or(0),
@@ -684,13 +699,18 @@ pub fn plan(
             b.1 += 1;
         }
     }
-    let mut sizes: Vec<u64> = backlog.iter().map(|b| b.0).collect();
-    sizes.sort_unstable();
-    if let Some(&median) = sizes.get(sizes.len().saturating_sub(1) / 2) {
+    let median = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v.get(v.len().saturating_sub(1) / 2).copied()
+    };
+    let median_minutes = median(backlog.iter().map(|b| b.0).collect());
+    let median_count = median(backlog.iter().map(|b| u64::from(b.1)).collect());
+    if let (Some(median), Some(median_count)) = (median_minutes, median_count) {
+        let factor = u64::from(config.flood_factor);
         let mut floods: Vec<(usize, u64, u32)> = backlog
             .iter()
             .enumerate()
-            .filter(|(_, b)| b.0 > median * u64::from(config.flood_factor))
+            .filter(|(_, b)| b.0 > median * factor && u64::from(b.1) > median_count * factor)
             .map(|(c, b)| (c, b.0, b.1))
             .collect();
         floods.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

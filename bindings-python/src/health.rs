@@ -1,0 +1,336 @@
+//! Group health: activity in (Arrow columns or a CSV file), one explained
+//! row per group out (an Arrow table).
+//!
+//! Activity columns are read straight into the core's column input
+//! ([`chapterhouse::health::Columns`]): Arrow strings, dictionaries,
+//! timestamps and floats are borrowed where the layout matches, so no
+//! Python object is made per row.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Field, Schema};
+use chapterhouse::health::{
+    ActivityTable, Columns, Component, Facts, HealthError, HealthModel as CoreModel, HealthReport,
+    KindColumn, Scorer,
+};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+
+use crate::arrow::{
+    ArrowTable, Floats, Imported, Text, Times, arrow_error, column, import_table, missing_column,
+    null_value, read_ints,
+};
+use crate::convert::When;
+use crate::error::{PyFailure, invalid_value};
+
+const WHAT: &str = "activity";
+
+/// The health model: component weights and half-lives, saturation
+/// constants, thresholds. ``HealthModel()`` is the default model.
+#[pyclass(module = "chapterhouse", name = "HealthModel", frozen)]
+#[derive(Clone)]
+pub struct HealthModel(pub(crate) CoreModel);
+
+#[pymethods]
+impl HealthModel {
+    /// The default model.
+    #[new]
+    fn new() -> Self {
+        HealthModel(CoreModel::default())
+    }
+
+    /// Reads a model from JSON; missing fields keep their defaults. Raises
+    /// ``ParseError`` naming the JSON path or ``InvalidValueError`` naming
+    /// the setting.
+    #[staticmethod]
+    fn from_json(json: &str) -> PyResult<Self> {
+        Ok(HealthModel(
+            CoreModel::from_json(json).map_err(PyFailure::from)?,
+        ))
+    }
+
+    /// The model as JSON.
+    fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<HealthModel {}>", self.0.to_json().replace('\n', ""))
+    }
+}
+
+/// One batch's columns, converted where the layout differs from the core's.
+struct Batch {
+    rows: usize,
+    group: Text,
+    time: Times,
+    kind: Kinds,
+    value: Option<Floats>,
+    actor: Option<Text>,
+    actor_valid: Option<arrow_buffer::Buffer>,
+}
+
+enum Kinds {
+    Codes(Vec<u8>),
+    Names(Text),
+}
+
+impl Batch {
+    fn read(batch: &RecordBatch, imported: &Imported) -> PyResult<Batch> {
+        let need = |name: &str| {
+            column(batch, name).ok_or_else(|| missing_column(WHAT, name, &imported.schema))
+        };
+        let group = Text::read(WHAT, "group", need("group")?)?;
+        if let Some(row) = group.first_null() {
+            return Err(null_value(row, "group"));
+        }
+        let time = Times::read(WHAT, "time", need("time")?)?;
+        let kind_col = need("kind")?;
+        let kind = if kind_col.data_type().is_integer() {
+            let codes = read_ints(WHAT, "kind", kind_col)?;
+            let mut out = Vec::with_capacity(codes.len());
+            for (row, c) in codes.into_iter().enumerate() {
+                let c = c.ok_or_else(|| null_value(row, "kind"))?;
+                out.push(u8::try_from(c).map_err(|_| {
+                    invalid_value(format!(
+                        "row {row}, column kind: {c} is not a kind code (0 to 7)"
+                    ))
+                })?);
+            }
+            Kinds::Codes(out)
+        } else {
+            let names = Text::read(WHAT, "kind", kind_col)?;
+            if let Some(row) = names.first_null() {
+                return Err(null_value(row, "kind"));
+            }
+            Kinds::Names(names)
+        };
+        let value = match column(batch, "value") {
+            Some(a) if *a.data_type() != DataType::Null => Some(Floats::read(WHAT, "value", a)?),
+            _ => None,
+        };
+        let actor = match column(batch, "actor") {
+            Some(a) if *a.data_type() != DataType::Null => Some(Text::read(WHAT, "actor", a)?),
+            _ => None,
+        };
+        let actor_valid = actor.as_ref().and_then(Text::validity);
+        Ok(Batch {
+            rows: batch.num_rows(),
+            group,
+            time,
+            kind,
+            value,
+            actor,
+            actor_valid,
+        })
+    }
+
+    fn columns(&self) -> Columns<'_> {
+        Columns {
+            group: self.group.column(),
+            time: self.time.column(),
+            kind: match &self.kind {
+                Kinds::Codes(c) => KindColumn::Codes(c),
+                Kinds::Names(n) => KindColumn::Names(n.column()),
+            },
+            value: self.value.as_ref().map(Floats::values),
+            actor: self.actor.as_ref().map(Text::column),
+            actor_valid: self.actor_valid.as_ref().map(|b| b.as_slice()),
+        }
+    }
+}
+
+/// An error in batch rows, renumbered from the batch's first row to the table's.
+fn at_offset(e: HealthError, offset: usize) -> HealthError {
+    match e {
+        HealthError::InvalidRow {
+            row,
+            column,
+            reason,
+        } => HealthError::InvalidRow {
+            row: row + offset,
+            column,
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// What `score_health` and `calibrate` read.
+enum Activity {
+    Csv(PathBuf),
+    Arrow(Imported),
+}
+
+fn activity_of(obj: &Bound<'_, PyAny>) -> PyResult<Activity> {
+    if crate::arrow::is_arrow(obj)? {
+        return Ok(Activity::Arrow(import_table(obj, WHAT)?));
+    }
+    match obj.extract::<PathBuf>() {
+        Ok(path) => Ok(Activity::Csv(path)),
+        Err(_) => import_table(obj, WHAT).map(Activity::Arrow),
+    }
+}
+
+/// Builds a scorer over the activity with the GIL released.
+fn scorer(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    groups: Option<&str>,
+    now: When,
+    model: Option<&HealthModel>,
+) -> PyResult<Scorer> {
+    let now = now.0;
+    let facts = match groups {
+        Some(text) => Facts::from_json(text).map_err(PyFailure::from)?,
+        None => Facts::default(),
+    };
+    let model = model.map_or_else(CoreModel::default, |m| m.0.clone());
+    let activity = activity_of(activity)?;
+    py.detach(|| -> PyResult<Scorer> {
+        let mut scorer = Scorer::new(&model, &facts, now).map_err(PyFailure::from)?;
+        match &activity {
+            Activity::Csv(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    pyo3::exceptions::PyOSError::new_err(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let table = ActivityTable::from_csv(&text).map_err(PyFailure::from)?;
+                scorer.add_table(&table).map_err(PyFailure::from)?;
+            }
+            Activity::Arrow(imported) => {
+                let mut offset = 0;
+                for batch in &imported.batches {
+                    let b = Batch::read(batch, imported)?;
+                    scorer
+                        .add_columns(&b.columns())
+                        .map_err(|e| PyFailure::from(at_offset(e, offset)))?;
+                    offset += b.rows;
+                }
+            }
+        }
+        Ok(scorer)
+    })
+}
+
+/// Scores every group's health; see ``chapterhouse.score_health``.
+#[pyfunction]
+#[pyo3(signature = (activity, *, now, groups = None, model = None))]
+pub(crate) fn score_health(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    now: When,
+    groups: Option<PyBackedStr>,
+    model: Option<PyRef<'_, HealthModel>>,
+) -> PyResult<ArrowTable> {
+    let scorer = scorer(py, activity, groups.as_deref(), now, model.as_deref())?;
+    let batch = py.detach(|| report_batch(&scorer.report(None)));
+    Ok(ArrowTable::new(
+        batch.map_err(|e| arrow_error("health report", e))?,
+    ))
+}
+
+/// Fits the model's calibration to the activity; see ``chapterhouse.calibrate``.
+#[pyfunction]
+#[pyo3(signature = (activity, *, now, groups = None, model = None))]
+pub(crate) fn calibrate(
+    py: Python<'_>,
+    activity: &Bound<'_, PyAny>,
+    now: When,
+    groups: Option<PyBackedStr>,
+    model: Option<PyRef<'_, HealthModel>>,
+) -> PyResult<(HealthModel, Vec<String>)> {
+    let scorer = scorer(py, activity, groups.as_deref(), now, model.as_deref())?;
+    let fitted = py.detach(|| scorer.calibrate());
+    let mut m = scorer.model().clone();
+    m.calibration = fitted.calibration;
+    m.validate().map_err(PyFailure::from)?;
+    Ok((HealthModel(m), fitted.notes))
+}
+
+/// The report as one row per group.
+fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let g = &report.groups;
+    let text = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> Option<String>| -> ArrayRef {
+        Arc::new(g.iter().map(f).collect::<StringArray>())
+    };
+    let float = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> f64| -> ArrayRef {
+        Arc::new(g.iter().map(f).collect::<Float64Array>())
+    };
+    let flag = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> bool| -> ArrayRef {
+        Arc::new(g.iter().map(|r| Some(f(r))).collect::<BooleanArray>())
+    };
+    let count = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> Option<u32>| -> ArrayRef {
+        Arc::new(g.iter().map(f).collect::<UInt32Array>())
+    };
+    let mut cols: Vec<(String, ArrayRef)> = vec![
+        ("group".into(), text(&|r| Some(r.group.clone()))),
+        ("score".into(), float(&|r| r.score)),
+        ("status".into(), text(&|r| Some(r.status.as_str().into()))),
+        (
+            "previous_status".into(),
+            text(&|r| r.previous_status.map(|s| s.as_str().into())),
+        ),
+        (
+            "status_reason".into(),
+            text(&|r| Some(r.status_reason.clone())),
+        ),
+        (
+            "intervention".into(),
+            text(&|r| Some(r.intervention.as_str().into())),
+        ),
+        (
+            "intervention_text".into(),
+            text(&|r| Some(r.intervention_text.clone())),
+        ),
+    ];
+    for c in Component::ALL {
+        let comp = move |r: &chapterhouse::health::GroupReport| r.component(c).cloned();
+        let name = c.as_str();
+        cols.push((
+            format!("{name}_score"),
+            float(&|r| comp(r).map_or(f64::NAN, |x| x.score)),
+        ));
+        cols.push((
+            format!("{name}_contribution"),
+            float(&|r| comp(r).map_or(f64::NAN, |x| x.contribution)),
+        ));
+        cols.push((
+            format!("{name}_headroom"),
+            float(&|r| comp(r).map_or(f64::NAN, |x| x.headroom)),
+        ));
+        cols.push((format!("{name}_facts"), text(&|r| comp(r).map(|x| x.facts))));
+    }
+    cols.extend([
+        ("bus_factor".into(), flag(&|r| r.bus_factor)),
+        ("low_data".into(), flag(&|r| r.low_data)),
+        ("paused".into(), flag(&|r| r.paused)),
+        ("active_leaders".into(), count(&|r| Some(r.active_leaders))),
+        ("age_days".into(), count(&|r| r.age_days)),
+        ("trend_recent".into(), count(&|r| Some(r.trend.recent))),
+        ("trend_baseline".into(), count(&|r| Some(r.trend.baseline))),
+        (
+            "trend_direction".into(),
+            text(&|r| Some(r.trend.direction.as_str().into())),
+        ),
+        ("explanation".into(), text(&|r| Some(r.explain()))),
+    ]);
+    let fields: Vec<Field> = cols
+        .iter()
+        .map(|(n, a)| {
+            Field::new(
+                n,
+                a.data_type().clone(),
+                a.null_count() > 0 || n == "previous_status" || n == "age_days",
+            )
+        })
+        .collect();
+    let metadata: std::collections::HashMap<String, String> =
+        [("as_of".to_owned(), report.as_of.to_rfc3339())].into();
+    let schema = Arc::new(Schema::new_with_metadata(fields, metadata));
+    RecordBatch::try_new(schema, cols.into_iter().map(|(_, a)| a).collect())
+}
