@@ -69,6 +69,8 @@ export interface GroupReport {
   low_data: boolean;
   age_days: number | null;
   paused: boolean;
+  /** Whole days of pauses before `now` that ages skip. */
+  paused_days: number;
   onboarding: { reached: string[]; next: string | null } | null;
   excluded: { staff: number; future: number; not_leader: number };
 }
