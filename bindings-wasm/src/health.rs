@@ -69,6 +69,8 @@ export interface GroupReport {
   low_data: boolean;
   age_days: number | null;
   paused: boolean;
+  /** Whole days of pauses before `now` that ages skip. */
+  paused_days: number;
   onboarding: { reached: string[]; next: string | null } | null;
   excluded: { staff: number; future: number; not_leader: number };
 }
@@ -110,13 +112,13 @@ const TS_HEALTH: &str = TS_HEALTH_TEXT;
 /// Scores an activity log in one call with the model as given (no
 /// calibration): every group's explained report and the network metrics.
 ///
-/// `activityCsv` has the columns `group,time,kind,value,actor`; `facts` and
+/// `csv` is the activity log with the columns `group,time,kind,value,actor`; `facts` and
 /// `model` are objects or JSON text (left out: none, and the default model).
 /// Throws `parse` for a malformed CSV line (the message names the line and
 /// column) and `invalid_value` for a bad fact or model field.
 #[wasm_bindgen(js_name = healthReport, unchecked_return_type = "HealthReport")]
 pub fn health_report(
-    activity_csv: &str,
+    csv: &str,
     #[wasm_bindgen(unchecked_param_type = "Facts | string | undefined")] facts: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Time")] now: JsValue,
     model: Option<HealthModelArg>,
@@ -124,7 +126,7 @@ pub fn health_report(
     let facts = opt_with(&facts, "facts", Facts::from_json)?;
     let now = time(&now, "now")?;
     let model = opt_with(&optional(model), "model", HealthModel::from_json)?;
-    let table = ActivityTable::from_csv(activity_csv).map_err(JsFailure::from)?;
+    let table = ActivityTable::from_csv(csv).map_err(JsFailure::from)?;
     let report =
         health::score_columns(&model, &facts, &table.columns(), now).map_err(JsFailure::from)?;
     Ok(to_js(&report)?)
@@ -155,8 +157,8 @@ impl HealthScorer {
 
     /// Adds an activity log (CSV: `group,time,kind,value,actor`).
     #[wasm_bindgen(js_name = addCsv)]
-    pub fn add_csv(&mut self, activity_csv: &str) -> Result<(), JsValue> {
-        let table = ActivityTable::from_csv(activity_csv).map_err(JsFailure::from)?;
+    pub fn add_csv(&mut self, csv: &str) -> Result<(), JsValue> {
+        let table = ActivityTable::from_csv(csv).map_err(JsFailure::from)?;
         Ok(self.0.add_table(&table).map_err(JsFailure::from)?)
     }
 

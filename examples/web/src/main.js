@@ -9,7 +9,7 @@ import borders from './generated/borders.json';
 import health from './generated/health.json';
 import places from './generated/places.json';
 import view from './generated/public-view.json';
-import { STATUSES, projection } from './map-config.js';
+import { HEIGHT, STATUSES, WIDTH, projection } from './map-config.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const METRES_PER_DEGREE = 111_195; // mean Earth radius × π / 180
@@ -96,6 +96,11 @@ async function main() {
   svg.append(layer);
   const pin = el('g', { class: 'pin', visibility: 'hidden' }, el('circle', { r: 5 }));
   svg.append(pin);
+  /** The pin keeps its size on screen whatever the zoom. */
+  function placePin() {
+    if (!pin.dataset.xy) return;
+    pin.setAttribute('transform', `translate(${pin.dataset.xy}) scale(${box.w / WIDTH})`);
+  }
 
   $('legend').append(
     ...Object.values(STATUSES).map((s) => el('li', { style: `--c: ${s.colour}` }, s.label)),
@@ -111,7 +116,10 @@ async function main() {
     }
     const xy = proj([lon, lat]);
     pin.setAttribute('visibility', xy ? 'visible' : 'hidden');
-    if (xy) pin.setAttribute('transform', `translate(${xy[0]},${xy[1]})`);
+    if (xy) {
+      pin.dataset.xy = xy.join(',');
+      placePin();
+    }
     const where = el('p', { class: 'where' }, label ? `${label} (${formatPoint(lon, lat)})` : formatPoint(lon, lat));
     if (ix >= 0) {
       const entry = finder.entry(ix);
@@ -196,9 +204,53 @@ async function main() {
     $('search-error').hidden = false;
   }
 
+  // Zoom (wheel, buttons) and pan (drag) by moving the SVG's viewBox, so
+  // the click mapping below needs no change.
+  const full = { x: 0, y: 0, w: WIDTH, h: HEIGHT };
+  let box = { ...full };
+  const setBox = (b) => {
+    const w = Math.min(WIDTH, Math.max(WIDTH / 64, b.w));
+    const h = (w * HEIGHT) / WIDTH;
+    const x = Math.min(WIDTH - w, Math.max(0, b.x));
+    const y = Math.min(HEIGHT - h, Math.max(0, b.y));
+    box = { x, y, w, h };
+    svg.setAttribute('viewBox', `${x} ${y} ${w} ${h}`);
+    svg.dataset.zoom = (WIDTH / w).toFixed(2);
+    placePin();
+  };
+  const toSvg = (clientX, clientY) =>
+    new DOMPoint(clientX, clientY).matrixTransform(svg.getScreenCTM().inverse());
+  const zoomAt = (factor, at) =>
+    setBox({ x: at.x - (at.x - box.x) / factor, y: at.y - (at.y - box.y) / factor, w: box.w / factor });
+  svg.addEventListener('wheel', (event) => {
+    event.preventDefault();
+    zoomAt(event.deltaY < 0 ? 1.5 : 1 / 1.5, toSvg(event.clientX, event.clientY));
+  }, { passive: false });
+  const centre = () => ({ x: box.x + box.w / 2, y: box.y + box.h / 2 });
+  $('zoom-in').addEventListener('click', () => zoomAt(2, centre()));
+  $('zoom-out').addEventListener('click', () => zoomAt(0.5, centre()));
+  $('zoom-reset').addEventListener('click', () => setBox(full));
+  let drag = null;
+  svg.addEventListener('pointerdown', (event) => {
+    drag = { x: event.clientX, y: event.clientY, box: { ...box }, moved: false };
+    svg.setPointerCapture(event.pointerId); // keep panning when the pointer leaves the map
+  });
+  svg.addEventListener('pointermove', (event) => {
+    if (!drag || (event.buttons & 1) === 0) return;
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    drag.moved = true;
+    const scale = box.w / svg.getBoundingClientRect().width;
+    setBox({ ...drag.box, x: drag.box.x - dx * scale, y: drag.box.y - dy * scale });
+  });
+
   // Clicks on the map: screen point → SVG point → longitude, latitude.
   svg.addEventListener('click', (event) => {
-    const pt = new DOMPoint(event.clientX, event.clientY).matrixTransform(svg.getScreenCTM().inverse());
+    const dragged = drag?.moved;
+    drag = null;
+    if (dragged) return; // the end of a pan, not a pick
+    const pt = toSvg(event.clientX, event.clientY);
     const lonLat = proj.invert([pt.x, pt.y]);
     if (!lonLat) return showError('That point is outside the map.');
     show(lonLat[0], lonLat[1]);

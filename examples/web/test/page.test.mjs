@@ -13,6 +13,8 @@ import path from 'node:path';
 import { ChapterFinder } from 'chapterhouse';
 import { chromium } from 'playwright-core';
 
+import { projection } from '../src/map-config.js';
+
 const PAGE_URL = process.env.PAGE_URL;
 const OUT = process.env.TEST_OUTPUT ?? 'test-output';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -62,12 +64,23 @@ test('the page starts, draws every territory and loads nothing from elsewhere', 
   assert.deepEqual(foreign, []);
 });
 
+/** Where a longitude, latitude is on the screen now (through the page's projection and the map's viewBox). */
+async function screenPoint(lon, lat) {
+  const [x, y] = projection()([lon, lat]);
+  const { rect, vb } = await page.$eval('#map', (svg) => ({
+    rect: svg.getBoundingClientRect().toJSON(),
+    vb: svg.viewBox.baseVal && { x: svg.viewBox.baseVal.x, y: svg.viewBox.baseVal.y, w: svg.viewBox.baseVal.width, h: svg.viewBox.baseVal.height },
+  }));
+  return { x: rect.left + ((x - vb.x) * rect.width) / vb.w, y: rect.top + ((y - vb.y) * rect.height) / vb.h };
+}
+
 test('clicking inside a county shows the chapter that covers it', async () => {
-  // Maricopa County, AZ: the Phoenix chapter. Click the middle of its shape.
+  // Downtown Phoenix, inside Maricopa County, AZ: the Phoenix chapter.
   const id = 'ch-phoenix';
-  const box = await page.locator(`#map path.territory[data-id="${id}"]`).boundingBox();
-  assert.ok(box && box.width > 10, `${id} is drawn large enough to click`);
-  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const [lon, lat] = [-112.074, 33.4484];
+  assert.equal(FINDER.chapterAt(lon, lat)?.id, id);
+  const at = await screenPoint(lon, lat);
+  await page.mouse.click(at.x, at.y);
   const card = page.locator('#result .card');
   await card.waitFor();
   assert.equal(await card.getAttribute('data-chapter-id'), id);
@@ -80,6 +93,29 @@ test('clicking inside a county shows the chapter that covers it', async () => {
   assert.equal(await card.locator('a.join').getAttribute('href'), f.properties.join_url);
   assert.equal(await page.locator(`#map path.territory.selected`).getAttribute('data-id'), id);
   await page.screenshot({ path: path.join(OUT, 'click-phoenix.png') });
+});
+
+test('zoomed in, a click still lands on the right county', async () => {
+  // Downtown Boston (Suffolk County, a few pixels wide on the whole map).
+  const [lon, lat] = [-71.0589, 42.3601];
+  assert.equal(FINDER.chapterAt(lon, lat)?.id, 'ch-boston');
+  let at = await screenPoint(lon, lat);
+  await page.mouse.move(at.x, at.y);
+  for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => Number(document.querySelector('#map').dataset.zoom) > 8);
+  at = await screenPoint(lon, lat);
+  await page.mouse.click(at.x, at.y);
+  assert.equal(await page.locator('#result .card').getAttribute('data-chapter-id'), 'ch-boston');
+  await page.screenshot({ path: path.join(OUT, 'zoomed-boston.png') });
+  // A drag pans without picking.
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await page.mouse.move(at.x + 120, at.y + 40, { steps: 5 });
+  await page.mouse.up();
+  assert.equal(await page.locator('#result .card').getAttribute('data-chapter-id'), 'ch-boston');
+  assert.notEqual(await page.getAttribute('#map', 'viewBox'), '0 0 975 610');
+  await page.click('#zoom-reset');
+  assert.equal(await page.getAttribute('#map', 'viewBox'), '0 0 975 610');
 });
 
 test('a point outside every territory shows the nearest chapters and a call to start one', async () => {
