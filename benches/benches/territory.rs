@@ -150,16 +150,54 @@ fn points(b: &[[f64; 4]], n: usize, seed: u64) -> Vec<[f64; 2]> {
         .collect()
 }
 
+/// Single lookups through the point grid and through the R-tree, in the same
+/// run: the minimum over batches of 65,536 random points (the least
+/// disturbed batch on a shared machine), after asserting equal answers.
+fn grid_vs_tree(finder: &ChapterFinder, boxes: &[[f64; 4]], filter: &Filter) {
+    let pts = points(boxes, 1 << 16, 7);
+    for p in &pts {
+        assert_eq!(
+            finder.first(p[0], p[1], filter),
+            finder.first_via_tree(p[0], p[1], filter)
+        );
+    }
+    let time = |f: &dyn Fn(f64, f64) -> Option<u32>| {
+        let mut best = f64::INFINITY;
+        for _ in 0..40 {
+            let t0 = thread_cpu_ns().unwrap_or(0);
+            let mut hits = 0usize;
+            for p in &pts {
+                hits += usize::from(f(black_box(p[0]), black_box(p[1])).is_some());
+            }
+            black_box(hits);
+            let dt = thread_cpu_ns().unwrap_or(0).saturating_sub(t0) as f64;
+            best = best.min(dt / pts.len() as f64);
+        }
+        best
+    };
+    let grid = time(&|x, y| finder.first(x, y, filter));
+    let tree = time(&|x, y| finder.first_via_tree(x, y, filter));
+    println!(
+        "single lookup, min of 40 batches of 65,536 random points (cpu): point grid {grid:.1} ns, R-tree {tree:.1} ns"
+    );
+}
+
 fn bench(c: &mut Criterion<CpuTime>) {
     let fc: serde_json::Value = serde_json::from_str(COUNTIES).expect("counties parse");
     let finder = ChapterFinder::from_geojson(&fc).expect("counties load");
     let boxes = bboxes(&fc);
     let filter = Filter::default();
 
+    grid_vs_tree(&finder, &boxes, &filter);
+
     let mut g = c.benchmark_group("territory");
     g.sample_size(10);
     g.bench_function("build_counties_index", |b| {
         b.iter(|| ChapterFinder::from_geojson(black_box(&fc)).expect("build"))
+    });
+
+    g.bench_function("build_counties_index_from_text", |b| {
+        b.iter(|| ChapterFinder::from_geojson_str(black_box(COUNTIES)).expect("build"))
     });
 
     let pts = points(&boxes, 1 << 16, 1);

@@ -238,13 +238,8 @@ impl ChapterFinder {
     /// Indexes a public view given as JSON text (what the constructor does
     /// with a string).
     pub fn from_text(text: &str, filter: Filter) -> Result<ChapterFinder, TerritoryError> {
-        let view: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| TerritoryError::InvalidFeature {
-                at: "the document".into(),
-                reason: e.to_string(),
-            })?;
         Ok(ChapterFinder {
-            finder: territory::ChapterFinder::from_geojson(&view)?,
+            finder: territory::ChapterFinder::from_geojson_str(text)?,
             filter,
         })
     }

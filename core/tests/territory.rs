@@ -724,6 +724,110 @@ proptest! {
         }
     }
 
+    /// The point grid agrees with the R-tree path and with brute force when
+    /// shapes are small enough for whole-degree cells to be split, with
+    /// vertices, edges and probes on the lines of the split lattice (scaled
+    /// so that half-units are 1/64° and cell borders fall on vertices).
+    #[test]
+    fn point_grid_matches_tree_and_brute_force_on_fine_lattices(
+        shapes in prop::collection::vec(shape_strategy(), 1..5),
+        scale in prop::sample::select(vec![1.0 / 32.0, 1.0 / 16.0, 1.0 / 8.0]),
+        origin in (-3i32..=3, -3i32..=3),
+        probes in prop::collection::vec((-30i32..=30, -30i32..=30, 0u8..3), 120),
+    ) {
+        let shift = |q: [f64; 2]| [q[0] * scale + f64::from(origin.0) + 0.5, q[1] * scale + f64::from(origin.1) + 0.5];
+        let shapes: Vec<Vec<Vec<Vec<[f64; 2]>>>> = shapes.iter().map(|s| s.iter().map(|poly| poly.iter().map(|r| r.iter().map(|q| shift(*q)).collect()).collect()).collect()).collect();
+        let features: Vec<Value> = shapes.iter().enumerate().map(|(i, s)| feature(&format!("t{i}"), to_geojson(s))).collect();
+        let f = finder(features);
+        let all = Filter::default();
+        for (x, y, kind) in probes {
+            let q = match kind {
+                0 => [f64::from(x) / 2.0, f64::from(y) / 2.0],
+                1 => [f64::from(x) / 2.0 + 0.25, f64::from(y) / 4.0],
+                _ => [f64::from(x) / 3.0, f64::from(y) / 7.0],
+            };
+            let p = shift(q);
+            let mut want: Vec<String> = shapes.iter().enumerate()
+                .filter(|(_, s)| s.iter().any(|poly| oracle_polygon(poly, p)))
+                .map(|(i, _)| format!("t{i}")).collect();
+            want.sort();
+            let first = f.first(p[0], p[1], &all);
+            prop_assert_eq!(first, f.first_via_tree(p[0], p[1], &all), "at {:?}", p);
+            let mut got = ids(&f, p[0], p[1]);
+            let first_id = first.map(|i| f.entry(i).unwrap().id.clone());
+            prop_assert_eq!(first_id.as_ref(), got.first());
+            got.sort();
+            prop_assert_eq!(got, want, "at {:?}", p);
+        }
+    }
+
+    /// The text reader accepts and rejects exactly what the general reader
+    /// does, with the same errors, and builds the same finder: on valid
+    /// collections and on ones with a member changed to something odd.
+    #[test]
+    fn text_reader_equals_value_reader(
+        shapes in prop::collection::vec(shape_strategy(), 1..4),
+        circle in prop::option::of((-170.0f64..170.0, -60.0f64..60.0, 1.0f64..50_000.0)),
+        third in any::<bool>(),
+        odd in prop::option::of((0usize..12, 0usize..3)),
+    ) {
+        let mut features: Vec<Value> = shapes.iter().enumerate().map(|(i, s)| {
+            let mut g = to_geojson(s);
+            if third {
+                // positions with a third number, as GeoJSON allows
+                for poly in g["coordinates"].as_array_mut().unwrap() {
+                    for ring in poly.as_array_mut().unwrap() {
+                        for p in ring.as_array_mut().unwrap() {
+                            p.as_array_mut().unwrap().push(json!(12.5));
+                        }
+                    }
+                }
+            }
+            feature(&format!("t{i}"), g)
+        }).collect();
+        if let Some((x, y, r)) = circle {
+            features.push(json!({"type": "Feature", "id": 7, "properties": {"kind": "campaign"},
+                "geometry": {"type": "Point", "coordinates": [x, y], "radius_m": r}}));
+        }
+        features.push(json!({"type": "Feature", "id": "none", "properties": null, "geometry": null}));
+        let mut fc = json!({"type": "FeatureCollection", "features": features});
+        if let Some((what, which)) = odd {
+            let f = &mut fc["features"][which.min(shapes.len() - 1)];
+            match what {
+                0 => f["geometry"]["type"] = json!("LineString"),
+                1 => f["geometry"]["coordinates"][0][0][0] = json!("x"),
+                2 => f["geometry"]["coordinates"][0][0] = json!([[0, 0], [1, 0], [0, 0]]),
+                3 => f["geometry"]["coordinates"][0][0][1] = json!([200, 95]),
+                4 => f["id"] = json!("t0"),
+                5 => f["properties"]["status"] = json!("dormant"),
+                6 => f["type"] = json!("Thing"),
+                7 => f["geometry"]["coordinates"] = json!([]),
+                8 => f["geometry"]["coordinates"][0] = json!([]),
+                9 => f["properties"] = json!("not an object"),
+                10 => f["id"] = Value::Null,
+                _ => fc["type"] = json!("GeometryCollection"),
+            }
+        }
+        let text = serde_json::to_string(&fc).unwrap();
+        let slow = ChapterFinder::from_geojson(&fc);
+        let fast = ChapterFinder::from_geojson_str(&text);
+        match (slow, fast) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.entries(), b.entries());
+                prop_assert_eq!(a.warnings(), b.warnings());
+                prop_assert_eq!(a.index_size(), b.index_size());
+                for y in -12..=12 {
+                    for x in -12..=12 {
+                        let (x, y) = (f64::from(x) / 2.0 + 0.1, f64::from(y) / 2.0);
+                        prop_assert_eq!(a.first(x, y, &Filter::default()), b.first(x, y, &Filter::default()));
+                    }
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => prop_assert!(false, "readers disagree: {:?} vs {:?}", a.map(|f| f.len()), b.map(|f| f.len())),
+        }
+    }
+
     /// Longitudes are circular: lon, lon ± 360 give the same answer.
     #[test]
     fn longitude_wraps(shape in shape_strategy(), x in -24i32..=24, y in -24i32..=24, turns in -1i32..=1) {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::TerritoryError;
+use super::fastjson::{Coords, FastGeometry};
 
 /// Mean Earth radius (IUGG R1) in metres, for spherical computations.
 pub(crate) const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -181,10 +182,6 @@ impl Territory {
     pub(crate) fn shape(&self) -> &Shape {
         &self.inner.shape
     }
-
-    pub(crate) fn shape_arc(&self) -> Arc<Shape> {
-        Arc::clone(&self.inner.shape)
-    }
 }
 
 impl Serialize for Territory {
@@ -198,6 +195,95 @@ impl<'de> Deserialize<'de> for Territory {
         let v = Value::deserialize(d)?;
         Territory::from_geojson(v).map_err(serde::de::Error::custom)
     }
+}
+
+/// What a finder keeps of a territory: its shape, warnings and area.
+#[derive(Debug)]
+pub(crate) struct ShapeInfo {
+    pub(crate) shape: Arc<Shape>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) area_m2: f64,
+}
+
+impl Territory {
+    pub(crate) fn info(&self) -> ShapeInfo {
+        ShapeInfo {
+            shape: Arc::clone(&self.inner.shape),
+            warnings: self.inner.warnings.clone(),
+            area_m2: self.inner.area_m2,
+        }
+    }
+}
+
+impl From<Parsed> for ShapeInfo {
+    fn from(p: Parsed) -> ShapeInfo {
+        ShapeInfo {
+            shape: Arc::new(p.shape),
+            warnings: p.warnings,
+            area_m2: p.area_m2,
+        }
+    }
+}
+
+/// [`Territory::from_geojson_with`] without keeping the JSON: what a
+/// finder built from a public view needs.
+pub(crate) fn shape_info(
+    geometry: &Value,
+    limits: &crate::Limits,
+) -> Result<ShapeInfo, TerritoryError> {
+    crate::Limits::check(
+        "territory vertices",
+        vertex_count(geometry),
+        limits.max_vertices_per_territory,
+        "max_vertices_per_territory",
+    )
+    .map_err(|source| TerritoryError::Limit { id: None, source })?;
+    parse(geometry).map(ShapeInfo::from)
+}
+
+/// [`shape_info`] for a geometry from the fast reader, or `None` when it is
+/// not accepted as it stands (the general reader then names the problem).
+pub(crate) fn shape_info_fast(g: FastGeometry, limits: &crate::Limits) -> Option<ShapeInfo> {
+    let count = match &g.coordinates {
+        Some(Coords::Poly(rings)) => rings.iter().map(Vec::len).sum(),
+        Some(Coords::Multi(polys)) => polys.iter().flatten().map(Vec::len).sum(),
+        _ => 0,
+    };
+    if count > limits.max_vertices_per_territory {
+        return None;
+    }
+    let mut warnings = Vec::new();
+    let parsed = match (g.ty.as_deref(), g.coordinates) {
+        (Some("Polygon"), Some(Coords::Poly(rings))) => {
+            let poly = polygon_from_rings(rings, "", &mut warnings).ok()?;
+            let area_m2 = polygon_area(&poly);
+            Parsed {
+                shape: Shape::Polygons(vec![poly]),
+                warnings,
+                area_m2,
+            }
+        }
+        (Some("MultiPolygon"), Some(Coords::Multi(list))) => {
+            let mut polys = Vec::with_capacity(list.len());
+            for (i, rings) in list.into_iter().enumerate() {
+                polys.push(
+                    polygon_from_rings(rings, &format!("polygon {i}, "), &mut warnings).ok()?,
+                );
+            }
+            let area_m2 = polys.iter().map(polygon_area).sum();
+            Parsed {
+                shape: Shape::Polygons(polys),
+                warnings,
+                area_m2,
+            }
+        }
+        (Some("Point"), Some(Coords::Pos(p))) => {
+            let [lon, lat] = check_position(p, &String::new).ok()?;
+            circle_shape(normalize_lon(lon), lat, g.radius_m?).ok()?
+        }
+        _ => return None,
+    };
+    Some(parsed.into())
 }
 
 fn invalid(at: &str, reason: String) -> TerritoryError {
@@ -299,6 +385,15 @@ fn parse_position(v: &Value, at: &dyn Fn() -> String) -> Result<[f64; 2], Territ
             "a position must start with two numbers [lon, lat]".into(),
         ));
     };
+    check_position([x, y], at)
+}
+
+/// Checks one position's numbers (finite, latitude within ±90, longitude
+/// within ±360); `at` names it in the error.
+pub(crate) fn check_position(
+    [x, y]: [f64; 2],
+    at: &dyn Fn() -> String,
+) -> Result<[f64; 2], TerritoryError> {
     if !x.is_finite() || !y.is_finite() {
         return Err(invalid(
             &at(),
@@ -338,6 +433,14 @@ fn parse_circle(
     let Some(r) = r.as_f64().filter(|r| r.is_finite()) else {
         return Err(invalid("radius_m", "must be a number of metres".into()));
     };
+    circle_shape(lon, lat, r)
+}
+
+/// A service circle of `r` metres around a checked position.
+fn circle_shape(lon: f64, lat: f64, r: f64) -> Result<Parsed, TerritoryError> {
+    if !r.is_finite() {
+        return Err(invalid("radius_m", "must be a number of metres".into()));
+    }
     if r <= 0.0 || r > MAX_RADIUS_M {
         return Err(invalid(
             "radius_m",
@@ -399,6 +502,52 @@ fn parse_polygon(
                 format!("{prefix}ring {ri}, position {pi}")
             })?);
         }
+        finish_ring(ring, ri, prefix, warnings, &mut out)?;
+    }
+    align_holes(&mut out);
+    if let Some(w) = first_intersection(&out) {
+        warnings.push(format!("{prefix}{w}"));
+    }
+    Ok(out)
+}
+
+/// A polygon from rings of positions already read (the fast reader's
+/// path): the same checks, in the same order, as [`parse_polygon`].
+pub(crate) fn polygon_from_rings(
+    rings: Vec<Ring>,
+    prefix: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Polygon, TerritoryError> {
+    if rings.is_empty() {
+        return Err(invalid(
+            prefix.trim_end_matches(", "),
+            "a polygon needs at least its exterior ring".into(),
+        ));
+    }
+    let mut out: Polygon = Vec::with_capacity(rings.len());
+    for (ri, ring) in rings.into_iter().enumerate() {
+        for (pi, p) in ring.iter().enumerate() {
+            check_position(*p, &|| format!("{prefix}ring {ri}, position {pi}"))?;
+        }
+        finish_ring(ring, ri, prefix, warnings, &mut out)?;
+    }
+    align_holes(&mut out);
+    if let Some(w) = first_intersection(&out) {
+        warnings.push(format!("{prefix}{w}"));
+    }
+    Ok(out)
+}
+
+/// Checks that ring `ri` is closed and long enough, drops repeated
+/// positions, unwraps it across the antimeridian and appends it to `out`.
+fn finish_ring(
+    mut ring: Ring,
+    ri: usize,
+    prefix: &str,
+    warnings: &mut Vec<String>,
+    out: &mut Polygon,
+) -> Result<(), TerritoryError> {
+    {
         if ring.len() < 4 {
             return Err(invalid(
                 &format!("{prefix}ring {ri}"),
@@ -428,11 +577,7 @@ fn parse_polygon(
         }
         out.push(ring);
     }
-    align_holes(&mut out);
-    if let Some(w) = first_intersection(&out) {
-        warnings.push(format!("{prefix}{w}"));
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// Wraps a longitude into [-180, 180] (values inside are returned unchanged).

@@ -1,8 +1,14 @@
-//! The territory index. Three layers, each built once per network version:
+//! The territory index. Four layers, each built once per network version:
 //!
+//! 0. the point grid ([`super::pointgrid`]): whole-degree cells, split
+//!    finer where a boundary crosses, each listing the parts that can
+//!    cover its points, most specific first, and marking those that cover
+//!    all of it; a point in a cell wholly inside one territory (most
+//!    points) is answered from one 8-byte slot;
 //! 1. a packed Hilbert R-tree over the boxes of polygon parts and service
 //!    circles (each part of a MultiPolygon boxed on its own, antimeridian
-//!    shapes indexed once more shifted by 360°), see [`super::rtree`];
+//!    shapes indexed once more shifted by 360°), see [`super::rtree`], for
+//!    nearest-chapter searches, coverage and box queries;
 //! 2. per polygon part, a coarse grid whose cells are marked inside,
 //!    outside or crossed by an edge: most points are answered from one byte;
 //! 3. per polygon part, y-slabs listing the edges that reach each band of
@@ -21,7 +27,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::geometry::{EARTH_RADIUS_M, Shape, Territory, normalize_lon, orient};
+use super::geometry::{EARTH_RADIUS_M, Shape, ShapeInfo, normalize_lon, orient};
+use super::pointgrid::{Class, Hit, PartBox, PointGrid};
 use super::rtree::PackedTree;
 use super::{Filter, Masks, TerritoryError, attr_bits};
 use crate::network::{ChapterStatus, GroupKind, Visibility};
@@ -281,13 +288,16 @@ pub struct ChapterFinder {
     edges: Vec<[f64; 4]>,
     cells: Vec<u8>,
     pub(crate) tree: PackedTree,
+    /// The point layer over everything (`None` only past its size limits:
+    /// queries then walk the tree).
+    grid: Option<PointGrid>,
     warnings: Vec<TerritoryWarning>,
     by_id: HashMap<String, u32>,
 }
 
 impl ChapterFinder {
     /// Builds the index from entries and their territories.
-    pub(crate) fn build(mut items: Vec<(ChapterEntry, Territory)>) -> ChapterFinder {
+    pub(crate) fn build(mut items: Vec<(ChapterEntry, ShapeInfo)>) -> ChapterFinder {
         items.sort_by(|(a, _), (b, _)| {
             a.area_m2
                 .total_cmp(&b.area_m2)
@@ -297,14 +307,14 @@ impl ChapterFinder {
         let mut f = ChapterFinder::default();
         for (ix, (entry, territory)) in items.into_iter().enumerate() {
             let ix = u32::try_from(ix).unwrap_or(u32::MAX);
-            for w in territory.warnings() {
+            for message in territory.warnings {
                 f.warnings.push(TerritoryWarning {
                     id: entry.id.clone(),
-                    message: w.clone(),
+                    message,
                 });
             }
             let attr = attr_bits(entry.status, entry.visibility, entry.kind);
-            let shape = territory.shape_arc();
+            let shape = territory.shape;
             match &*shape {
                 Shape::Polygons(polys) => {
                     for (pi, poly) in polys.iter().enumerate() {
@@ -343,7 +353,138 @@ impl ChapterFinder {
         }
         let boxes: Vec<[f64; 4]> = f.parts.iter().map(|p| p.bbox).collect();
         f.tree = PackedTree::new(&boxes);
+        let part_boxes: Vec<PartBox> = f
+            .parts
+            .iter()
+            .map(|p| PartBox {
+                bbox: p.bbox,
+                entry: p.entry,
+                attr: p.attr,
+            })
+            .collect();
+        f.grid = PointGrid::build(
+            &part_boxes,
+            |pi, rect| f.classify(pi, rect),
+            |pi, origin, n, range, out| f.raster(pi, origin, n, range, out),
+        );
         f
+    }
+
+    /// How part `pi` relates to each cell of a lattice of `1/n`-degree
+    /// cells from `origin`, over the range `[gx0, gy0, gx1, gy1]`
+    /// (row-major into `out`). Cells that an edge reaches (with a margin)
+    /// are `Edge`; along a row, the cells between two such cells are all
+    /// inside or all outside (no boundary point lies between them), so one
+    /// exact test at the first cell's centre classifies the run.
+    fn raster(&self, pi: usize, origin: [f64; 2], n: usize, r: [usize; 4], out: &mut Vec<Class>) {
+        const MARGIN: f64 = 1e-9;
+        const UNKNOWN: Class = Class::Out;
+        let wide = r[2] - r[0] + 1;
+        let high = r[3] - r[1] + 1;
+        out.clear();
+        let (Some(part), Some(h)) = (self.parts.get(pi), self.hot.get(pi)) else {
+            out.resize(wide * high, Class::Edge);
+            return;
+        };
+        let Some((rings, shift)) = self.part_rings(part) else {
+            // Circles are tested exactly wherever they reach.
+            out.resize(wide * high, Class::Edge);
+            return;
+        };
+        out.resize(wide * high, UNKNOWN);
+        let nf = n as f64;
+        let [ox, oy] = origin;
+        let col = |x: f64| ((x - ox) * nf).floor();
+        let row_lo = r[1] as f64;
+        let row_hi = r[3] as f64;
+        for_each_edge(rings, |a, b| {
+            let (ax, bx) = (a[0] + shift, b[0] + shift);
+            let (ay, by) = (a[1], b[1]);
+            let y_lo = ((ay.min(by) - MARGIN - oy) * nf)
+                .floor()
+                .clamp(row_lo, row_hi) as usize;
+            let y_hi = ((ay.max(by) + MARGIN - oy) * nf)
+                .floor()
+                .clamp(row_lo, row_hi) as usize;
+            for gy in y_lo..=y_hi {
+                let band0 = oy + gy as f64 / nf - MARGIN;
+                let band1 = oy + (gy + 1) as f64 / nf + MARGIN;
+                let (x0, x1) = if ay == by {
+                    (ax.min(bx), ax.max(bx))
+                } else {
+                    let t0 = ((band0 - ay) / (by - ay)).clamp(0.0, 1.0);
+                    let t1 = ((band1 - ay) / (by - ay)).clamp(0.0, 1.0);
+                    let (xa, xb) = (ax + t0 * (bx - ax), ax + t1 * (bx - ax));
+                    (xa.min(xb), xa.max(xb))
+                };
+                let c0 = col(x0 - MARGIN).clamp(r[0] as f64, r[2] as f64) as usize;
+                let c1 = col(x1 + MARGIN).clamp(r[0] as f64, r[2] as f64) as usize;
+                let at = (gy - r[1]) * wide;
+                if let Some(cells) = out.get_mut(at + c0 - r[0]..=at + c1 - r[0]) {
+                    cells.fill(Class::Edge);
+                }
+            }
+        });
+        for gy in r[1]..=r[3] {
+            let at = (gy - r[1]) * wide;
+            let y = oy + (gy as f64 + 0.5) / nf;
+            let mut run: Option<Class> = None;
+            for gx in r[0]..=r[2] {
+                let Some(cell) = out.get_mut(at + gx - r[0]) else {
+                    break;
+                };
+                if *cell == Class::Edge {
+                    run = None;
+                    continue;
+                }
+                let state = *run.get_or_insert_with(|| {
+                    let x = ox + (gx as f64 + 0.5) / nf;
+                    if self.part_covers(h, x, y) {
+                        Class::In
+                    } else {
+                        Class::Out
+                    }
+                });
+                *cell = state;
+            }
+        }
+    }
+
+    /// How part `pi` relates to a rectangle, from its box and its own grid
+    /// (see the invariants of [`PointGrid`]).
+    fn classify(&self, pi: usize, r: [f64; 4]) -> Class {
+        let (Some(part), Some(h)) = (self.parts.get(pi), self.hot.get(pi)) else {
+            return Class::Edge;
+        };
+        let b = part.bbox;
+        if r[2] < b[0] || r[0] > b[2] || r[3] < b[1] || r[1] > b[3] {
+            return Class::Out;
+        }
+        if h.circle {
+            return Class::Edge;
+        }
+        let (nx, ny) = (usize::from(h.nx), usize::from(h.ny));
+        let col = |x: f64| (((x - h.x0) * h.inv_w) as usize).min(nx - 1);
+        let row = |y: f64| (((y - h.y0) * h.inv_h) as usize).min(ny - 1);
+        let (c0, c1) = (col(r[0].max(b[0])), col(r[2].min(b[2])));
+        let (r0, r1) = (row(r[1].max(b[1])), row(r[3].min(b[3])));
+        let (mut any_in, mut any_out) = (false, false);
+        for y in r0..=r1 {
+            let from = h.base as usize + y * nx;
+            for &cell in self.cells.get(from + c0..=from + c1).unwrap_or_default() {
+                match cell {
+                    CELL_IN => any_in = true,
+                    CELL_OUT => any_out = true,
+                    _ => return Class::Edge,
+                }
+            }
+        }
+        let within = r[0] >= b[0] && r[2] <= b[2] && r[1] >= b[1] && r[3] <= b[3];
+        match (any_in, any_out) {
+            (false, _) => Class::Out,
+            (true, false) if within => Class::In,
+            _ => Class::Edge,
+        }
     }
 
     fn add_poly(
@@ -458,22 +599,34 @@ impl ChapterFinder {
                 }
             }
         });
+        // Along a row, the cells between two edge cells are all inside or
+        // all outside (a boundary point between them would have marked
+        // one), so one exact test at the first cell's centre settles a run.
         for r in 0..ny {
+            let mut run: Option<u8> = None;
             for c in 0..nx {
                 let Some(&state) = cells.get(r * nx + c) else {
                     continue;
                 };
                 if state == CELL_EDGE {
+                    run = None;
                     continue;
                 }
                 let x = grid.x0 + (c as f64 + 0.5) * w / nx as f64;
                 let y = grid.y0 + (r as f64 + 0.5) * h / ny as f64;
                 let new = if grid.col(x) != c || grid.row(y) != r {
+                    // The centre does not map back to its cell (rounding
+                    // on a degenerate box): test every point of it.
+                    run = None;
                     CELL_EDGE
-                } else if self.slab_test(x, y, y0, inv_h, nslabs, slab_base) {
-                    CELL_IN
                 } else {
-                    CELL_OUT
+                    *run.get_or_insert_with(|| {
+                        if self.slab_test(x, y, y0, inv_h, nslabs, slab_base) {
+                            CELL_IN
+                        } else {
+                            CELL_OUT
+                        }
+                    })
                 };
                 if let Some(cell) = cells.get_mut(r * nx + c) {
                     *cell = new;
@@ -568,6 +721,46 @@ impl ChapterFinder {
         skip: &S,
         f: &mut F,
     ) {
+        let Some(grid) = &self.grid else {
+            return self.visit_tree(lon, lat, filter, masks, skip, f);
+        };
+        let cands = match grid.hit(lon, lat) {
+            Hit::None => return,
+            Hit::Inside(entry, attr) => {
+                if masks.matches(attr) && !skip(entry) && self.tags_match(entry, filter) {
+                    f(entry);
+                }
+                return;
+            }
+            Hit::Cands(cands) => cands,
+        };
+        for c in cands {
+            if masks.matches(c.attr)
+                && !skip(c.entry)
+                && self.tags_match(c.entry, filter)
+                && (c.inside
+                    || self
+                        .hot
+                        .get(c.part as usize)
+                        .is_some_and(|h| self.part_covers(h, lon, lat)))
+            {
+                f(c.entry);
+            }
+        }
+    }
+
+    /// [`ChapterFinder::visit_at`] through the R-tree (when there is no
+    /// point grid, and in tests as the reference for it).
+    #[inline]
+    pub(crate) fn visit_tree<S: Fn(u32) -> bool, F: FnMut(u32)>(
+        &self,
+        lon: f64,
+        lat: f64,
+        filter: &Filter,
+        masks: Masks,
+        skip: &S,
+        f: &mut F,
+    ) {
         self.tree.search([lon, lat, lon, lat], |pi| {
             if let Some(part) = self.hot.get(pi as usize)
                 && masks.matches(part.attr)
@@ -602,8 +795,20 @@ impl ChapterFinder {
                 .get(h.base as usize)
                 .is_some_and(|c| c.covers(x, y));
         }
-        let cx = (((x - h.x0) * h.inv_w) as usize).min(usize::from(h.nx) - 1);
-        let cy = (((y - h.y0) * h.inv_h) as usize).min(usize::from(h.ny) - 1);
+        // Points well outside the part's box are not covered. (Those just
+        // outside land on cells of the grid's border, which are never
+        // marked inside: a boundary point reaches each of them.)
+        let (gx, gy) = ((x - h.x0) * h.inv_w, (y - h.y0) * h.inv_h);
+        const SLACK: f64 = 1e-6;
+        if !(gx > -SLACK
+            && gy > -SLACK
+            && gx < f64::from(h.nx) + SLACK
+            && gy < f64::from(h.ny) + SLACK)
+        {
+            return false;
+        }
+        let cx = (gx as usize).min(usize::from(h.nx) - 1);
+        let cy = (gy as usize).min(usize::from(h.ny) - 1);
         match self
             .cells
             .get(h.base as usize + cy * usize::from(h.nx) + cx)
@@ -692,6 +897,30 @@ impl ChapterFinder {
     ) -> Result<Option<u32>, TerritoryError> {
         check_point(lon, lat)?;
         Ok(self.first_masked(lon, lat, filter, filter.masks()))
+    }
+
+    /// [`ChapterFinder::first`] through the R-tree instead of the point
+    /// grid: the same answer, the older path, kept for benchmarks and tests.
+    #[doc(hidden)]
+    pub fn first_via_tree(&self, lon: f64, lat: f64, filter: &Filter) -> Option<u32> {
+        check_point(lon, lat).ok()?;
+        let masks = filter.masks();
+        let best = std::cell::Cell::new(u32::MAX);
+        let lon = normalize_lon(lon);
+        let mut keep = |e: u32| {
+            if e < best.get() {
+                best.set(e);
+            }
+        };
+        let skip = |e: u32| e >= best.get();
+        self.visit_tree(lon, lat, filter, masks, &skip, &mut keep);
+        if lon == 180.0 {
+            self.visit_tree(-180.0, lat, filter, masks, &skip, &mut keep);
+        } else if lon == -180.0 {
+            self.visit_tree(180.0, lat, filter, masks, &skip, &mut keep);
+        }
+        let b = best.get();
+        (b != u32::MAX).then_some(b)
     }
 
     #[inline]

@@ -7,10 +7,12 @@
 //! specific first, and queries take `&self` and do not allocate on the hot
 //! path ([`ChapterFinder::lookup_into`], [`ChapterFinder::first`]).
 //!
-//! The index is a packed R-tree over polygon parts, and per part a cell
-//! grid and y-sorted edge slabs for exact point-in-polygon tests (not a
-//! linear scan over every edge); see the `index` module source for its
-//! layers and invariants.
+//! The index is a point grid that sends a point straight to the parts that
+//! can cover it (answering outright where one territory covers the whole
+//! cell), a packed R-tree over polygon parts for nearest and coverage
+//! searches, and per part a cell grid and y-sorted edge slabs for exact
+//! point-in-polygon tests (not a linear scan over every edge); see the
+//! `index` and `pointgrid` module sources for the layers and invariants.
 //!
 //! # Coverage rule
 //!
@@ -44,10 +46,12 @@
 //! ```
 
 mod coverage;
+mod fastjson;
 mod geometry;
 mod index;
 mod nearest;
 mod network;
+mod pointgrid;
 mod public;
 mod rtree;
 
