@@ -42,14 +42,23 @@ function timed(fn) {
   return { wall, cpu: (c.user + c.system) / 1000, result };
 }
 
-/** The best (smallest wall) of `rounds` runs, with every round's wall time. */
-function best(rounds, fn) {
+/**
+ * The best (smallest wall) of `rounds` runs, with every round's wall time.
+ * `dispose` releases the results not kept (a finder's WASM memory), so
+ * later rounds do not run in a heap grown by earlier ones.
+ */
+function best(rounds, fn, dispose = () => {}) {
   let top;
   const walls = [];
   for (let r = 0; r < rounds; r++) {
     const t = timed(fn);
     walls.push(t.wall);
-    if (!top || t.wall < top.wall) top = t;
+    if (!top || t.wall < top.wall) {
+      if (top) dispose(top.result);
+      top = t;
+    } else {
+      dispose(t.result);
+    }
   }
   walls.sort((a, b) => a - b);
   return { ...top, median: walls[Math.floor(walls.length / 2)], walls };
@@ -111,7 +120,7 @@ const sets = { counties: countyPoints(N, 42), contiguous_us: usPoints(N, 7) };
 // chapterhouse reads the GeoJSON text itself (the parse is inside the
 // figure); which-polygon takes the parsed object (JSON.parse is reported
 // beside it).
-const chBuild = best(ROUNDS, () => new ChapterFinder(text));
+const chBuild = best(ROUNDS, () => new ChapterFinder(text), (f) => f.free());
 const finder = chBuild.result;
 // which-polygon reads `properties` as the answer: give each feature its index.
 const wpFc = { type: 'FeatureCollection', features: fc.features.map((f, i) => ({ ...f, properties: { ix: i } })) };

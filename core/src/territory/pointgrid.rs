@@ -235,37 +235,28 @@ impl PointGrid {
             n_slots += if is_split { n * n } else { 1 };
         }
 
-        // (slot, candidate) pairs: whole cells, parts covering a split cell
-        // entirely, then each part crossing a split cell, cell by cell.
-        let mut pairs: Vec<(u32, Cand)> = Vec::new();
-        // (part, whole cell) for each part crossed by a boundary in a split cell.
-        let mut crossing: Vec<u64> = Vec::new();
-        for (c, list) in whole.iter().enumerate() {
-            let base = (g.coarse.get(c).copied().unwrap_or(EMPTY) & BASE_MASK) as usize;
-            let is_split = split.get(c).copied().unwrap_or(false);
-            for (cand, class) in list {
-                match (is_split, class) {
-                    (false, _) => pairs.push((base as u32, *cand)),
-                    (true, Class::In) => {
-                        pairs.extend((base..base + n * n).map(|s| (s as u32, *cand)));
+        // Raster each part that a boundary crosses in a split cell, once,
+        // over its whole range of fine cells.
+        let nf = n as f64;
+        let mut crossing = vec![false; parts.len()];
+        for (list, is_split) in whole.iter().zip(&split) {
+            if *is_split {
+                for (cand, class) in list {
+                    if *class == Class::Edge
+                        && let Some(f) = crossing.get_mut(cand.part as usize)
+                    {
+                        *f = true;
                     }
-                    (true, _) => crossing.push((u64::from(cand.part) << 32) | c as u64),
                 }
             }
         }
-        let nf = n as f64;
-        crossing.sort_unstable();
-        let mut states = Vec::new();
-        let mut rest = crossing.as_slice();
-        while let Some(&first) = rest.first() {
-            let pi = (first >> 32) as usize;
-            let same = rest
-                .iter()
-                .take_while(|k| (*k >> 32) as usize == pi)
-                .count();
-            let (group, tail) = rest.split_at(same);
-            rest = tail;
-            let Some(p) = parts.get(pi) else { continue };
+        let mut rastered: Vec<Option<(usize, [usize; 4])>> = vec![None; parts.len()];
+        let mut states: Vec<Class> = Vec::new();
+        let mut buf = Vec::new();
+        for (pi, p) in parts.iter().enumerate() {
+            if !crossing.get(pi).copied().unwrap_or(false) {
+                continue;
+            }
             let b = clip(p.bbox);
             let cell = |v: f64, o: f64, len: usize| {
                 (((v - o) * nf).floor().max(0.0) as usize).min(len * n - 1)
@@ -276,71 +267,92 @@ impl PointGrid {
                 cell(b[2] + EPS, g.x0, g.w),
                 cell(b[3] + EPS, g.y0, g.h),
             ];
-            let wide = r[2] - r[0] + 1;
-            raster(pi, [g.x0, g.y0], n, r, &mut states);
-            for k in group {
-                let c = (*k & 0xFFFF_FFFF) as usize;
-                let (cx, cy) = (c % g.w, c / g.w);
-                let base = (g.coarse.get(c).copied().unwrap_or(EMPTY) & BASE_MASK) as usize;
-                // The fine cells of this whole cell within the part's range.
-                let (x0, x1) = (r[0].max(cx * n), r[2].min(cx * n + n - 1));
-                let (y0, y1) = (r[1].max(cy * n), r[3].min(cy * n + n - 1));
-                for gy in y0..=y1 {
-                    let row = (gy - r[1]) * wide;
-                    for gx in x0..=x1 {
-                        let state = states.get(row + gx - r[0]).copied().unwrap_or(Class::Edge);
-                        if state == Class::Out {
-                            continue;
-                        }
-                        let slot = base + (gy - cy * n) * n + (gx - cx * n);
-                        let cand = Cand {
-                            part: pi as u32,
-                            entry: p.entry,
-                            attr: p.attr,
-                            inside: state == Class::In,
-                        };
-                        pairs.push((u32::try_from(slot).ok()?, cand));
-                    }
-                }
+            raster(pi, [g.x0, g.y0], n, r, &mut buf);
+            if let Some(slot) = rastered.get_mut(pi) {
+                *slot = Some((states.len(), r));
             }
+            states.extend_from_slice(&buf);
         }
 
-        // Group by slot (counting sort), each slot's candidates in part
-        // order, then write the slots.
-        let mut counts = vec![0usize; n_slots + 1];
-        for (s, _) in &pairs {
-            if let Some(k) = counts.get_mut(*s as usize + 1) {
-                *k += 1;
-            }
-        }
-        for i in 1..counts.len() {
-            let prev = counts.get(i - 1).copied().unwrap_or(0);
-            if let Some(k) = counts.get_mut(i) {
-                *k += prev;
-            }
-        }
+        // Then the slots, cell by cell: a whole cell's list as it is; a
+        // split cell's fine cells from the parts covering all of it and the
+        // rasters of those crossing it, grouped by fine cell (a stable
+        // counting sort keeps part order, the lists being in part order).
+        g.slots.reserve_exact(n_slots);
+        let mut local: Vec<(u32, Cand)> = Vec::new();
+        let mut counts: Vec<usize> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::new();
         let blank = Cand {
             part: 0,
             entry: 0,
             attr: 0,
             inside: false,
         };
-        let mut sorted = vec![blank; pairs.len()];
-        let mut cursor = counts.clone();
-        for (s, cand) in &pairs {
-            if let Some(k) = cursor.get_mut(*s as usize) {
-                if let Some(slot) = sorted.get_mut(*k) {
-                    *slot = *cand;
-                }
-                *k += 1;
+        for (c, list) in whole.iter().enumerate() {
+            if g.coarse.get(c).copied().unwrap_or(EMPTY) == EMPTY {
+                continue;
             }
-        }
-        drop(pairs);
-        g.slots.reserve_exact(n_slots);
-        for (s, e) in counts.iter().zip(counts.iter().skip(1)) {
-            let list = sorted.get_mut(*s..*e)?;
-            list.sort_unstable_by_key(|c| c.part);
-            g.push_cell(list)?;
+            if !split.get(c).copied().unwrap_or(false) {
+                cands.clear();
+                cands.extend(list.iter().map(|(cand, _)| *cand));
+                g.push_cell(&cands)?;
+                continue;
+            }
+            let (cx, cy) = (c % g.w, c / g.w);
+            local.clear();
+            for (cand, class) in list {
+                match class {
+                    Class::In => local.extend((0..n * n).map(|f| (f as u32, *cand))),
+                    Class::Out => {}
+                    Class::Edge => {
+                        let Some(Some((at, r))) = rastered.get(cand.part as usize) else {
+                            continue;
+                        };
+                        let wide = r[2] - r[0] + 1;
+                        let (x0, x1) = (r[0].max(cx * n), r[2].min(cx * n + n - 1));
+                        let (y0, y1) = (r[1].max(cy * n), r[3].min(cy * n + n - 1));
+                        for gy in y0..=y1 {
+                            let row = at + (gy - r[1]) * wide;
+                            for gx in x0..=x1 {
+                                let state =
+                                    states.get(row + gx - r[0]).copied().unwrap_or(Class::Edge);
+                                if state != Class::Out {
+                                    let f = (gy - cy * n) * n + (gx - cx * n);
+                                    let inside = state == Class::In;
+                                    local.push((f as u32, Cand { inside, ..*cand }));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            counts.clear();
+            counts.resize(n * n + 1, 0);
+            for (f, _) in &local {
+                if let Some(k) = counts.get_mut(*f as usize + 1) {
+                    *k += 1;
+                }
+            }
+            for i in 1..counts.len() {
+                let prev = counts.get(i - 1).copied().unwrap_or(0);
+                if let Some(k) = counts.get_mut(i) {
+                    *k += prev;
+                }
+            }
+            cands.clear();
+            cands.resize(local.len(), blank);
+            let mut cursor = counts.clone();
+            for (f, cand) in &local {
+                if let Some(k) = cursor.get_mut(*f as usize) {
+                    if let Some(slot) = cands.get_mut(*k) {
+                        *slot = *cand;
+                    }
+                    *k += 1;
+                }
+            }
+            for (s, e) in counts.iter().zip(counts.iter().skip(1)) {
+                g.push_cell(cands.get(*s..*e).unwrap_or_default())?;
+            }
         }
         g.coarse.shrink_to_fit();
         g.cands.shrink_to_fit();
