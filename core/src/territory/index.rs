@@ -394,31 +394,31 @@ impl ChapterFinder {
         out.resize(wide * high, UNKNOWN);
         let nf = n as f64;
         let [ox, oy] = origin;
-        let col = |x: f64| ((x - ox) * nf).floor();
+        // Clamped into the (non-negative) range first, so truncation is
+        // the floor (and needs no libm call on wasm and baseline x86).
+        let (col_lo, col_hi) = (r[0] as f64, r[2] as f64);
+        let col = |x: f64| ((x - ox) * nf).clamp(col_lo, col_hi) as usize;
         let row_lo = r[1] as f64;
         let row_hi = r[3] as f64;
         for_each_edge(rings, |a, b| {
             let (ax, bx) = (a[0] + shift, b[0] + shift);
             let (ay, by) = (a[1], b[1]);
-            let y_lo = ((ay.min(by) - MARGIN - oy) * nf)
-                .floor()
-                .clamp(row_lo, row_hi) as usize;
-            let y_hi = ((ay.max(by) + MARGIN - oy) * nf)
-                .floor()
-                .clamp(row_lo, row_hi) as usize;
+            let y_lo = ((ay.min(by) - MARGIN - oy) * nf).clamp(row_lo, row_hi) as usize;
+            let y_hi = ((ay.max(by) + MARGIN - oy) * nf).clamp(row_lo, row_hi) as usize;
+            let inv_dy = 1.0 / (by - ay);
             for gy in y_lo..=y_hi {
-                let band0 = oy + gy as f64 / nf - MARGIN;
-                let band1 = oy + (gy + 1) as f64 / nf + MARGIN;
-                let (x0, x1) = if ay == by {
+                let (x0, x1) = if y_lo == y_hi || ay == by {
                     (ax.min(bx), ax.max(bx))
                 } else {
-                    let t0 = ((band0 - ay) / (by - ay)).clamp(0.0, 1.0);
-                    let t1 = ((band1 - ay) / (by - ay)).clamp(0.0, 1.0);
+                    let band0 = oy + gy as f64 / nf - MARGIN;
+                    let band1 = oy + (gy + 1) as f64 / nf + MARGIN;
+                    let t0 = ((band0 - ay) * inv_dy).clamp(0.0, 1.0);
+                    let t1 = ((band1 - ay) * inv_dy).clamp(0.0, 1.0);
                     let (xa, xb) = (ax + t0 * (bx - ax), ax + t1 * (bx - ax));
                     (xa.min(xb), xa.max(xb))
                 };
-                let c0 = col(x0 - MARGIN).clamp(r[0] as f64, r[2] as f64) as usize;
-                let c1 = col(x1 + MARGIN).clamp(r[0] as f64, r[2] as f64) as usize;
+                let c0 = col(x0 - MARGIN);
+                let c1 = col(x1 + MARGIN);
                 let at = (gy - r[1]) * wide;
                 if let Some(cells) = out.get_mut(at + c0 - r[0]..=at + c1 - r[0]) {
                     cells.fill(Class::Edge);

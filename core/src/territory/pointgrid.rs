@@ -259,7 +259,7 @@ impl PointGrid {
             }
             let b = clip(p.bbox);
             let cell = |v: f64, o: f64, len: usize| {
-                (((v - o) * nf).floor().max(0.0) as usize).min(len * n - 1)
+                (((v - o) * nf).max(0.0) as usize).min(len * n - 1)
             };
             let r = [
                 cell(b[0] - EPS, g.x0, g.w),
