@@ -86,6 +86,15 @@ struct Part {
     engaged: Vec<u64>,
 }
 
+/// Reads one word of each cache line of `kinds`, in order.
+fn warm(kinds: &[[KindStats; 8]]) {
+    let mut x = 0u32;
+    for k in kinds.iter().flatten() {
+        x ^= k.n;
+    }
+    std::hint::black_box(x);
+}
+
 /// Appends `from` to `into` (moving it when `into` is empty).
 fn append<T: Copy>(into: &mut Vec<T>, from: Vec<T>) {
     if into.is_empty() {
@@ -698,13 +707,23 @@ impl Scorer {
                     *slot += 1;
                 }
             }
-            for r in &recs {
-                let plain = if all_plain {
-                    Some(self.now_ms)
-                } else {
-                    plain_now.get(r.g as usize).copied().flatten()
-                };
-                self.count_one(&mut part, plain, r.g, r.t, r.k, r.v, r.a);
+            // `starts[b]` is now the end of bucket b's rows.
+            let mut from = 0;
+            for (b, &end) in starts.iter().enumerate().take(buckets) {
+                // Read the bucket's counts in order first: the hardware
+                // streams them in far faster than the rows' scattered
+                // accesses would fetch them.
+                let groups = b * BUCKET_GROUPS..((b + 1) * BUCKET_GROUPS).min(groups);
+                warm(part.kinds.get(groups).unwrap_or_default());
+                for r in recs.get(from..end).unwrap_or_default() {
+                    let plain = if all_plain {
+                        Some(self.now_ms)
+                    } else {
+                        plain_now.get(r.g as usize).copied().flatten()
+                    };
+                    self.count_one(&mut part, plain, r.g, r.t, r.k, r.v, r.a);
+                }
+                from = end;
             }
             start += len;
         }
@@ -824,33 +843,61 @@ impl Scorer {
             .saturating_add(if in_metrics { v_fx } else { 0 });
     }
 
-    /// Adds a counted part to the groups.
+    /// Adds a counted part to the groups (on every core: groups are
+    /// independent).
     fn merge(&mut self, part: Part) {
-        let per_group = self
-            .acc
-            .iter_mut()
-            .zip(part.kinds)
-            .zip(part.excluded)
-            .zip(part.leaders)
-            .zip(part.events)
-            .zip(part.posts);
-        for (((((acc, kinds), excluded), leaders), events), posts) in per_group {
-            for (s, p) in acc.kinds.iter_mut().zip(&kinds) {
-                s.merge(p);
-            }
-            acc.excluded.future += excluded.future;
-            acc.excluded.staff += excluded.staff;
-            acc.excluded.not_leader += excluded.not_leader;
-            for (p, age) in leaders {
-                match acc.leaders.iter_mut().find(|(q, _)| *q == p) {
-                    Some(l) => l.1 = l.1.min(age),
-                    None => acc.leaders.push((p, age)),
+        let Part {
+            kinds,
+            excluded,
+            leaders,
+            events,
+            posts,
+            engaged,
+        } = part;
+        type GroupPart = (
+            [KindStats; 8],
+            Excluded,
+            Vec<(u32, u64)>,
+            Vec<(u64, u64)>,
+            Vec<u128>,
+        );
+        let merge_group =
+            |(acc, (kinds, excluded, leaders, events, posts)): (&mut GroupAcc, GroupPart)| {
+                for (s, p) in acc.kinds.iter_mut().zip(&kinds) {
+                    s.merge(p);
                 }
-            }
-            append(&mut acc.hot.events, events);
-            append(&mut acc.hot.posts, posts);
+                acc.excluded.future += excluded.future;
+                acc.excluded.staff += excluded.staff;
+                acc.excluded.not_leader += excluded.not_leader;
+                for (p, age) in leaders {
+                    match acc.leaders.iter_mut().find(|(q, _)| *q == p) {
+                        Some(l) => l.1 = l.1.min(age),
+                        None => acc.leaders.push((p, age)),
+                    }
+                }
+                append(&mut acc.hot.events, events);
+                append(&mut acc.hot.posts, posts);
+            };
+        let parts = kinds
+            .into_iter()
+            .zip(excluded)
+            .zip(leaders)
+            .zip(events)
+            .zip(posts)
+            .map(|((((k, x), l), e), p)| (k, x, l, e, p));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let parts: Vec<GroupPart> = parts.collect();
+            self.acc
+                .par_iter_mut()
+                .zip(parts)
+                .with_min_len(256)
+                .for_each(merge_group);
         }
-        for (e, p) in self.engaged_bits.iter_mut().zip(part.engaged) {
+        #[cfg(target_arch = "wasm32")]
+        self.acc.iter_mut().zip(parts).for_each(merge_group);
+        for (e, p) in self.engaged_bits.iter_mut().zip(engaged) {
             *e |= p;
         }
     }
@@ -2003,7 +2050,7 @@ mod tests {
                     group: &names[(x >> 33) as usize % names.len()],
                     time: now - chrono::Duration::minutes((x >> 20) as i64 % (300 * 1440) - 600),
                     kind: Kind::ALL[(x >> 13) as usize % 8],
-                    value: ((x >> 7) % 5 != 0).then_some(((x >> 45) % 50) as f64),
+                    value: (!(x >> 7).is_multiple_of(5)).then_some(((x >> 45) % 50) as f64),
                     actor: Some(["a", "b", "c", "d", "staff-1"][(x >> 40) as usize % 5]),
                 }
             })
