@@ -3,8 +3,12 @@
 //! Every sum is an integer in fixed point (see `decay`), every maximum and
 //! minimum is exact, and capped posts are chosen by a total order on
 //! (author, day, age), so the result does not depend on the order rows
-//! arrive in, bit for bit. Rows are counted block by block, partitioned by
-//! group range so each bucket's group state stays in cache.
+//! arrive in, bit for bit. A large batch is split into one range of rows
+//! per core (on native targets; wasm counts in one), each range counted into
+//! a part of its own and the parts merged, which by the same token gives the
+//! sequential result bit for bit. Within a part, rows are counted block by
+//! block, partitioned by group range so each bucket's group state stays in
+//! cache. Groups are reported in parallel too.
 
 use std::ops::Range;
 
