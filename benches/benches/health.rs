@@ -1,5 +1,6 @@
 //! Health scoring over a large activity log: 10 million rows over 10,000
-//! groups, single-threaded, from columns (the Arrow/NumPy path).
+//! groups, from columns (the Arrow/NumPy path), on every core (rows are
+//! counted in one part per core; `RAYON_NUM_THREADS=1` for one thread).
 //!
 //! Build: `cargo bench -p chapterhouse-benches --bench health --no-run`, then
 //! run the printed executable with `--bench`. The goal (DESIGN.md) is ≤ 1 s.

@@ -17,8 +17,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi, to_ffi};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::types::{
-    Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
+    Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt32Type,
 };
 use arrow_array::{
     Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchIterator, StringArray, UInt32Array,
@@ -221,8 +221,8 @@ pub(crate) enum Text {
     Large(LargeStringArray),
     /// Keys (`NULL_KEY` for a null) into plain values.
     Dict {
-        /// One key per row.
-        keys: Vec<u32>,
+        /// One key per row (the producer's own memory for 32-bit keys).
+        keys: arrow_buffer::ScalarBuffer<u32>,
         /// The dictionary.
         values: Box<Text>,
     },
@@ -241,15 +241,7 @@ impl Text {
             }
             DataType::Dictionary(_, value_type) if is_text(value_type) => {
                 let dict = array.as_any_dictionary();
-                let keys = arrow_cast::cast(dict.keys(), &DataType::UInt32).map_err(cast_err)?;
-                let keys: &UInt32Array = keys.as_primitive();
-                let keys: Vec<u32> = if keys.null_count() == 0 {
-                    keys.values().to_vec()
-                } else {
-                    keys.iter()
-                        .map(|k| k.unwrap_or(chapterhouse::health::NULL_KEY))
-                        .collect()
-                };
+                let keys = dict_keys(dict.keys()).map_err(cast_err)?;
                 let values = Text::read(what, name, dict.values())?;
                 Ok(Text::Dict {
                     keys,
@@ -320,6 +312,31 @@ impl Text {
             }
         }
     }
+}
+
+/// Dictionary keys as `u32`, `NULL_KEY` for a null. 32-bit keys without
+/// nulls are read in place: a negative key reads as a key far outside the
+/// dictionary (or, for -1, as `NULL_KEY`: what a cast makes of it too).
+fn dict_keys(keys: &dyn Array) -> Result<arrow_buffer::ScalarBuffer<u32>, ArrowError> {
+    if keys.null_count() == 0 {
+        match keys.data_type() {
+            DataType::UInt32 => return Ok(keys.as_primitive::<UInt32Type>().values().clone()),
+            DataType::Int32 => {
+                let buffer = keys.as_primitive::<Int32Type>().values().inner().clone();
+                return Ok(arrow_buffer::ScalarBuffer::from(buffer));
+            }
+            _ => {}
+        }
+    }
+    let cast = arrow_cast::cast(keys, &DataType::UInt32)?;
+    let cast: &UInt32Array = cast.as_primitive();
+    Ok(if cast.null_count() == 0 {
+        cast.values().clone()
+    } else {
+        cast.iter()
+            .map(|k| k.unwrap_or(chapterhouse::health::NULL_KEY))
+            .collect()
+    })
 }
 
 fn first_null(a: &dyn Array) -> Option<usize> {
@@ -455,8 +472,15 @@ impl Floats {
         if !(t.is_numeric() || *t == DataType::Null) {
             return Err(wrong_type(what, name, t, "numbers"));
         }
-        if *t == DataType::Float64 && array.null_count() == 0 {
-            return Ok(Floats::Borrowed(array.clone()));
+        if *t == DataType::Float64 {
+            if array.null_count() == 0 {
+                return Ok(Floats::Borrowed(array.clone()));
+            }
+            // pandas' export marks NaN as null: one pass puts NaN back.
+            let f = array.as_primitive::<arrow_array::types::Float64Type>();
+            return Ok(Floats::Owned(
+                f.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+            ));
         }
         let cast = arrow_cast::cast(array, &DataType::Float64).map_err(|e| arrow_error(what, e))?;
         let f = cast.as_primitive::<arrow_array::types::Float64Type>();

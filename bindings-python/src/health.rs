@@ -12,8 +12,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use chapterhouse::health::{
-    ActivityTable, Columns, Component, Facts, HealthError, HealthModel as CoreModel, HealthReport,
-    KindColumn, Scorer,
+    ActivityTable, Columns, Component, ComponentReport, Facts, GroupReport, HealthError,
+    HealthModel as CoreModel, HealthReport, Kind, KindColumn, Scorer,
 };
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -100,6 +100,8 @@ impl Batch {
                 })?);
             }
             Kinds::Codes(out)
+        } else if let Some(codes) = dictionary_codes(kind_col) {
+            Kinds::Codes(codes)
         } else {
             let names = Text::read(WHAT, "kind", kind_col)?;
             if let Some(row) = names.first_null() {
@@ -139,6 +141,50 @@ impl Batch {
             actor: self.actor.as_ref().map(Text::column),
             actor_valid: self.actor_valid.as_ref().map(|b| b.as_slice()),
         }
+    }
+}
+
+/// The codes of a dictionary-encoded kind column whose entries are all kind
+/// names and whose keys are all present and inside the dictionary (one byte
+/// per row instead of a widened key); `None` sends any other column through
+/// the core's checks, which name the offending row.
+fn dictionary_codes(array: &ArrayRef) -> Option<Vec<u8>> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int8Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt32Type};
+    use arrow_array::{ArrowPrimitiveType, DictionaryArray};
+    use arrow_buffer::ArrowNativeType;
+    fn codes<K: arrow_array::types::ArrowDictionaryKeyType>(
+        dict: &DictionaryArray<K>,
+        table: &[u8],
+    ) -> Option<Vec<u8>>
+    where
+        <K as ArrowPrimitiveType>::Native: ArrowNativeType,
+    {
+        dict.keys()
+            .values()
+            .iter()
+            .map(|k| table.get(k.as_usize()).copied())
+            .collect()
+    }
+    let DataType::Dictionary(key, _) = array.data_type() else {
+        return None;
+    };
+    if array.null_count() > 0 {
+        return None;
+    }
+    let values = Text::read(WHAT, "kind", array.as_any_dictionary().values()).ok()?;
+    let n = array.as_any_dictionary().values().len();
+    let table: Vec<u8> = (0..n)
+        .map(|i| values.get(i)?.parse::<Kind>().ok().map(Kind::code))
+        .collect::<Option<_>>()?;
+    match key.as_ref() {
+        DataType::Int8 => codes(array.as_dictionary::<Int8Type>(), &table),
+        DataType::Int16 => codes(array.as_dictionary::<Int16Type>(), &table),
+        DataType::Int32 => codes(array.as_dictionary::<Int32Type>(), &table),
+        DataType::UInt8 => codes(array.as_dictionary::<UInt8Type>(), &table),
+        DataType::UInt16 => codes(array.as_dictionary::<UInt16Type>(), &table),
+        DataType::UInt32 => codes(array.as_dictionary::<UInt32Type>(), &table),
+        _ => None,
     }
 }
 
@@ -255,55 +301,57 @@ pub(crate) fn calibrate(
 /// The report as one row per group.
 fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let g = &report.groups;
-    let text = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> Option<String>| -> ArrayRef {
+    let text = |f: &dyn Fn(&GroupReport) -> Option<&str>| -> ArrayRef {
         Arc::new(g.iter().map(f).collect::<StringArray>())
     };
-    let float = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> f64| -> ArrayRef {
+    let float = |f: &dyn Fn(&GroupReport) -> f64| -> ArrayRef {
         Arc::new(g.iter().map(f).collect::<Float64Array>())
     };
-    let flag = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> bool| -> ArrayRef {
+    let flag = |f: &dyn Fn(&GroupReport) -> bool| -> ArrayRef {
         Arc::new(g.iter().map(|r| Some(f(r))).collect::<BooleanArray>())
     };
-    let count = |f: &dyn Fn(&chapterhouse::health::GroupReport) -> Option<u32>| -> ArrayRef {
+    let count = |f: &dyn Fn(&GroupReport) -> Option<u32>| -> ArrayRef {
         Arc::new(g.iter().map(f).collect::<UInt32Array>())
     };
     let mut cols: Vec<(String, ArrayRef)> = vec![
-        ("group".into(), text(&|r| Some(r.group.clone()))),
+        ("group".into(), text(&|r| Some(&r.group))),
         ("score".into(), float(&|r| r.score)),
-        ("status".into(), text(&|r| Some(r.status.as_str().into()))),
+        ("status".into(), text(&|r| Some(r.status.as_str()))),
         (
             "previous_status".into(),
-            text(&|r| r.previous_status.map(|s| s.as_str().into())),
+            text(&|r| r.previous_status.map(|s| s.as_str())),
         ),
-        (
-            "status_reason".into(),
-            text(&|r| Some(r.status_reason.clone())),
-        ),
+        ("status_reason".into(), text(&|r| Some(&r.status_reason))),
         (
             "intervention".into(),
-            text(&|r| Some(r.intervention.as_str().into())),
+            text(&|r| Some(r.intervention.as_str())),
         ),
         (
             "intervention_text".into(),
-            text(&|r| Some(r.intervention_text.clone())),
+            text(&|r| Some(&r.intervention_text)),
         ),
     ];
     for c in Component::ALL {
-        let comp = move |r: &chapterhouse::health::GroupReport| r.component(c).cloned();
+        fn comp(r: &GroupReport, c: Component) -> Option<&ComponentReport> {
+            r.component(c)
+        }
         let name = c.as_str();
         cols.push((
             format!("{name}_score"),
-            float(&|r| comp(r).map_or(f64::NAN, |x| x.score)),
+            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.score)),
         ));
         cols.push((
             format!("{name}_contribution"),
-            float(&|r| comp(r).map_or(f64::NAN, |x| x.contribution)),
+            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.contribution)),
         ));
         cols.push((
             format!("{name}_headroom"),
-            float(&|r| comp(r).map_or(f64::NAN, |x| x.headroom)),
+            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.headroom)),
         ));
-        cols.push((format!("{name}_facts"), text(&|r| comp(r).map(|x| x.facts))));
+        cols.push((
+            format!("{name}_facts"),
+            text(&|r| comp(r, c).map(|x| x.facts.as_str())),
+        ));
     }
     cols.extend([
         ("bus_factor".into(), flag(&|r| r.bus_factor)),
@@ -315,9 +363,12 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
         ("trend_baseline".into(), count(&|r| Some(r.trend.baseline))),
         (
             "trend_direction".into(),
-            text(&|r| Some(r.trend.direction.as_str().into())),
+            text(&|r| Some(r.trend.direction.as_str())),
         ),
-        ("explanation".into(), text(&|r| Some(r.explain()))),
+        (
+            "explanation".into(),
+            Arc::new(g.iter().map(|r| Some(r.explain())).collect::<StringArray>()),
+        ),
     ]);
     let fields: Vec<Field> = cols
         .iter()

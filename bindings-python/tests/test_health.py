@@ -240,3 +240,36 @@ def test_bad_arguments(activity_csv):
         ch.score_health(activity_csv, {"groups": [{"group": "g"}, {"group": "g"}]}, now=NOW)
     with pytest.raises(ch.InvalidValueError, match="posts_per_author_per_day"):
         ch.score_health(activity_csv, now=NOW, model={"posts_per_author_per_day": 0})
+
+
+# ------------------------------------------------------------------ pandas layouts
+
+
+def _layouts(df):
+    """The same log as categoricals (one with an unused and one with a
+    missing category), naive and zoned datetimes, NaN values."""
+    cat = df.copy()
+    for c in ("group", "kind"):
+        cat[c] = cat[c].astype("category")
+    cat["actor"] = pd.Categorical(cat["actor"], categories=sorted(set(cat["actor"].dropna())) + ["nobody"])
+    naive = cat.copy()
+    naive["time"] = naive["time"].dt.tz_localize(None).astype("datetime64[ms]")
+    return [cat, naive, cat.assign(extra=np.arange(len(cat)))]
+
+
+def test_pandas_layouts_score_as_arrow(activity_pandas):
+    want = pa.table(ch.score_health(pa.Table.from_pandas(activity_pandas), now=NOW))
+    for df in _layouts(activity_pandas):
+        assert pa.table(ch.score_health(df, now=NOW)).equals(want)
+        assert pa.table(ch.score_health(pa.Table.from_pandas(df), now=NOW)).equals(want)
+
+
+def test_pandas_missing_values_are_refused_by_row(activity_pandas):
+    df = _layouts(activity_pandas)[0]
+    df.loc[3, "group"] = None
+    with pytest.raises(ch.InvalidValueError, match="row 3, column group"):
+        ch.score_health(df, now=NOW)
+    df = _layouts(activity_pandas)[0]
+    df.loc[2, "time"] = pd.NaT
+    with pytest.raises(ch.Error, match="row 2, column time"):
+        ch.score_health(df, now=NOW)

@@ -60,17 +60,51 @@ pub(crate) fn weight(age: u64, half_life: u64) -> u64 {
     HalfLife::new(half_life).weight(age)
 }
 
-/// A half-life in ms.
+/// A half-life in ms, with a reciprocal for dividing ages by it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct HalfLife(u64);
+pub(crate) struct HalfLife {
+    h: u64,
+    /// `ceil(2^shift / h)`: `(age · magic) >> (shift - 22)` is
+    /// `floor(age · 2^22 / h)` exactly for every `age < 2^AGE_BITS`.
+    magic: u128,
+    shift: u32,
+    /// Ages below this take the multiply (0 when `h` is too large for it).
+    limit: u64,
+}
 
 const FRAC_BITS: u32 = 22;
 const REM_BITS: u32 = FRAC_BITS - STEP_BITS;
+/// Ages below `2^AGE_BITS` ms (over 17,000 years) take the multiply.
+const AGE_BITS: u32 = 49;
 
 impl HalfLife {
     /// A half-life of `ms` milliseconds (at least 1).
     pub(crate) fn new(ms: u64) -> HalfLife {
-        HalfLife(ms.max(1))
+        let h = ms.max(1);
+        // With dividends X = age · 2^22 < 2^N (N = AGE_BITS + 22) and
+        // shift = N + ceil(log2 h), m = ceil(2^shift / h) = (2^shift + e) / h
+        // with 0 <= e < h, so X·m / 2^shift = X/h + X·e / (h·2^shift), whose
+        // second term is below 2^N / 2^shift <= 1/h: too small to move
+        // floor(X/h) past the next integer. With h <= 2^MAX_LOG, m < 2^72 + 1
+        // and the product stays below 2^49 · (2^72 + 1) < 2^128.
+        const MAX_LOG: u32 = 42; // half-lives up to 139 years
+        let log = u64::BITS - (h - 1).leading_zeros(); // ceil(log2 h)
+        if log > MAX_LOG {
+            return HalfLife {
+                h,
+                magic: 0,
+                shift: FRAC_BITS,
+                limit: 0,
+            };
+        }
+        let shift = AGE_BITS + FRAC_BITS + log;
+        let magic = (1u128 << shift).div_ceil(u128::from(h));
+        HalfLife {
+            h,
+            magic,
+            shift,
+            limit: 1 << AGE_BITS,
+        }
     }
 
     /// `2^(-age/h)` scaled by [`ONE`]: monotone non-increasing in `age`,
@@ -78,18 +112,48 @@ impl HalfLife {
     #[allow(clippy::cast_possible_truncation)] // quotients below are < 2^22
     #[inline]
     pub(crate) fn weight(self, age: u64) -> u64 {
-        let h = self.0;
-        let n = age / h;
+        let (n, frac) = if age < self.limit {
+            // floor(age · 2^22 / h): whole half-lives above, the fraction of
+            // one in the low 22 bits (the same as dividing the remainder).
+            let q = (u128::from(age) * self.magic) >> (self.shift - FRAC_BITS);
+            ((q >> FRAC_BITS) as u64, (q as u64) & ((1 << FRAC_BITS) - 1))
+        } else {
+            self.divide(age)
+        };
         if n >= 63 {
             return 0;
         }
+        Self::interpolate(n, frac)
+    }
+
+    /// Whole half-lives in `age` and the fraction of the next in 22 bits,
+    /// by division.
+    #[allow(clippy::cast_possible_truncation)] // r < h, so the quotient is < 2^22
+    fn divide(self, age: u64) -> (u64, u64) {
+        let h = self.h;
+        let n = age / h;
         let r = age - n * h;
-        // The fraction of a half-life in 22 bits; r < h, so it is < 2^22.
         let frac = if h < (1 << (64 - FRAC_BITS)) {
             (r << FRAC_BITS) / h
         } else {
             ((u128::from(r) << FRAC_BITS) / u128::from(h)) as u64
         };
+        (n, frac)
+    }
+
+    /// The weight by division only (the reference for the multiply).
+    #[cfg(test)]
+    fn weight_by_division(self, age: u64) -> u64 {
+        let (n, frac) = self.divide(age);
+        if n >= 63 {
+            return 0;
+        }
+        Self::interpolate(n, frac)
+    }
+
+    #[allow(clippy::cast_possible_truncation)] // frac < 2^22
+    #[inline]
+    fn interpolate(n: u64, frac: u64) -> u64 {
         let j = (frac >> REM_BITS) as usize;
         let rem = frac & ((1 << REM_BITS) - 1);
         let hi = entry(j);
@@ -210,6 +274,53 @@ mod tests {
         assert_eq!(weight(200 * h, h), 0);
         let w = to_unit(weight(h / 3, h));
         assert!((w - 2f64.powf(-1.0 / 3.0)).abs() < 1e-7);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn multiply_matches_division(age in 0u64..(1 << AGE_BITS), h in 1u64..(1 << 43),
+                                     small in 0u64..1_000_000, hs in 1u64..5_000) {
+            for (age, h) in [(age, h), (small, hs), (age, hs), (small, h), (h, h), (h - 1, h),
+                             (age - age % h, h), ((1 << AGE_BITS) - 1, h)] {
+                let hl = HalfLife::new(h);
+                proptest::prop_assert_eq!(hl.weight(age), hl.weight_by_division(age), "age {} h {}", age, h);
+            }
+        }
+    }
+
+    #[test]
+    fn multiply_matches_division_at_the_edges() {
+        for h in [
+            1,
+            2,
+            3,
+            7,
+            1 << 20,
+            (1 << 20) + 1,
+            3_888_000_000,
+            (1 << 42) - 1,
+            1 << 42,
+            u64::MAX,
+        ] {
+            let hl = HalfLife::new(h);
+            for age in [
+                0,
+                1,
+                h.saturating_sub(1),
+                h,
+                h.saturating_add(1),
+                62 * h.min(1 << 40),
+                (1 << AGE_BITS) - 1,
+                1 << AGE_BITS,
+                u64::MAX,
+            ] {
+                assert_eq!(
+                    hl.weight(age),
+                    hl.weight_by_division(age),
+                    "age {age} h {h}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -246,15 +246,35 @@ impl TimeColumn<'_> {
         first_where(v, |x| x < lo || x > hi)
     }
 
-    /// Row `i` in milliseconds, if it is within the years 1 to 9999.
-    pub(crate) fn millis(&self, i: usize) -> Option<i64> {
-        let ms = match *self {
-            TimeColumn::Seconds(v) => v.get(i)?.checked_mul(1000)?,
-            TimeColumn::Millis(v) => *v.get(i)?,
-            TimeColumn::Micros(v) => v.get(i)?.div_euclid(1000),
-            TimeColumn::Nanos(v) => v.get(i)?.div_euclid(1_000_000),
-        };
-        (MIN_MS..=MAX_MS).contains(&ms).then_some(ms)
+    /// Rows `start..start + out.len()` in milliseconds, for a column already
+    /// checked with [`TimeColumn::first_out_of_range`] (rows past the end
+    /// are left as they are). One loop per unit, so each vectorizes.
+    pub(crate) fn fill_millis(&self, start: usize, out: &mut [i64]) {
+        fn rows(v: &[i64], start: usize) -> &[i64] {
+            v.get(start..).unwrap_or_default()
+        }
+        match *self {
+            TimeColumn::Seconds(v) => {
+                for (o, &x) in out.iter_mut().zip(rows(v, start)) {
+                    *o = x.saturating_mul(1000);
+                }
+            }
+            TimeColumn::Millis(v) => {
+                for (o, &x) in out.iter_mut().zip(rows(v, start)) {
+                    *o = x;
+                }
+            }
+            TimeColumn::Micros(v) => {
+                for (o, &x) in out.iter_mut().zip(rows(v, start)) {
+                    *o = x.div_euclid(1000);
+                }
+            }
+            TimeColumn::Nanos(v) => {
+                for (o, &x) in out.iter_mut().zip(rows(v, start)) {
+                    *o = x.div_euclid(1_000_000);
+                }
+            }
+        }
     }
 }
 

@@ -3,8 +3,14 @@
 //! Every sum is an integer in fixed point (see `decay`), every maximum and
 //! minimum is exact, and capped posts are chosen by a total order on
 //! (author, day, age), so the result does not depend on the order rows
-//! arrive in, bit for bit. Rows are counted block by block, partitioned by
-//! group range so each bucket's group state stays in cache.
+//! arrive in, bit for bit. A large batch is split into one range of rows
+//! per core (on native targets; wasm counts in one), each range counted into
+//! a part of its own and the parts merged, which by the same token gives the
+//! sequential result bit for bit. Within a part, rows are counted block by
+//! block, partitioned by group range so each bucket's group state stays in
+//! cache. Groups are reported in parallel too.
+
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,7 +44,7 @@ const S_SCALE: f64 = (1u64 << 32) as f64;
 #[allow(clippy::cast_precision_loss)]
 const V_SCALE: f64 = VALUE_ONE as f64;
 /// Rows are counted a block at a time … (small in unit tests, to cross blocks)
-const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 19 };
+const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 20 };
 /// … partitioned into buckets of this many consecutive groups.
 const BUCKET_GROUPS: usize = 256;
 
@@ -50,6 +56,56 @@ struct Rec {
     g: u32,
     a: u32,
     k: u8,
+}
+
+/// Batches are split across cores in parts of at least this many rows.
+#[cfg(not(target_arch = "wasm32"))]
+const MIN_PART_ROWS: usize = 1 << 16;
+
+/// How many parts to count a batch of `rows` rows in: one per core (on
+/// native targets), each of at least `MIN_PART_ROWS` rows.
+fn part_count(rows: usize) -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        rayon::current_num_threads()
+            .min(rows / MIN_PART_ROWS)
+            .max(1)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = rows;
+        1
+    }
+}
+
+/// What one range of a batch's rows adds to each group, before it is
+/// merged into the scorer (see `Scorer::merge`).
+struct Part {
+    kinds: Vec<[KindStats; 8]>,
+    excluded: Vec<Excluded>,
+    /// Per group: (person, age of their latest counted action).
+    leaders: Vec<Vec<(u32, u64)>>,
+    events: Vec<Vec<(u64, u64)>>,
+    posts: Vec<Vec<u128>>,
+    engaged: Vec<u64>,
+}
+
+/// Reads one word of each cache line of `kinds`, in order.
+fn warm(kinds: &[[KindStats; 8]]) {
+    let mut x = 0u32;
+    for k in kinds.iter().flatten() {
+        x ^= k.n;
+    }
+    std::hint::black_box(x);
+}
+
+/// Appends `from` to `into` (moving it when `into` is empty).
+fn append<T: Copy>(into: &mut Vec<T>, from: Vec<T>) {
+    if into.is_empty() {
+        *into = from;
+    } else {
+        into.extend_from_slice(&from);
+    }
 }
 
 fn bit(bits: &[u64], i: u32) -> bool {
@@ -120,6 +176,24 @@ struct KindStats {
     v_metrics: u64,
     /// The decayed sum (growth and impact kinds), 32 fraction bits.
     decayed: u64,
+}
+
+impl KindStats {
+    /// Adds another part's counts (saturating sums of non-negative numbers,
+    /// minima and maxima: the same whatever the split).
+    fn merge(&mut self, o: &KindStats) {
+        self.n = self.n.saturating_add(o.n);
+        self.n_win = self.n_win.saturating_add(o.n_win);
+        self.n_recent = self.n_recent.saturating_add(o.n_recent);
+        self.n_base = self.n_base.saturating_add(o.n_base);
+        self.n_metrics = self.n_metrics.saturating_add(o.n_metrics);
+        self.oldest_s = self.oldest_s.max(o.oldest_s);
+        self.last_age = self.last_age.min(o.last_age);
+        self.v = self.v.saturating_add(o.v);
+        self.v_win = self.v_win.saturating_add(o.v_win);
+        self.v_metrics = self.v_metrics.saturating_add(o.v_metrics);
+        self.decayed = self.decayed.saturating_add(o.decayed);
+    }
 }
 
 impl Default for KindStats {
@@ -527,30 +601,82 @@ impl Scorer {
         Ok(Resolved { group, kind, actor })
     }
 
-    /// Counts a validated batch. Rows are taken a block at a time and
-    /// partitioned by group range (a counting sort into buckets of
-    /// `BUCKET_GROUPS` groups), so that while a bucket's rows are counted its
-    /// groups' state stays in cache. The order rows are counted in does not
-    /// change any result.
+    /// Counts a validated batch: each range of rows into a [`Part`] of its
+    /// own (one per core for large batches, in parallel), then the parts
+    /// into the groups. Every sum is a saturating integer sum, every maximum
+    /// and minimum exact and every list sorted before it is read, so neither
+    /// the split nor the order rows are counted in changes any result.
     fn accumulate(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
+        self.accumulate_in(cols, res, part_count(cols.len()));
+    }
+
+    /// [`Scorer::accumulate`] in `parts` parts.
+    fn accumulate_in(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, parts: usize) {
         let n = cols.len();
-        let buckets = self.acc.len().div_ceil(BUCKET_GROUPS).max(1);
-        let mut gs: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
-        let mut actors: Vec<u32> = Vec::with_capacity(BLOCK_ROWS.min(n));
-        let mut recs: Vec<Rec> = Vec::with_capacity(BLOCK_ROWS.min(n));
+        let parts = parts.clamp(1, n.max(1));
+        let ranges = (0..parts).map(|p| n * p / parts..n * (p + 1) / parts);
+        let this = &*self;
+        let count = |rows: Range<usize>| this.count(cols, res, rows);
+        #[cfg(not(target_arch = "wasm32"))]
+        let counted: Vec<Part> = if parts > 1 {
+            use rayon::prelude::*;
+            ranges
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(count)
+                .collect()
+        } else {
+            ranges.map(count).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let counted: Vec<Part> = ranges.map(count).collect();
+        for part in counted {
+            self.merge(part);
+        }
+    }
+
+    /// Counts rows `rows` of a validated batch into a new part, reading the
+    /// scorer only (the groups' clocks and listed leaders, the staff).
+    ///
+    /// Rows are taken a block at a time and partitioned by group range (a
+    /// counting sort into buckets of `BUCKET_GROUPS` groups), so that while a
+    /// bucket's rows are counted its groups' state stays in cache. Columns
+    /// are decoded a few rows at a time, one column after another, so each
+    /// decoding loop runs over one layout.
+    fn count(&self, cols: &Columns<'_>, res: &Resolved<'_>, rows: Range<usize>) -> Part {
+        const SUB: usize = 1024;
+        let groups = self.acc.len();
+        let mut part = Part {
+            kinds: vec![[KindStats::default(); 8]; groups],
+            excluded: vec![Excluded::default(); groups],
+            leaders: vec![Vec::new(); groups],
+            events: vec![Vec::new(); groups],
+            posts: vec![Vec::new(); groups],
+            engaged: vec![0; self.engaged_bits.len()],
+        };
+        // Each group's `now` on its clock, when it has no pauses.
+        let plain_now: Vec<Option<i64>> = self
+            .acc
+            .iter()
+            .map(|acc| acc.hot.plain.then_some(acc.hot.eff_now))
+            .collect();
+        let all_plain = plain_now.iter().all(|p| *p == Some(self.now_ms));
+        let block = BLOCK_ROWS.min(rows.len());
+        let buckets = groups.div_ceil(BUCKET_GROUPS).max(1);
         let mut starts = vec![0usize; buckets + 1];
-        // Events and posts per group in the block, to grow their lists once.
-        let mut grow = vec![(0u32, 0u32); self.acc.len()];
-        let mut start = 0;
-        while start < n {
-            let end = n.min(start + BLOCK_ROWS);
-            gs.clear();
-            gs.extend((start..end).map(|i| res.group.get(i)));
-            // A loop of independent dictionary loads: their misses overlap.
-            actors.clear();
-            actors.extend((start..end).map(|i| res.actor.get(i)));
-            starts.iter_mut().for_each(|c| *c = 0);
-            for &g in &gs {
+        let mut gs = vec![0u32; block];
+        let mut recs: Vec<Rec> = Vec::with_capacity(block);
+        let mut a = vec![NULL_KEY; SUB];
+        let mut k = vec![0u8; SUB];
+        let mut t = vec![0i64; SUB];
+        let mut v = vec![f64::NAN; SUB];
+        let mut start = rows.start;
+        while start < rows.end {
+            let len = block.min(rows.end - start);
+            let gs = gs.get_mut(..len).unwrap_or_default();
+            res.group.fill(start, gs);
+            starts.fill(0);
+            for &g in gs.iter() {
                 if let Some(c) = starts.get_mut(g as usize / BUCKET_GROUPS + 1) {
                     *c += 1;
                 }
@@ -562,87 +688,109 @@ impl Scorer {
                 }
             }
             recs.clear();
-            recs.resize(end - start, Rec::default());
-            for (j, &g) in gs.iter().enumerate() {
-                let i = start + j;
-                let Some(slot) = starts.get_mut(g as usize / BUCKET_GROUPS) else {
-                    continue;
-                };
-                if let Some(r) = recs.get_mut(*slot) {
-                    *r = Rec {
-                        t: cols.time.millis(i).unwrap_or(0),
-                        v: cols
-                            .value
-                            .and_then(|v| v.get(i))
-                            .copied()
-                            .unwrap_or(f64::NAN),
-                        g,
-                        a: actors.get(j).copied().unwrap_or(NULL_KEY),
-                        k: res.kind.get(i),
+            recs.resize(len, Rec::default());
+            for (sub, gs) in gs.chunks(SUB).enumerate() {
+                let at = start + sub * SUB;
+                let n = gs.len();
+                res.actor.fill(at, a.get_mut(..n).unwrap_or_default());
+                res.kind.fill(at, k.get_mut(..n).unwrap_or_default());
+                cols.time
+                    .fill_millis(at, t.get_mut(..n).unwrap_or_default());
+                let vb = v.get_mut(..n).unwrap_or_default();
+                match cols.value.and_then(|v| v.get(at..at + n)) {
+                    Some(values) => vb.copy_from_slice(values),
+                    None => vb.fill(f64::NAN),
+                }
+                for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&a).zip(&k).zip(&t).zip(&v) {
+                    let Some(slot) = starts.get_mut(g as usize / BUCKET_GROUPS) else {
+                        continue;
                     };
-                }
-                *slot += 1;
-                if let Some(c) = grow.get_mut(g as usize) {
-                    match res.kind.get(i) {
-                        0 => c.0 += 1,
-                        4 => c.1 += 1,
-                        _ => {}
+                    if let Some(r) = recs.get_mut(*slot) {
+                        *r = Rec { t, v, g, a, k };
                     }
+                    *slot += 1;
                 }
             }
-            for (acc, c) in self.acc.iter_mut().zip(grow.iter_mut()) {
-                if c.0 > 0 {
-                    acc.hot.events.reserve(c.0 as usize);
+            // `starts[b]` is now the end of bucket b's rows.
+            let mut from = 0;
+            for (b, &end) in starts.iter().enumerate().take(buckets) {
+                // Read the bucket's counts in order first: the hardware
+                // streams them in far faster than the rows' scattered
+                // accesses would fetch them.
+                let groups = b * BUCKET_GROUPS..((b + 1) * BUCKET_GROUPS).min(groups);
+                warm(part.kinds.get(groups).unwrap_or_default());
+                for r in recs.get(from..end).unwrap_or_default() {
+                    let plain = if all_plain {
+                        Some(self.now_ms)
+                    } else {
+                        plain_now.get(r.g as usize).copied().flatten()
+                    };
+                    self.count_one(&mut part, plain, r.g, r.t, r.k, r.v, r.a);
                 }
-                if c.1 > 0 {
-                    acc.hot.posts.reserve(c.1 as usize);
-                }
-                *c = (0, 0);
+                from = end;
             }
-            for r in &recs {
-                let kind = Kind::from_code(r.k).unwrap_or(Kind::Post);
-                self.add_one(r.g, r.t, kind, r.v, r.a);
-            }
-            start = end;
+            start += len;
         }
+        part
     }
 
+    /// Counts one row into `part`; `plain_now` is the group's `now` when
+    /// its clock has no pauses.
     #[inline]
-    fn add_one(&mut self, g: u32, t: i64, kind: Kind, v: f64, a: u32) {
-        let Some(acc) = self.acc.get_mut(g as usize) else {
+    #[allow(clippy::too_many_arguments)]
+    fn count_one(
+        &self,
+        part: &mut Part,
+        plain_now: Option<i64>,
+        g: u32,
+        t: i64,
+        kind: u8,
+        v: f64,
+        a: u32,
+    ) {
+        let gi = g as usize;
+        let (Some(stats), Some(excluded)) = (part.kinds.get_mut(gi), part.excluded.get_mut(gi))
+        else {
             return;
         };
         if t > self.now_ms {
-            acc.excluded.future += 1;
+            excluded.future += 1;
             return;
         }
         if a != NULL_KEY && bit(&self.staff_bits, a) {
-            acc.excluded.staff += 1;
+            excluded.staff += 1;
             return;
         }
-        let st = &mut acc.hot;
-        let eff_t = if st.plain {
-            t
-        } else {
-            self.meta.get(g as usize).map_or(t, |m| m.clock.eff(t))
+        let age = match plain_now {
+            Some(now) => now.saturating_sub(t),
+            None => match (self.acc.get(gi), self.meta.get(gi)) {
+                (Some(acc), Some(meta)) => acc.hot.eff_now.saturating_sub(meta.clock.eff(t)),
+                _ => 0,
+            },
         };
-        let age = u64::try_from(st.eff_now.saturating_sub(eff_t)).unwrap_or(0);
+        let age = u64::try_from(age).unwrap_or(0);
         let raw_age = self.now_ms.abs_diff(t);
         let spans = &self.spans;
         let mut decayed = 0;
+        let kind = Kind::from_code(kind).unwrap_or(Kind::Post);
         let v_fx = match kind {
             Kind::EventHeld => {
                 let att = if v.is_nan() { MISSING } else { fx(v) };
-                st.events.push((age, att));
+                if let Some(list) = part.events.get_mut(gi) {
+                    list.push((age, att));
+                }
                 if v.is_nan() { 0 } else { att }
             }
             Kind::LeaderAction => {
-                match acc.leaders.iter_mut().find(|(p, _)| *p == a) {
-                    Some(l) => l.1 = l.1.min(age),
-                    None if !st.leaders_listed => acc.leaders.push((a, age)),
-                    None => {
-                        acc.excluded.not_leader += 1;
-                        return;
+                let Some(acc) = self.acc.get(gi) else { return };
+                if acc.hot.leaders_listed && !acc.leaders.iter().any(|(p, _)| *p == a) {
+                    excluded.not_leader += 1;
+                    return;
+                }
+                if let Some(list) = part.leaders.get_mut(gi) {
+                    match list.iter_mut().find(|(p, _)| *p == a) {
+                        Some(l) => l.1 = l.1.min(age),
+                        None => list.push((a, age)),
                     }
                 }
                 VALUE_ONE
@@ -650,8 +798,9 @@ impl Scorer {
             Kind::Post => {
                 let day = t.div_euclid(DAY_MS) - MIN_MS.div_euclid(DAY_MS);
                 let day = u64::try_from(day).unwrap_or(0);
-                st.posts
-                    .push((u128::from(a) << 96) | (u128::from(day) << 64) | u128::from(age));
+                if let Some(list) = part.posts.get_mut(gi) {
+                    list.push((u128::from(a) << 96) | (u128::from(day) << 64) | u128::from(age));
+                }
                 VALUE_ONE
             }
             Kind::MemberJoined => {
@@ -674,10 +823,10 @@ impl Scorer {
             }
         };
         if a != NULL_KEY && raw_age <= spans.metrics {
-            set_bit(&mut self.engaged_bits, a);
+            set_bit(&mut part.engaged, a);
         }
         let win = spans.window(kind);
-        let Some(ks) = acc.kinds.get_mut(kind as usize) else {
+        let Some(ks) = stats.get_mut(kind as usize) else {
             return;
         };
         ks.oldest_s = ks
@@ -686,20 +835,74 @@ impl Scorer {
         ks.n = ks.n.saturating_add(1);
         ks.v = ks.v.saturating_add(v_fx);
         ks.decayed = ks.decayed.saturating_add(decayed);
-        if age <= win {
-            ks.n_win = ks.n_win.saturating_add(1);
-            ks.v_win = ks.v_win.saturating_add(v_fx);
-        }
-        if age <= spans.recent {
-            ks.n_recent = ks.n_recent.saturating_add(1);
-        }
-        if age <= spans.base {
-            ks.n_base = ks.n_base.saturating_add(1);
-        }
+        ks.n_win = ks.n_win.saturating_add(u32::from(age <= win));
+        ks.v_win = ks.v_win.saturating_add(if age <= win { v_fx } else { 0 });
+        ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= spans.recent));
+        ks.n_base = ks.n_base.saturating_add(u32::from(age <= spans.base));
         ks.last_age = ks.last_age.min(age);
-        if raw_age <= spans.metrics {
-            ks.n_metrics = ks.n_metrics.saturating_add(1);
-            ks.v_metrics = ks.v_metrics.saturating_add(v_fx);
+        let in_metrics = raw_age <= spans.metrics;
+        ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
+        ks.v_metrics = ks
+            .v_metrics
+            .saturating_add(if in_metrics { v_fx } else { 0 });
+    }
+
+    /// Adds a counted part to the groups (on every core: groups are
+    /// independent).
+    fn merge(&mut self, part: Part) {
+        let Part {
+            kinds,
+            excluded,
+            leaders,
+            events,
+            posts,
+            engaged,
+        } = part;
+        type GroupPart = (
+            [KindStats; 8],
+            Excluded,
+            Vec<(u32, u64)>,
+            Vec<(u64, u64)>,
+            Vec<u128>,
+        );
+        let merge_group =
+            |(acc, (kinds, excluded, leaders, events, posts)): (&mut GroupAcc, GroupPart)| {
+                for (s, p) in acc.kinds.iter_mut().zip(&kinds) {
+                    s.merge(p);
+                }
+                acc.excluded.future += excluded.future;
+                acc.excluded.staff += excluded.staff;
+                acc.excluded.not_leader += excluded.not_leader;
+                for (p, age) in leaders {
+                    match acc.leaders.iter_mut().find(|(q, _)| *q == p) {
+                        Some(l) => l.1 = l.1.min(age),
+                        None => acc.leaders.push((p, age)),
+                    }
+                }
+                append(&mut acc.hot.events, events);
+                append(&mut acc.hot.posts, posts);
+            };
+        let parts = kinds
+            .into_iter()
+            .zip(excluded)
+            .zip(leaders)
+            .zip(events)
+            .zip(posts)
+            .map(|((((k, x), l), e), p)| (k, x, l, e, p));
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let parts: Vec<GroupPart> = parts.collect();
+            self.acc
+                .par_iter_mut()
+                .zip(parts)
+                .with_min_len(256)
+                .for_each(merge_group);
+        }
+        #[cfg(target_arch = "wasm32")]
+        self.acc.iter_mut().zip(parts).for_each(merge_group);
+        for (e, p) in self.engaged_bits.iter_mut().zip(engaged) {
+            *e |= p;
         }
     }
 
@@ -842,11 +1045,24 @@ impl Scorer {
                 .name(u32::try_from(*a).unwrap_or(0))
                 .cmp(self.groups.name(u32::try_from(*b).unwrap_or(0)))
         });
-        let mut scratch = Vec::new();
-        let groups: Vec<GroupReport> = order
-            .into_iter()
-            .map(|g| self.group_report(g, &mut scratch))
-            .collect();
+        // Groups are independent: on native targets they are reported on
+        // every core (the order of `order` is kept).
+        #[cfg(not(target_arch = "wasm32"))]
+        let groups: Vec<GroupReport> = {
+            use rayon::prelude::*;
+            order
+                .into_par_iter()
+                .map_init(Vec::new, |scratch, g| self.group_report(g, scratch))
+                .collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let groups: Vec<GroupReport> = {
+            let mut scratch = Vec::new();
+            order
+                .into_iter()
+                .map(|g| self.group_report(g, &mut scratch))
+                .collect()
+        };
         let totals = self.window_totals();
         let metrics = metrics::build(
             self.now,
@@ -1533,6 +1749,25 @@ impl Res<'_> {
         }
     }
 
+    /// The ids of rows `start..start + out.len()`.
+    fn fill(&self, start: usize, out: &mut [u32]) {
+        match self {
+            Res::Dict { keys, map } => {
+                let keys = keys.get(start..).unwrap_or_default();
+                for (o, &k) in out.iter_mut().zip(keys) {
+                    *o = map.get(k as usize).copied().unwrap_or(NULL_KEY);
+                }
+            }
+            Res::Rows(v) => {
+                let v = v.get(start..).unwrap_or_default();
+                for (o, &x) in out.iter_mut().zip(v) {
+                    *o = x;
+                }
+            }
+            Res::Absent => out.fill(NULL_KEY),
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
@@ -1553,6 +1788,30 @@ enum KindRes<'a> {
 }
 
 impl KindRes<'_> {
+    /// The kind codes of rows `start..start + out.len()`.
+    fn fill(&self, start: usize, out: &mut [u8]) {
+        match self {
+            KindRes::Codes(c) => {
+                let c = c.get(start..).unwrap_or_default();
+                for (o, &x) in out.iter_mut().zip(c) {
+                    *o = x;
+                }
+            }
+            KindRes::Dict { keys, map } => {
+                let keys = keys.get(start..).unwrap_or_default();
+                for (o, &k) in out.iter_mut().zip(keys) {
+                    *o = map.get(k as usize).copied().unwrap_or(0);
+                }
+            }
+            KindRes::Rows(v) => {
+                let v = v.get(start..).unwrap_or_default();
+                for (o, &x) in out.iter_mut().zip(v) {
+                    *o = x;
+                }
+            }
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> u8 {
         match self {
@@ -1779,35 +2038,99 @@ mod tests {
         assert_eq!(percentile_median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 
-    #[test]
-    fn blocks_and_buckets_do_not_change_the_result() {
-        use crate::health::{ActivityRow, Facts, HealthModel};
+    /// Rows of a small random log: several hundred groups (some with
+    /// pauses or listed leaders via `facts`), every kind, some staff and
+    /// future rows, values missing or not.
+    fn random_log(seed: u64, n: usize, names: &[String]) -> Vec<crate::health::ActivityRow<'_>> {
+        use crate::health::ActivityRow;
         let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
-        let names: Vec<String> = (0..600).map(|i| format!("g{i}")).collect();
-        let kinds = Kind::ALL;
-        let mut rows = Vec::new();
-        let mut x: u64 = 7;
-        for i in 0..5000usize {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            rows.push(ActivityRow {
-                group: &names[(x >> 33) as usize % names.len()],
-                time: now - chrono::Duration::minutes((x >> 20) as i64 % (300 * 1440)),
-                kind: kinds[i % 8],
-                value: Some((x % 50) as f64),
-                actor: Some(["a", "b", "c", "d"][(x >> 40) as usize % 4]),
-            });
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ActivityRow {
+                    group: &names[(x >> 33) as usize % names.len()],
+                    time: now - chrono::Duration::minutes((x >> 20) as i64 % (300 * 1440) - 600),
+                    kind: Kind::ALL[(x >> 13) as usize % 8],
+                    value: (!(x >> 7).is_multiple_of(5)).then_some(((x >> 45) % 50) as f64),
+                    actor: Some(["a", "b", "c", "d", "staff-1"][(x >> 40) as usize % 5]),
+                }
+            })
+            .collect()
+    }
+
+    fn random_facts() -> crate::health::Facts {
+        crate::health::Facts::from_json(
+            r#"{"staff": ["staff-1"], "groups": [
+                {"group": "g1", "leaders": ["a", "b"]},
+                {"group": "g2", "pauses": [{"from": "2026-06-01T00:00:00Z", "until": "2026-07-01T00:00:00Z"}]},
+                {"group": "g3", "leaders": [], "created": "2025-01-01T00:00:00Z"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn report_in_parts(
+        rows: &[crate::health::ActivityRow<'_>],
+        parts: usize,
+        reverse: bool,
+    ) -> String {
+        use crate::health::HealthModel;
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let mut table = ActivityTable::new();
+        if reverse {
+            rows.iter().rev().for_each(|r| table.push(*r).unwrap());
+        } else {
+            rows.iter().for_each(|r| table.push(*r).unwrap());
         }
-        let model = HealthModel::default();
-        let mut one = Scorer::new(&model, &Facts::default(), now).unwrap();
-        one.add_rows(rows.iter().copied()).unwrap();
-        assert!(one.acc.len() > 2 * BUCKET_GROUPS && rows.len() > 4 * BLOCK_ROWS);
-        let mut many = Scorer::new(&model, &Facts::default(), now).unwrap();
+        let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
+        let cols = table.columns();
+        let res = scorer.resolve(&cols).unwrap();
+        scorer.push_group();
+        scorer.sync_actors();
+        scorer.accumulate_in(&cols, &res, parts);
+        scorer.report(None).to_json()
+    }
+
+    #[test]
+    fn parts_and_batches_do_not_change_the_result() {
+        use crate::health::{Facts, HealthModel};
+        let names: Vec<String> = (0..600).map(|i| format!("g{i}")).collect();
+        let rows = random_log(7, 5000, &names);
+        let one = report_in_parts(&rows, 1, false);
+        for parts in [2, 3, 7, 64] {
+            assert_eq!(one, report_in_parts(&rows, parts, false), "{parts} parts");
+            assert_eq!(
+                one,
+                report_in_parts(&rows, parts, true),
+                "{parts} parts, reversed"
+            );
+        }
+        // Batches of rows in reverse order, each counted in its own parts.
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let mut many = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
         for chunk in rows.rchunks(7) {
             many.add_rows(chunk.iter().rev().copied()).unwrap();
         }
-        assert_eq!(one.report(None).to_json(), many.report(None).to_json());
+        assert_eq!(one, many.report(None).to_json());
+        let _ = Facts::default();
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+        /// Counting in any number of parts (in parallel) gives the same
+        /// report, bit for bit, as counting sequentially in one, whatever
+        /// the order of the rows.
+        #[test]
+        fn parallel_parts_are_bit_identical(seed in proptest::prelude::any::<u64>(),
+                                            n in 0usize..3000, groups in 1usize..400,
+                                            parts in 2usize..9, reverse in proptest::prelude::any::<bool>()) {
+            let names: Vec<String> = (0..groups).map(|i| format!("g{i}")).collect();
+            let rows = random_log(seed, n, &names);
+            let one = report_in_parts(&rows, 1, false);
+            proptest::prop_assert_eq!(one, report_in_parts(&rows, parts, reverse));
+        }
     }
 
     #[test]
