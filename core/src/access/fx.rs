@@ -98,30 +98,85 @@ impl std::hash::Hash for Inline {
 
 impl Inline {
     /// Reads whole words straight from the string (a copy through a stack
-    /// buffer stalls the loads that follow), the tail byte by byte.
+    /// buffer stalls the loads that follow); the last partial word comes
+    /// from one overlapping load of the string's last eight bytes, or, for
+    /// strings shorter than a word, from two overlapping smaller loads.
     #[inline]
-    fn new(s: &str) -> Option<Inline> {
+    pub(crate) fn new(s: &str) -> Option<Inline> {
         let b = s.as_bytes();
-        if b.len() > 24 {
+        let len = b.len();
+        if len > 24 {
             return None;
         }
         let mut words = [0u64; 3];
-        let mut chunks = b.chunks_exact(8);
-        for (w, c) in words.iter_mut().zip(&mut chunks) {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            *w = u64::from_le_bytes(a);
-        }
-        let full = b.len() / 8;
-        if let Some(w) = words.get_mut(full) {
-            for (i, &byte) in chunks.remainder().iter().enumerate() {
-                *w |= u64::from(byte) << (8 * i);
+        if len >= 8 {
+            let full = len / 8;
+            for (w, c) in words.iter_mut().zip(b.chunks_exact(8)) {
+                *w = read_u64(c);
             }
+            let rest = len % 8;
+            if rest > 0
+                && let (Some(tail), Some(w)) = (b.get(len - 8..), words.get_mut(full))
+            {
+                *w = read_u64(tail) >> (8 * (8 - rest));
+            }
+        } else {
+            words[0] = read_short(b);
         }
         Some(Inline {
             words,
-            len: b.len() as u8,
+            len: len as u8,
         })
+    }
+
+    /// The id's bytes as three zero-padded little-endian words.
+    #[inline]
+    pub(crate) fn words(&self) -> [u64; 3] {
+        self.words
+    }
+
+    /// The id's length in bytes (at most 24).
+    #[inline]
+    pub(crate) fn len(&self) -> u8 {
+        self.len
+    }
+
+    /// A 32-bit fingerprint of the id (the hasher's, not a plain truncation).
+    #[inline]
+    pub(crate) fn fingerprint(&self) -> u32 {
+        let mut h = FxHasher::default();
+        std::hash::Hash::hash(self, &mut h);
+        (h.finish() >> 32) as u32
+    }
+}
+
+#[inline]
+fn read_u64(c: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(src) = c.get(..8) {
+        a.copy_from_slice(src);
+    }
+    u64::from_le_bytes(a)
+}
+
+/// A string of 0–7 bytes as a little-endian word, zero-padded.
+#[inline]
+fn read_short(b: &[u8]) -> u64 {
+    let len = b.len();
+    let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+    if len >= 4 {
+        let mut lo = [0u8; 4];
+        let mut hi = [0u8; 4];
+        if let (Some(l), Some(h)) = (b.get(..4), b.get(len - 4..)) {
+            lo.copy_from_slice(l);
+            hi.copy_from_slice(h);
+        }
+        u64::from(u32::from_le_bytes(lo)) | (u64::from(u32::from_le_bytes(hi)) << (8 * (len - 4)))
+    } else if len > 0 {
+        // bytes 0, len/2 and len-1 cover all of a 1–3 byte string
+        at(0) | (at(len / 2) << (8 * (len / 2))) | (at(len - 1) << (8 * (len - 1)))
+    } else {
+        0
     }
 }
 
@@ -175,6 +230,93 @@ impl IdMap {
     }
 }
 
+/// An open-addressing table (linear probing) from 32-bit fingerprints to
+/// dense indexes, eight bytes a slot, so the table of 100,000 people is 1 MiB
+/// and stays in cache. It keeps no keys: the caller confirms a candidate
+/// index against the key stored with its own record (which it reads next
+/// anyway). Entries are never removed.
+#[derive(Clone, Default)]
+pub(crate) struct FingerTable {
+    /// `fingerprint << 32 | index`, or `EMPTY`.
+    slots: Vec<u64>,
+    len: usize,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl FingerTable {
+    #[inline]
+    fn home(&self, fp: u32) -> usize {
+        // the table never exceeds 2^32 slots, so the fingerprint picks the slot
+        (fp as usize) & self.slots.len().wrapping_sub(1)
+    }
+
+    /// The index whose fingerprint is `fp` and that `is` confirms.
+    #[inline]
+    pub(crate) fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
+        let n = self.slots.len();
+        if n == 0 {
+            return None;
+        }
+        let mut at = self.home(fp);
+        // at most a full turn: the load factor keeps empty slots, so a miss ends early
+        for _ in 0..n {
+            let s = *self.slots.get(at)?;
+            if s == EMPTY {
+                return None;
+            }
+            if (s >> 32) as u32 == fp && is(s as u32) {
+                return Some(s as u32);
+            }
+            at = (at + 1) & (n - 1);
+        }
+        None
+    }
+
+    /// Adds an index (the caller knows its key is not in the table yet).
+    /// Indexes stay below `u32::MAX`, so no entry equals `EMPTY`.
+    pub(crate) fn insert(&mut self, fp: u32, ix: u32) {
+        self.reserve(1);
+        let n = self.slots.len();
+        let mut at = self.home(fp);
+        for _ in 0..n {
+            if let Some(s) = self.slots.get_mut(at)
+                && *s == EMPTY
+            {
+                *s = (u64::from(fp) << 32) | u64::from(ix);
+                self.len += 1;
+                return;
+            }
+            at = (at + 1) & (n - 1);
+        }
+    }
+
+    /// Makes room for `more` entries at a load factor of at most 7/8.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        let need = self.len + more;
+        if need * 8 <= self.slots.len() * 7 {
+            return;
+        }
+        let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
+        self.len = 0;
+        for s in old {
+            if s != EMPTY {
+                let fp = (s >> 32) as u32;
+                let mut at = self.home(fp);
+                while let Some(slot) = self.slots.get_mut(at) {
+                    if *slot == EMPTY {
+                        *slot = s;
+                        self.len += 1;
+                        break;
+                    }
+                    at = (at + 1) & (size - 1);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +338,52 @@ mod tests {
         // buckets; the plain multiply-rotate hash fills far fewer
         assert!(low.len() > 66_000, "{}", low.len());
         assert_eq!(top.len(), 128);
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definition: the bytes, zero-padded, read as words.
+    fn reference(s: &str) -> Option<([u64; 3], u8)> {
+        if s.len() > 24 {
+            return None;
+        }
+        let mut buf = [0u8; 24];
+        buf[..s.len()].copy_from_slice(s.as_bytes());
+        let w = |i: usize| u64::from_le_bytes(buf[i * 8..i * 8 + 8].try_into().unwrap());
+        Some(([w(0), w(1), w(2)], s.len() as u8))
+    }
+
+    proptest! {
+        #[test]
+        fn inline_keys_are_the_zero_padded_bytes(s in "[a-z0-9:_.-]{0,30}") {
+            let got = Inline::new(&s).map(|k| (k.words(), k.len()));
+            prop_assert_eq!(got, reference(&s));
+        }
+
+        #[test]
+        fn the_finger_table_finds_every_key_and_nothing_else(
+            ids in prop::collection::hash_set("[a-z0-9-]{1,12}", 0..300),
+            absent in prop::collection::vec("[A-Z]{1,12}", 0..50),
+        ) {
+            let ids: Vec<String> = ids.into_iter().collect();
+            let mut t = FingerTable::default();
+            for (i, id) in ids.iter().enumerate() {
+                t.insert(Inline::new(id).unwrap().fingerprint(), i as u32);
+            }
+            let find = |s: &str| {
+                let k = Inline::new(s).unwrap();
+                t.find(k.fingerprint(), |ix| ids.get(ix as usize).is_some_and(|id| id == s))
+            };
+            for (i, id) in ids.iter().enumerate() {
+                prop_assert_eq!(find(id), Some(i as u32));
+            }
+            for a in &absent {
+                prop_assert_eq!(find(a), None);
+            }
+        }
     }
 }

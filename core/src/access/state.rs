@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::{FxMap, IdMap};
+use super::fx::{FingerTable, FxMap, IdMap, Inline};
 use super::model::{Grant, Person, Scope};
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
@@ -100,9 +100,153 @@ pub(crate) struct Row {
     pub(crate) tags: Vec<TagEntry>,
 }
 
+/// What `check` needs about a person in one 64-byte line: the id (to
+/// confirm the people table's candidate), the rule flags, and, for the
+/// common person with a single node-scoped grant and no tag grant, that
+/// grant with its validity in whole seconds. Other shapes send `check` to
+/// the general path over the person's [`Row`].
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+pub(crate) struct Card {
+    key: [u64; 3],
+    pub(crate) attest: u64,
+    /// Unix seconds; the grant is valid from `from` (included) to `until`
+    /// (excluded; `i64::MAX` when open-ended).
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
+    pub(crate) role: u16,
+    /// The id's length, or `LONG_KEY` for an id kept in the long map.
+    key_len: u8,
+    pub(crate) shape: u8,
+    pub(crate) bits: u8,
+}
+
+const LONG_KEY: u8 = u8::MAX;
+/// No grant at all, node-scoped or tag-scoped.
+pub(crate) const SHAPE_EMPTY: u8 = 0;
+/// Exactly one node-scoped grant, whole-second validity, no tag grant.
+pub(crate) const SHAPE_ONE: u8 = 1;
+/// Anything else: read the person's row.
+pub(crate) const SHAPE_GENERAL: u8 = 2;
+pub(crate) const CARD_SUSPENDED: u8 = 1;
+/// The grant is anchored at the organization or a region.
+pub(crate) const CARD_CENTRAL: u8 = 2;
+
+impl Card {
+    #[inline]
+    pub(crate) fn flags(&self) -> PersonFlags {
+        PersonFlags {
+            suspended: self.bits & CARD_SUSPENDED != 0,
+            attest: self.attest,
+        }
+    }
+
+    fn set_flags(&mut self, f: PersonFlags) {
+        self.attest = f.attest;
+        self.bits = (self.bits & !CARD_SUSPENDED) | if f.suspended { CARD_SUSPENDED } else { 0 };
+    }
+
+    /// Records the person's grants (sorted entries and tag entries).
+    fn set_grants(&mut self, entries: &[Entry], tags: &[TagEntry]) {
+        self.shape = SHAPE_GENERAL;
+        self.bits &= CARD_SUSPENDED;
+        match (entries, tags.is_empty()) {
+            ([], true) => self.shape = SHAPE_EMPTY,
+            ([e], true) => {
+                let whole = |t: DateTime<Utc>| t.timestamp_subsec_nanos() == 0;
+                let open = e.until == far_future();
+                if whole(e.from) && (open || whole(e.until)) {
+                    self.shape = SHAPE_ONE;
+                    self.from = e.from.timestamp();
+                    self.until = if open { i64::MAX } else { e.until.timestamp() };
+                    self.node = e.node;
+                    self.slot = e.slot;
+                    self.role = e.role;
+                    if e.central {
+                        self.bits |= CARD_CENTRAL;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// People by id: short ids through a fingerprint table confirmed against
+/// each person's [`Card`], long ids (over 24 bytes) through a plain map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeopleIx {
+    table: FingerTable,
+    long: FxMap<Box<str>, u32>,
+    cards: Vec<Card>,
+}
+
+impl std::fmt::Debug for FingerTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerTable")
+    }
+}
+
+impl PeopleIx {
+    #[inline]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        match Inline::new(id) {
+            Some(k) => {
+                let words = k.words();
+                let len = k.len();
+                self.table.find(k.fingerprint(), |ix| {
+                    self.cards
+                        .get(ix as usize)
+                        .is_some_and(|c| c.key == words && c.key_len == len)
+                })
+            }
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Adds the next person (index = the number of people so far).
+    pub(crate) fn push(&mut self, id: &str, flags: PersonFlags) {
+        let ix = self.cards.len() as u32;
+        let mut card = Card::default();
+        match Inline::new(id) {
+            Some(k) => {
+                card.key = k.words();
+                card.key_len = k.len();
+                self.table.insert(k.fingerprint(), ix);
+            }
+            None => {
+                card.key_len = LONG_KEY;
+                self.long.insert(id.into(), ix);
+            }
+        }
+        card.set_flags(flags);
+        self.cards.push(card);
+    }
+
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.table.reserve(n);
+        self.cards.reserve(n);
+    }
+
+    #[inline]
+    pub(crate) fn card(&self, p: u32) -> Option<&Card> {
+        self.cards.get(p as usize)
+    }
+
+    fn card_mut(&mut self, p: u32) -> Option<&mut Card> {
+        self.cards.get_mut(p as usize)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    pub(crate) people: IdMap,
+    pub(crate) people: PeopleIx,
     /// A fast copy of the network's id map (the network's map is the
     /// fallback for nodes added since).
     pub(crate) nodes: IdMap,
@@ -204,6 +348,12 @@ impl Slots {
             Some(true) => self.grants.get(slot as usize),
             _ => None,
         }
+    }
+
+    /// The grant at a slot taken from an index (which holds live slots only).
+    #[inline]
+    pub(crate) fn indexed(&self, slot: u32) -> Option<&Grant> {
+        self.grants.get(slot as usize)
     }
 
     /// Every slot, `None` for revoked ones.
@@ -353,16 +503,15 @@ impl AccessState {
             grants: Slots::with_capacity(grants.len()),
             ix: Index::default(),
         };
+        state.ix.people.reserve(people.len());
         for (i, person) in people.into_iter().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
             let person = person.normalized().map_err(at)?;
             if state.ix.people.contains_key(person.id.as_str()) {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
-            state
-                .ix
-                .people
-                .insert(person.id.as_str(), state.people.len() as u32);
+            let flags = state.flags_of(&person);
+            state.ix.people.push(person.id.as_str(), flags);
             state.people.push(person);
         }
         state.index_nodes(net);
@@ -533,20 +682,21 @@ impl AccessState {
                 _ => {}
             }
         }
-        self.ix.rows = self
-            .people
-            .iter()
-            .zip(entries)
-            .zip(tags)
-            .map(|((p, mut e), t)| {
-                e.sort_by_key(|e| (e.node, e.slot));
-                Row {
-                    flags: self.flags_of(p),
-                    entries: Entries::from_vec(e),
-                    tags: t,
-                }
-            })
-            .collect();
+        let mut rows = Vec::with_capacity(np);
+        for (i, ((p, mut e), t)) in self.people.iter().zip(entries).zip(tags).enumerate() {
+            e.sort_by_key(|e| (e.node, e.slot));
+            let flags = self.flags_of(p);
+            if let Some(card) = self.ix.people.card_mut(i as u32) {
+                card.set_flags(flags);
+                card.set_grants(&e, &t);
+            }
+            rows.push(Row {
+                flags,
+                entries: Entries::from_vec(e),
+                tags: t,
+            });
+        }
+        self.ix.rows = rows;
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
@@ -606,6 +756,10 @@ impl AccessState {
             .map(|person| self.flags_of(person))
             && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
+            if let Some(card) = self.ix.people.card_mut(p) {
+                card.set_flags(f);
+                card.set_grants(&entries, &tags);
+            }
             row.flags = f;
             row.entries = Entries::from_vec(entries);
             row.tags = tags;
@@ -668,9 +822,8 @@ impl AccessState {
 
     /// Adds a person (not yet known).
     pub(crate) fn insert_person(&mut self, person: Person) {
-        let p = self.people.len() as u32;
-        self.ix.people.insert(person.id.as_str(), p);
         let flags = self.flags_of(&person);
+        self.ix.people.push(person.id.as_str(), flags);
         self.people.push(person);
         self.ix.rows.push(Row {
             flags,
@@ -688,6 +841,9 @@ impl AccessState {
         }
         if let Some(row) = self.ix.rows.get_mut(p as usize) {
             row.flags = flags;
+        }
+        if let Some(card) = self.ix.people.card_mut(p) {
+            card.set_flags(flags);
         }
     }
 
