@@ -77,22 +77,80 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// An id of at most 24 bytes stored inline, so a lookup compares three
 /// words instead of following a pointer and calling `memcmp`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) struct Inline {
     words: [u64; 3],
     len: u8,
 }
 
+/// Word by word in scalar registers: a key just built on the stack with
+/// word stores, read back by a 16-byte vector compare, would stall on
+/// store forwarding.
+#[inline]
+pub(crate) fn same_words(a: [u64; 3], b: [u64; 3]) -> bool {
+    ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2])) == 0
+}
+
+impl PartialEq for Inline {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        same_words(self.words, other.words) & (self.len == other.len)
+    }
+}
+
+impl Eq for Inline {}
+
 impl std::hash::Hash for Inline {
-    /// The three words only: ids never contain NUL (control characters are
-    /// refused), so the zero padding already tells lengths apart, and
-    /// equality compares `len` anyway.
+    /// The three words only, mixed into one: ids never contain NUL (control
+    /// characters are refused), so the zero padding already tells lengths
+    /// apart, and equality compares `len` anyway.
     #[inline]
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let [a, b, c] = self.words;
-        state.write_u64(a);
-        state.write_u64(b);
-        state.write_u64(c);
+        state.write_u64(mix(self.words));
+    }
+}
+
+/// The high and low halves of the full product, folded (as foldhash and
+/// wyhash do): one multiply mixes every input bit into every output bit.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The hash of an inline id: two folded multiplies, about half the latency
+/// of three multiply-rotate rounds and a finalizer (the ids are looked up
+/// three per `check`).
+#[inline]
+pub(crate) fn mix([a, b, c]: [u64; 3]) -> u64 {
+    const K: [u64; 3] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+    ];
+    fold(fold(a ^ K[0], b ^ K[1]) ^ c, K[2])
+}
+
+/// A hasher that passes on the one word [`Inline`] writes (already mixed).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // only reached by keys other than `Inline`; mix them properly
+        let mut h = FxHasher { hash: self.0 };
+        h.write(bytes);
+        self.0 = h.finish();
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -144,10 +202,14 @@ impl Inline {
     /// A 32-bit fingerprint of the id (the hasher's, not a plain truncation).
     #[inline]
     pub(crate) fn fingerprint(&self) -> u32 {
-        let mut h = FxHasher::default();
-        std::hash::Hash::hash(self, &mut h);
-        (h.finish() >> 32) as u32
+        fingerprint(self.words)
     }
+}
+
+/// The fingerprint of an inline id's words (see [`Inline::fingerprint`]).
+#[inline]
+pub(crate) fn fingerprint(words: [u64; 3]) -> u32 {
+    (mix(words) >> 32) as u32
 }
 
 #[inline]
@@ -183,7 +245,7 @@ fn read_short(b: &[u8]) -> u64 {
 /// A map from ids (strings) to dense indexes: short ids inline, long ones boxed.
 #[derive(Clone, Default)]
 pub(crate) struct IdMap {
-    short: FxMap<Inline, u32>,
+    short: HashMap<Inline, u32, BuildHasherDefault<PassHasher>>,
     long: FxMap<Box<str>, u32>,
 }
 
@@ -231,23 +293,27 @@ impl IdMap {
 }
 
 /// An open-addressing table (linear probing) from 32-bit fingerprints to
-/// dense indexes, eight bytes a slot, so the table of 100,000 people is 1 MiB
-/// and stays in cache. It keeps no keys: the caller confirms a candidate
-/// index against the key stored with its own record (which it reads next
-/// anyway). Entries are never removed.
+/// dense indexes below 2^24, four bytes a slot (an 8-bit tag beside the
+/// index), so the table of 100,000 people is 512 KiB and stays in cache. It
+/// keeps no keys: the caller confirms a candidate index against the key
+/// stored with its own record (which it reads next anyway), and gives the
+/// fingerprint of an index when the table grows. Entries are never removed.
 #[derive(Clone, Default)]
 pub(crate) struct FingerTable {
-    /// `fingerprint << 32 | index`, or `EMPTY`.
-    slots: Vec<u64>,
+    /// `tag << 24 | index`, or `EMPTY`.
+    slots: Vec<u32>,
     len: usize,
 }
 
-const EMPTY: u64 = u64::MAX;
+const EMPTY: u32 = u32::MAX;
+
+/// Indexes the table holds: below 2^24 - 1 (the caller keeps others elsewhere).
+pub(crate) const FINGER_MAX_INDEX: u32 = (1 << 24) - 2;
 
 impl FingerTable {
+    /// Home slot from the fingerprint's low bits; the tag is its top byte.
     #[inline]
     fn home(&self, fp: u32) -> usize {
-        // the table never exceeds 2^32 slots, so the fingerprint picks the slot
         (fp as usize) & self.slots.len().wrapping_sub(1)
     }
 
@@ -258,6 +324,7 @@ impl FingerTable {
         if n == 0 {
             return None;
         }
+        let tag = fp >> 24;
         let mut at = self.home(fp);
         // at most a full turn: the load factor keeps empty slots, so a miss ends early
         for _ in 0..n {
@@ -265,25 +332,26 @@ impl FingerTable {
             if s == EMPTY {
                 return None;
             }
-            if (s >> 32) as u32 == fp && is(s as u32) {
-                return Some(s as u32);
+            if s >> 24 == tag && is(s & 0xff_ffff) {
+                return Some(s & 0xff_ffff);
             }
             at = (at + 1) & (n - 1);
         }
         None
     }
 
-    /// Adds an index (the caller knows its key is not in the table yet).
-    /// Indexes stay below `u32::MAX`, so no entry equals `EMPTY`.
-    pub(crate) fn insert(&mut self, fp: u32, ix: u32) {
-        self.reserve(1);
+    /// Adds an index at most `FINGER_MAX_INDEX` (the caller knows its key is
+    /// not in the table yet); `fp_of` gives the fingerprint of any index
+    /// already in, for when the table grows.
+    pub(crate) fn insert(&mut self, fp: u32, ix: u32, fp_of: impl Fn(u32) -> u32) {
+        self.reserve(1, fp_of);
         let n = self.slots.len();
         let mut at = self.home(fp);
         for _ in 0..n {
             if let Some(s) = self.slots.get_mut(at)
                 && *s == EMPTY
             {
-                *s = (u64::from(fp) << 32) | u64::from(ix);
+                *s = (fp & 0xff00_0000) | (ix & 0xff_ffff);
                 self.len += 1;
                 return;
             }
@@ -292,7 +360,7 @@ impl FingerTable {
     }
 
     /// Makes room for `more` entries at a load factor of at most 7/8.
-    pub(crate) fn reserve(&mut self, more: usize) {
+    pub(crate) fn reserve(&mut self, more: usize, fp_of: impl Fn(u32) -> u32) {
         let need = self.len + more;
         if need * 8 <= self.slots.len() * 7 {
             return;
@@ -302,8 +370,8 @@ impl FingerTable {
         self.len = 0;
         for s in old {
             if s != EMPTY {
-                let fp = (s >> 32) as u32;
-                let mut at = self.home(fp);
+                let ix = s & 0xff_ffff;
+                let mut at = self.home(fp_of(ix));
                 while let Some(slot) = self.slots.get_mut(at) {
                     if *slot == EMPTY {
                         *slot = s;
@@ -324,7 +392,7 @@ mod tests {
 
     #[test]
     fn inline_keys_spread_over_buckets_and_tags() {
-        let b = BuildHasherDefault::<FxHasher>::default();
+        let b = BuildHasherDefault::<PassHasher>::default();
         let mut low = std::collections::HashSet::new();
         let mut top = std::collections::HashSet::new();
         let n = 100_000;
@@ -371,8 +439,9 @@ mod props {
         ) {
             let ids: Vec<String> = ids.into_iter().collect();
             let mut t = FingerTable::default();
+            let fp = |i: u32| Inline::new(&ids[i as usize]).unwrap().fingerprint();
             for (i, id) in ids.iter().enumerate() {
-                t.insert(Inline::new(id).unwrap().fingerprint(), i as u32);
+                t.insert(Inline::new(id).unwrap().fingerprint(), i as u32, fp);
             }
             let find = |s: &str| {
                 let k = Inline::new(s).unwrap();

@@ -241,7 +241,7 @@ impl AccessState {
 
     /// The full decision for known ids: from the person's card when their
     /// grants fit in it, else through the general path.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decide<'a>(
         &'a self,
         net: &'a Network,
@@ -264,7 +264,7 @@ impl AccessState {
     /// node grant of whole-second validity, reading only their card: the
     /// same steps with a single candidate (tested against the general path).
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn decide_card<'a>(
         &'a self,
         net: &'a Network,
@@ -344,6 +344,7 @@ impl AccessState {
     }
 
     /// The full decision for known ids, over all the person's grants.
+    #[inline(never)]
     pub(crate) fn decide_general<'a>(
         &'a self,
         net: &'a Network,

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::{FingerTable, FxMap, IdMap, Inline};
+use super::fx::{FINGER_MAX_INDEX, FingerTable, FxMap, IdMap, Inline, fingerprint, same_words};
 use super::model::{Grant, Person, Scope};
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
@@ -189,6 +189,14 @@ impl std::fmt::Debug for FingerTable {
     }
 }
 
+/// The fingerprint of a person in the table, from the key on their card.
+fn fingerprint_of(cards: &[Card], ix: u32) -> u32 {
+    cards
+        .get(ix as usize)
+        .map(|c| fingerprint(c.key))
+        .unwrap_or(0)
+}
+
 impl PeopleIx {
     #[inline]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
@@ -199,11 +207,19 @@ impl PeopleIx {
                 self.table.find(k.fingerprint(), |ix| {
                     self.cards
                         .get(ix as usize)
-                        .is_some_and(|c| c.key == words && c.key_len == len)
+                        .is_some_and(|c| same_words(c.key, words) & (c.key_len == len))
                 })
             }
             None => self.long.get(id).copied(),
         }
+        .or_else(|| {
+            // short ids of people past the table's index range
+            if self.long.is_empty() {
+                None
+            } else {
+                self.long.get(id).copied()
+            }
+        })
     }
 
     pub(crate) fn contains_key(&self, id: &str) -> bool {
@@ -215,12 +231,14 @@ impl PeopleIx {
         let ix = self.cards.len() as u32;
         let mut card = Card::default();
         match Inline::new(id) {
-            Some(k) => {
+            Some(k) if ix <= FINGER_MAX_INDEX => {
                 card.key = k.words();
                 card.key_len = k.len();
-                self.table.insert(k.fingerprint(), ix);
+                let cards = &self.cards;
+                self.table
+                    .insert(k.fingerprint(), ix, |i| fingerprint_of(cards, i));
             }
-            None => {
+            _ => {
                 card.key_len = LONG_KEY;
                 self.long.insert(id.into(), ix);
             }
@@ -230,7 +248,8 @@ impl PeopleIx {
     }
 
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.table.reserve(n);
+        let cards = &self.cards;
+        self.table.reserve(n, |i| fingerprint_of(cards, i));
         self.cards.reserve(n);
     }
 
