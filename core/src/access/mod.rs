@@ -197,6 +197,7 @@ pub use policy::{
 pub use query::NodesPage;
 
 pub(crate) use apply::{after_apply, apply_access_op, authorize_op, normalize_op};
+pub(crate) use model::stamp;
 pub(crate) use policy::push_policy;
 pub(crate) use state::AccessState;
 

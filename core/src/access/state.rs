@@ -332,8 +332,8 @@ impl Compiled {
     pub(crate) fn empty() -> Compiled {
         Compiled {
             cap_ix: IdMap::default(),
-            role_ix: FxMap::default(),
-            attest_ix: FxMap::default(),
+            role_ix: IdMap::default(),
+            attest_ix: IdMap::default(),
             roles: Vec::new(),
             reserved: 0,
             rules: Vec::new(),
@@ -538,11 +538,16 @@ impl AccessState {
         let mut placed = Vec::with_capacity(grants.len());
         for (i, grant) in grants.into_iter().enumerate() {
             let at = |e| (format!("grants[{i}]"), e);
-            if state.ix.grants.contains_key(grant.id.as_str()) {
+            // one hash: a duplicate is found by the insert (the state is dropped on error)
+            if state
+                .ix
+                .grants
+                .insert(grant.id.as_str(), i as u32)
+                .is_some()
+            {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
             placed.push(Some(state.place(net, &grant, false).map_err(at)?));
-            state.ix.grants.insert(grant.id.as_str(), i as u32);
             state.grants.push(grant);
         }
         state.index_grants(net, placed);
@@ -721,7 +726,7 @@ impl AccessState {
     fn flags_of(&self, p: &Person) -> PersonFlags {
         let mut attest = 0u64;
         for a in &p.attestations {
-            if let Some(&b) = self.compiled.attest_ix.get(a.as_str()) {
+            if let Some(b) = self.compiled.attest_ix.get(a.as_str()) {
                 attest |= 1u64 << b;
             }
         }
