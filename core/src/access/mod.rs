@@ -178,6 +178,7 @@ mod decision;
 mod diff;
 mod error;
 mod fx;
+mod handle;
 mod model;
 mod policy;
 mod query;
@@ -189,6 +190,7 @@ pub use decision::{
     DiffEntry, GrantRefusal, PolicyDiff,
 };
 pub use error::{AccessError, AccessWarning};
+pub use handle::{CapabilityHandle, NodeHandle, PersonHandle};
 pub use model::{Grant, GrantId, Person, Scope};
 pub use policy::{
     AppliesTo, Attestation, BUILT_IN_CAPABILITIES, Capability, Condition, ForbidRule,

@@ -171,6 +171,48 @@ mod card_path {
                     }
                 }
             }
+            // resolved handles give check's decision
+            for id in &ids {
+                let Some(who) = net.person_handle(id) else {
+                    prop_assert_eq!(id.as_str(), "nobody");
+                    continue;
+                };
+                for cap in &acc.policy.capabilities {
+                    let c = net.capability_handle(&cap.name).unwrap();
+                    for node in net.nodes() {
+                        let n = net.node_handle(node.id.as_str()).unwrap();
+                        let by_handle = net.check_handles(who, c, n, now).unwrap().report();
+                        let by_id = net.check(id, &cap.name, node.id.as_str(), now).unwrap().report();
+                        prop_assert_eq!(by_handle, by_id);
+                    }
+                }
+            }
         }
+    }
+
+    #[test]
+    fn a_handle_from_another_network_is_refused() {
+        let text = snapshot(
+            &[(0, 0, false)],
+            &[(false, 3)],
+            &[(0, 3, 3, false, 0, None)],
+        );
+        let a = Network::from_json(&text).unwrap();
+        let b = Network::from_json(&text).unwrap();
+        let now = "2026-06-01T00:00:00Z".parse().unwrap();
+        let (p, c, n) = (
+            b.person_handle("p0").unwrap(),
+            a.capability_handle("chapter.view").unwrap(),
+            a.node_handle("c0").unwrap(),
+        );
+        let err = a.check_handles(p, c, n, now).unwrap_err();
+        assert_eq!(err, super::AccessError::UnknownPerson("p0".into()));
+        let p = a.person_handle("p0").unwrap();
+        assert!(a.check_handles(p, c, n, now).is_ok());
+        let n = b.node_handle("c0").unwrap();
+        assert_eq!(
+            a.check_handles(p, c, n, now).unwrap_err(),
+            super::AccessError::UnknownNode("c0".into())
+        );
     }
 }
