@@ -91,6 +91,42 @@ impl Entries {
     }
 }
 
+/// A person's live grant slots, ascending, the common single slot inline
+/// (no allocation per person on load).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum SlotList {
+    #[default]
+    None,
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl SlotList {
+    fn push(&mut self, slot: u32) {
+        match self {
+            SlotList::None => *self = SlotList::One(slot),
+            SlotList::One(a) => *self = SlotList::Many(vec![*a, slot]),
+            SlotList::Many(v) => v.push(slot),
+        }
+    }
+
+    fn remove(&mut self, slot: u32) {
+        match self {
+            SlotList::One(a) if *a == slot => *self = SlotList::None,
+            SlotList::Many(v) => v.retain(|&s| s != slot),
+            _ => {}
+        }
+    }
+
+    fn to_vec(&self) -> Vec<u32> {
+        match self {
+            SlotList::None => Vec::new(),
+            SlotList::One(a) => vec![*a],
+            SlotList::Many(v) => v.clone(),
+        }
+    }
+}
+
 /// What `check` reads about a person, in one place.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Row {
@@ -275,7 +311,7 @@ pub(crate) struct Index {
     /// Per node index: its chapter status (`STATUS_*`), for the node rules.
     pub(crate) status: Vec<u8>,
     /// Per person: live grant slots, ascending.
-    pub(crate) slots: Vec<Vec<u32>>,
+    pub(crate) slots: Vec<SlotList>,
     /// Per node index: slots of live node-scoped grants, ascending.
     pub(crate) by_node: Vec<Vec<u32>>,
     /// Per tag: slots of live tag-scoped grants, ascending.
@@ -658,9 +694,10 @@ impl AccessState {
     /// from each live grant's placement (`placed[slot]`).
     fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>) {
         let np = self.people.len();
-        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); np];
+        // (person, entry) in one vector: no allocation per person
+        let mut entries: Vec<(u32, Entry)> = Vec::with_capacity(placed.len());
         let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
-        self.ix.slots = vec![Vec::new(); np];
+        self.ix.slots = vec![SlotList::None; np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
         for (slot, (g, pl)) in self.grants.iter().zip(placed).enumerate() {
@@ -678,8 +715,9 @@ impl AccessState {
                     if let Some(v) = self.ix.by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
-                    if let Some(v) = entries.get_mut(pl.person as usize) {
-                        v.push(Entry {
+                    entries.push((
+                        pl.person,
+                        Entry {
                             caps: pl.caps,
                             from,
                             until,
@@ -687,8 +725,8 @@ impl AccessState {
                             slot,
                             role: pl.role,
                             central: pl.level.is_central(),
-                        });
-                    }
+                        },
+                    ));
                 }
                 (Scope::Tag(t), _) => {
                     self.ix.by_tag.entry(t.clone()).or_default().push(slot);
@@ -706,17 +744,31 @@ impl AccessState {
                 _ => {}
             }
         }
+        // grants usually come grouped by person, so this sort is near linear
+        entries.sort_by_key(|(p, e)| (*p, e.node, e.slot));
+        let mut entries = entries.into_iter().peekable();
         let mut rows = Vec::with_capacity(np);
-        for (i, ((p, mut e), t)) in self.people.iter().zip(entries).zip(tags).enumerate() {
-            e.sort_by_key(|e| (e.node, e.slot));
+        for (i, (p, t)) in self.people.iter().zip(tags).enumerate() {
+            let me = |(q, _): &(u32, Entry)| *q == i as u32;
+            let e = match entries.next_if(me) {
+                None => Entries::None,
+                Some((_, first)) if !entries.peek().is_some_and(me) => Entries::One(first),
+                Some((_, first)) => {
+                    let mut v = vec![first];
+                    while let Some((_, more)) = entries.next_if(me) {
+                        v.push(more);
+                    }
+                    Entries::Many(v)
+                }
+            };
             let flags = self.flags_of(p);
             if let Some(card) = self.ix.people.card_mut(i as u32) {
                 card.set_flags(flags);
-                card.set_grants(&e, &t);
+                card.set_grants(e.as_slice(), &t);
             }
             rows.push(Row {
                 flags,
-                entries: Entries::from_vec(e),
+                entries: e,
                 tags: t,
             });
         }
@@ -740,7 +792,12 @@ impl AccessState {
     pub(crate) fn rebuild_person(&mut self, net: &Network, p: u32) {
         let mut entries = Vec::new();
         let mut tags = Vec::new();
-        let slots = self.ix.slots.get(p as usize).cloned().unwrap_or_default();
+        let slots = self
+            .ix
+            .slots
+            .get(p as usize)
+            .map(SlotList::to_vec)
+            .unwrap_or_default();
         for slot in slots {
             let Some(g) = self.grant_at(slot) else {
                 continue;
@@ -837,7 +894,7 @@ impl AccessState {
         }
         if let Some(p) = self.ix.people.get(g.person.as_str()) {
             if let Some(s) = self.ix.slots.get_mut(p as usize) {
-                s.retain(|&s| s != slot);
+                s.remove(slot);
             }
             self.rebuild_person(net, p);
         }
@@ -854,7 +911,7 @@ impl AccessState {
             entries: Entries::None,
             tags: Vec::new(),
         });
-        self.ix.slots.push(Vec::new());
+        self.ix.slots.push(SlotList::None);
     }
 
     /// Replaces a person's record (same id) and refreshes their flags.
