@@ -166,12 +166,27 @@
 //!
 //! # Performance
 //!
-//! Roles compile to 128-bit capability sets. Each person's grants are kept
-//! with their node's arena index, sorted; `check` reads the node's preorder
-//! span at query time (so a `move` needs no rebuild) and does one O(1)
-//! ancestor test per grant of the person (or, above eight grants, one binary
-//! search per ancestor of the node). `nodes_where` walks the subtree ranges
-//! of the person's grants in the preorder array.
+//! Roles compile to 128-bit capability sets. Each person has a 64-byte
+//! card: their id (inline, to confirm a lookup), the rule flags and, for
+//! the common person with no grant or a single node grant of whole-second
+//! validity and no tag grant, that grant (node, slot, role, validity as Unix
+//! seconds). People are found through a table of 4-byte fingerprint slots
+//! (512 KiB for 100,000 people) confirmed against the card, so a `check`
+//! reads one card line and the small node and policy tables; ids of up to
+//! 24 bytes are hashed inline with two folded multiplies. Other people go
+//! through the general path: their grants are kept with their node's arena
+//! index, sorted; `check` reads the node's preorder span at query time (so a
+//! `move` needs no rebuild) and does one O(1) ancestor test per grant of the
+//! person (or, above eight grants, one binary search per ancestor of the
+//! node). Both paths give the same decision and explanation (property
+//! tested). [`Network::check_handles`] takes a person, capability and node
+//! resolved once ([`Network::person_handle`] and friends) and skips the id
+//! lookups. `nodes_where` walks the subtree ranges of the person's grants
+//! in the preorder array.
+//!
+//! A snapshot in the form [`Network::to_json`] writes (the `format` member
+//! first) loads in one typed pass: the version and nesting checks that
+//! otherwise run as separate passes over the text are folded into it.
 
 mod apply;
 mod decision;

@@ -68,7 +68,7 @@ mod card_path {
     /// Times around a boundary: whole seconds and a half second after them.
     fn time(i: u8) -> String {
         let secs = i / 2;
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             format!("2026-01-01T00:00:0{secs}Z")
         } else {
             format!("2026-01-01T00:00:0{secs}.5Z")
