@@ -198,18 +198,6 @@ impl Inline {
     pub(crate) fn len(&self) -> u8 {
         self.len
     }
-
-    /// A 32-bit fingerprint of the id (the hasher's, not a plain truncation).
-    #[inline]
-    pub(crate) fn fingerprint(&self) -> u32 {
-        fingerprint(self.words)
-    }
-}
-
-/// The fingerprint of an inline id's words (see [`Inline::fingerprint`]).
-#[inline]
-pub(crate) fn fingerprint(words: [u64; 3]) -> u32 {
-    (mix(words) >> 32) as u32
 }
 
 #[inline]
@@ -292,99 +280,6 @@ impl IdMap {
     }
 }
 
-/// An open-addressing table (linear probing) from 32-bit fingerprints to
-/// dense indexes below 2^24, four bytes a slot (an 8-bit tag beside the
-/// index), so the table of 100,000 people is 512 KiB and stays in cache. It
-/// keeps no keys: the caller confirms a candidate index against the key
-/// stored with its own record (which it reads next anyway), and gives the
-/// fingerprint of an index when the table grows. Entries are never removed.
-#[derive(Clone, Default)]
-pub(crate) struct FingerTable {
-    /// `tag << 24 | index`, or `EMPTY`.
-    slots: Vec<u32>,
-    len: usize,
-}
-
-const EMPTY: u32 = u32::MAX;
-
-/// Indexes the table holds: below 2^24 - 1 (the caller keeps others elsewhere).
-pub(crate) const FINGER_MAX_INDEX: u32 = (1 << 24) - 2;
-
-impl FingerTable {
-    /// Home slot from the fingerprint's low bits; the tag is its top byte.
-    #[inline]
-    fn home(&self, fp: u32) -> usize {
-        (fp as usize) & self.slots.len().wrapping_sub(1)
-    }
-
-    /// The index whose fingerprint is `fp` and that `is` confirms.
-    #[inline]
-    pub(crate) fn find(&self, fp: u32, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
-        let n = self.slots.len();
-        if n == 0 {
-            return None;
-        }
-        let tag = fp >> 24;
-        let mut at = self.home(fp);
-        // at most a full turn: the load factor keeps empty slots, so a miss ends early
-        for _ in 0..n {
-            let s = *self.slots.get(at)?;
-            if s == EMPTY {
-                return None;
-            }
-            if s >> 24 == tag && is(s & 0xff_ffff) {
-                return Some(s & 0xff_ffff);
-            }
-            at = (at + 1) & (n - 1);
-        }
-        None
-    }
-
-    /// Adds an index at most `FINGER_MAX_INDEX` (the caller knows its key is
-    /// not in the table yet); `fp_of` gives the fingerprint of any index
-    /// already in, for when the table grows.
-    pub(crate) fn insert(&mut self, fp: u32, ix: u32, fp_of: impl Fn(u32) -> u32) {
-        self.reserve(1, fp_of);
-        let n = self.slots.len();
-        let mut at = self.home(fp);
-        for _ in 0..n {
-            if let Some(s) = self.slots.get_mut(at)
-                && *s == EMPTY
-            {
-                *s = (fp & 0xff00_0000) | (ix & 0xff_ffff);
-                self.len += 1;
-                return;
-            }
-            at = (at + 1) & (n - 1);
-        }
-    }
-
-    /// Makes room for `more` entries at a load factor of at most 7/8.
-    pub(crate) fn reserve(&mut self, more: usize, fp_of: impl Fn(u32) -> u32) {
-        let need = self.len + more;
-        if need * 8 <= self.slots.len() * 7 {
-            return;
-        }
-        let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
-        self.len = 0;
-        for s in old {
-            if s != EMPTY {
-                let ix = s & 0xff_ffff;
-                let mut at = self.home(fp_of(ix));
-                while let Some(slot) = self.slots.get_mut(at) {
-                    if *slot == EMPTY {
-                        *slot = s;
-                        self.len += 1;
-                        break;
-                    }
-                    at = (at + 1) & (size - 1);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,29 +325,6 @@ mod props {
         fn inline_keys_are_the_zero_padded_bytes(s in "[a-z0-9:_.-]{0,30}") {
             let got = Inline::new(&s).map(|k| (k.words(), k.len()));
             prop_assert_eq!(got, reference(&s));
-        }
-
-        #[test]
-        fn the_finger_table_finds_every_key_and_nothing_else(
-            ids in prop::collection::hash_set("[a-z0-9-]{1,12}", 0..300),
-            absent in prop::collection::vec("[A-Z]{1,12}", 0..50),
-        ) {
-            let ids: Vec<String> = ids.into_iter().collect();
-            let mut t = FingerTable::default();
-            let fp = |i: u32| Inline::new(&ids[i as usize]).unwrap().fingerprint();
-            for (i, id) in ids.iter().enumerate() {
-                t.insert(Inline::new(id).unwrap().fingerprint(), i as u32, fp);
-            }
-            let find = |s: &str| {
-                let k = Inline::new(s).unwrap();
-                t.find(k.fingerprint(), |ix| ids.get(ix as usize).is_some_and(|id| id == s))
-            };
-            for (i, id) in ids.iter().enumerate() {
-                prop_assert_eq!(find(id), Some(i as u32));
-            }
-            for a in &absent {
-                prop_assert_eq!(find(a), None);
-            }
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::network::Network;
 pub struct PersonHandle<'a> {
     net: &'a Network,
     ix: u32,
+    /// The slot of the person's card in the people table.
+    slot: u32,
 }
 
 /// A capability of a network's policy, resolved by [`Network::capability_handle`].
@@ -70,8 +72,14 @@ impl Network {
     /// The person with this id, for [`Network::check_handles`]; `None` for
     /// an unknown person (whom [`Network::check`] denies).
     pub fn person_handle(&self, id: &str) -> Option<PersonHandle<'_>> {
-        let ix = self.access.ix.people.get(id)?;
-        Some(PersonHandle { net: self, ix })
+        let people = &self.access.ix.people;
+        let ix = people.get(id)?;
+        let slot = people.slot(ix)?;
+        Some(PersonHandle {
+            net: self,
+            ix,
+            slot,
+        })
     }
 
     /// The capability with this name, for [`Network::check_handles`].
@@ -134,10 +142,11 @@ impl Network {
         }
         let person_id = person.id();
         self.access
-            .decide(
+            .decide_found(
                 self,
                 person_id,
                 Some(person.ix),
+                self.access.ix.people.card_in(person.slot),
                 capability.ix,
                 node.ix,
                 now,

@@ -170,9 +170,11 @@
 //! card: their id (inline, to confirm a lookup), the rule flags and, for
 //! the common person with no grant or a single node grant of whole-second
 //! validity and no tag grant, that grant (node, slot, role, validity as Unix
-//! seconds). People are found through a table of 4-byte fingerprint slots
-//! (512 KiB for 100,000 people) confirmed against the card, so a `check`
-//! reads one card line and the small node and policy tables; ids of up to
+//! seconds). The cards are the slots of the people table (open addressing,
+//! linear probing, at most 7/8 full), beside one tag byte a slot (128 KiB
+//! for 100,000 people, which stays in cache): finding a person reads their
+//! card, so a `check` touches one line for the person and the small node
+//! and policy tables; ids of up to
 //! 24 bytes are hashed inline with two folded multiplies. Other people go
 //! through the general path: their grants are kept with their node's arena
 //! index, sorted; `check` reads the node's preorder span at query time (so a
@@ -195,6 +197,7 @@ mod error;
 mod fx;
 mod handle;
 mod model;
+mod people;
 mod policy;
 mod query;
 mod state;

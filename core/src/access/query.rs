@@ -15,10 +15,11 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
+use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
 use super::state::{
-    AccessState, CARD_CENTRAL, Card, Entry, PersonFlags, SHAPE_EMPTY, SHAPE_ONE, STATUS_ACTIVE,
-    STATUS_ARCHIVED, STATUS_INACTIVE, STATUS_NOT_CHAPTER, TagEntry,
+    AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
+    STATUS_NOT_CHAPTER, TagEntry,
 };
 use crate::network::{ChapterStatus, Network, Node};
 
@@ -251,9 +252,27 @@ impl AccessState {
         n: u32,
         now: DateTime<Utc>,
     ) -> Option<Decision<'a>> {
+        let card = p.and_then(|p| self.ix.people.card(p));
+        self.decide_found(net, person_id, p, card, c, n, now)
+    }
+
+    /// [`AccessState::decide`] with the person's card already found (by
+    /// the id lookup, which reads it anyway).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(crate) fn decide_found<'a>(
+        &'a self,
+        net: &'a Network,
+        person_id: &'a str,
+        p: Option<u32>,
+        card: Option<&Card>,
+        c: u8,
+        n: u32,
+        now: DateTime<Utc>,
+    ) -> Option<Decision<'a>> {
         if let Some(p) = p
-            && let Some(card) = self.ix.people.card(p)
-            && card.shape <= SHAPE_ONE
+            && let Some(card) = card
+            && card.shape() <= SHAPE_ONE
         {
             return self.decide_card(net, person_id, p, card, c, n, now);
         }
@@ -286,11 +305,11 @@ impl AccessState {
             reason: DenyReason::NoGrant,
             nearest: None,
         };
-        if card.shape == SHAPE_EMPTY {
+        if card.shape() == SHAPE_EMPTY {
             return Some(Decision::Deny(base));
         }
         let bit = 1u128 << c;
-        let central = card.bits & CARD_CENTRAL != 0;
+        let central = card.central();
         let listed = self.compiled.roles.get(card.role as usize)?.caps;
         let gives = if central {
             listed & bit != 0
@@ -567,9 +586,17 @@ impl Network {
     ) -> Result<Decision<'a>, AccessError> {
         let c = self.resolve_cap(capability)?;
         let n = self.resolve_node(node)?;
-        let p = self.access.ix.people.get(person);
+        let found = self.access.ix.people.find(person);
         self.access
-            .decide(self, person, p, c, n, now)
+            .decide_found(
+                self,
+                person,
+                found.map(|(p, _)| p),
+                found.map(|(_, card)| card),
+                c,
+                n,
+                now,
+            )
             .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
     }
 
