@@ -36,6 +36,20 @@ pub(crate) fn check_host_id(what: &'static str, s: &str) -> Result<(), AccessErr
     Ok(())
 }
 
+/// The bytes of a policy name, as a bit set over ASCII: lowercase
+/// letters, digits, `_` and `-`.
+const WORD_BYTES: u128 = {
+    let mut m = 0u128;
+    let mut c = 0u8;
+    while c < 128 {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-' {
+            m |= 1 << c;
+        }
+        c += 1;
+    }
+    m
+};
+
 /// Checks a policy name (role, rule, attestation): 1–100 bytes of lowercase
 /// letters, digits, `_` and `-`.
 pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError> {
@@ -50,10 +64,7 @@ pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError>
     if s.len() > 100 {
         return Err(bad("is longer than 100 bytes"));
     }
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-    {
+    if !s.bytes().all(|b| b < 128 && (WORD_BYTES >> b) & 1 == 1) {
         return Err(bad(
             "may contain only lowercase letters, digits, '_' and '-'",
         ));
@@ -197,15 +208,23 @@ impl Person {
 
     /// Validates the fields and puts attestations in canonical order.
     pub(crate) fn normalized(mut self) -> Result<Person, AccessError> {
+        self.normalize()?;
+        Ok(self)
+    }
+
+    /// [`Person::normalized`] in place.
+    pub(crate) fn normalize(&mut self) -> Result<(), AccessError> {
         if let Some(name) = &self.name {
             check_text(self.id.as_str(), name)?;
         }
         for a in &self.attestations {
             check_word("attestation", a)?;
         }
-        self.attestations.sort();
-        self.attestations.dedup();
-        Ok(self)
+        if !self.attestations.is_sorted_by(|a, b| a < b) {
+            self.attestations.sort();
+            self.attestations.dedup();
+        }
+        Ok(())
     }
 }
 

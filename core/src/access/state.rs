@@ -392,21 +392,23 @@ impl AccessState {
             explicit_policy,
             policy,
             compiled,
-            people: Vec::with_capacity(people.len()),
+            people: Vec::new(),
             grants: Slots::with_capacity(grants.len()),
             ix: Index::default(),
         };
         state.ix.people.reserve(people.len());
-        for (i, person) in people.into_iter().enumerate() {
+        // normalized in place: the parsed vector becomes the state's
+        let mut people = people;
+        for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            let person = person.normalized().map_err(at)?;
+            person.normalize().map_err(at)?;
             if state.ix.people.contains_key(person.id.as_str()) {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
-            let flags = state.flags_of(&person);
+            let flags = state.flags_of(person);
             state.ix.people.push(person.id.as_str(), flags);
-            state.people.push(person);
         }
+        state.people = people;
         state.index_nodes(net);
         state.ix.grants.reserve(grants.len());
         let mut placed = Vec::with_capacity(grants.len());
@@ -424,7 +426,7 @@ impl AccessState {
             placed.push(Some(state.place(net, &grant, false).map_err(at)?));
             state.grants.push(grant);
         }
-        state.index_grants(net, placed);
+        state.index_grants(net, placed, true);
         Ok(state)
     }
 
@@ -525,12 +527,13 @@ impl AccessState {
                 None => placed.push(None),
             }
         }
-        self.index_grants(net, placed);
+        self.index_grants(net, placed, false);
     }
 
     /// Builds the per-person rows and the node and tag indexes in one pass
-    /// from each live grant's placement (`placed[slot]`).
-    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>) {
+    /// from each live grant's placement (`placed[slot]`). `flags_fresh`:
+    /// the cards already hold the flags of the current people and policy.
+    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>, flags_fresh: bool) {
         let np = self.people.len();
         // (person, entry) in one vector: no allocation per person
         let mut entries: Vec<(u32, Entry)> = Vec::with_capacity(placed.len());
@@ -599,7 +602,11 @@ impl AccessState {
                     Entries::Many(v)
                 }
             };
-            let flags = self.flags_of(p);
+            let card = self.ix.people.card(i as u32);
+            let flags = match card {
+                Some(c) if flags_fresh => c.flags(),
+                _ => self.flags_of(p),
+            };
             if let Some(card) = self.ix.people.card_mut(i as u32) {
                 card.set_flags(flags);
                 card.set_grants(e.as_slice(), &t);
