@@ -11,7 +11,9 @@
 //! rule. Cedar has no per-membership validity, so its entities hold only the
 //! grants in force at the benchmark's `now` (chapterhouse evaluates the
 //! validity of each grant at query time). Cedar requests are built before
-//! timing; chapterhouse takes the ids as strings.
+//! timing; chapterhouse takes the ids as strings (`check`), and, measured
+//! separately, as handles resolved before timing (`check_handles`, the
+//! counterpart of Cedar's prebuilt requests).
 //!
 //! Build: `cargo bench -p chapterhouse-benches --bench access --no-run`,
 //! then run the printed executable with `--bench`.
@@ -31,7 +33,9 @@ use std::time::Instant;
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, PolicySet, Request};
 use chapterhouse::Network;
-use chapterhouse::access::{AppliesTo, Condition, Policy};
+use chapterhouse::access::{
+    AppliesTo, CapabilityHandle, Condition, NodeHandle, PersonHandle, Policy,
+};
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -387,6 +391,22 @@ fn fixture() -> Fixture {
     }
 }
 
+type Handles<'a> = (PersonHandle<'a>, CapabilityHandle<'a>, NodeHandle<'a>);
+
+/// The queries as handles, resolved before timing (every person is known).
+fn handles(f: &Fixture) -> Vec<Handles<'_>> {
+    f.queries
+        .iter()
+        .map(|(u, c, n)| {
+            (
+                f.net.person_handle(u).unwrap(),
+                f.net.capability_handle(c).unwrap(),
+                f.net.node_handle(n).unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn assert_agreement(f: &Fixture) {
     let now: DateTime<Utc> = NOW.parse().unwrap();
     let authorizer = Authorizer::new();
@@ -400,6 +420,13 @@ fn assert_agreement(f: &Fixture) {
         );
         let cedar_allows = theirs.decision() == cedar_policy::Decision::Allow;
         assert_eq!(ours.is_allowed(), cedar_allows, "{u} {c} {n}: {ours}");
+        let (p, cap, node) = (
+            f.net.person_handle(u).unwrap(),
+            f.net.capability_handle(c).unwrap(),
+            f.net.node_handle(n).unwrap(),
+        );
+        let by_handle = f.net.check_handles(p, cap, node, now).unwrap();
+        assert_eq!(by_handle.to_string(), ours.to_string());
         allowed += usize::from(cedar_allows);
     }
     eprintln!(
@@ -426,6 +453,7 @@ fn min_per_op(batches: usize, per_batch: usize, mut op: impl FnMut(usize)) -> f6
 
 fn quick_figures(f: &Fixture, now: DateTime<Utc>) {
     let authorizer = Authorizer::new();
+    let hs = handles(f);
     let ours = |hot: usize| {
         min_per_op(400, 1000, |i| {
             let (u, c, n) = f.packed.get(i % hot);
@@ -442,17 +470,25 @@ fn quick_figures(f: &Fixture, now: DateTime<Utc>) {
             );
         })
     };
-    let (o, t) = (ours(QUERIES), theirs(QUERIES));
+    let by_handle = |hot: usize| {
+        min_per_op(400, 1000, |i| {
+            let (p, c, n) = hs[i % hot];
+            black_box(f.net.check_handles(p, c, n, now).unwrap().is_allowed());
+        })
+    };
+    let (o, h, t) = (ours(QUERIES), by_handle(QUERIES), theirs(QUERIES));
     eprintln!(
-        "access: check, random queries (min of batches): chapterhouse {:.0} ns, cedar {:.2} µs, ratio {:.0}x",
+        "access: check, random queries (min of batches): chapterhouse {:.0} ns (ids as strings), {:.0} ns (handles), cedar {:.2} µs, ratio {:.0}x (strings)",
         o * 1e9,
+        h * 1e9,
         t * 1e6,
         t / o
     );
-    let (o, t) = (ours(64), theirs(64));
+    let (o, h, t) = (ours(64), by_handle(64), theirs(64));
     eprintln!(
-        "access: check, 64 hot queries (min of batches): chapterhouse {:.0} ns, cedar {:.2} µs, ratio {:.0}x",
+        "access: check, 64 hot queries (min of batches): chapterhouse {:.0} ns (ids as strings), {:.0} ns (handles), cedar {:.2} µs, ratio {:.0}x (strings)",
         o * 1e9,
+        h * 1e9,
         t * 1e6,
         t / o
     );
@@ -512,6 +548,15 @@ fn bench(c: &mut Criterion) {
             let (u, cap, n) = f.packed.get(i % QUERIES);
             i = i.wrapping_add(1);
             black_box(f.net.check(u, cap, n, now).unwrap().is_allowed())
+        })
+    });
+    let hs = handles(&f);
+    let mut h = 0usize;
+    g.bench_function("chapterhouse_handles", |b| {
+        b.iter(|| {
+            let (p, cap, n) = hs[h % QUERIES];
+            h = h.wrapping_add(1);
+            black_box(f.net.check_handles(p, cap, n, now).unwrap().is_allowed())
         })
     });
     let authorizer = Authorizer::new();

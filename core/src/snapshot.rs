@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{AccessState, Grant, Person, Policy};
+use crate::access::{AccessState, Grant, Person, Policy, stamp};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
 use crate::limits::{LimitError, Limits};
@@ -84,7 +84,9 @@ pub(crate) struct NodeRecord {
     slug: Slug,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<Tag>,
+    #[serde(deserialize_with = "stamp::deserialize")]
     created: DateTime<Utc>,
+    #[serde(deserialize_with = "stamp::deserialize")]
     updated: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     group_kind: Option<GroupKind>,
@@ -96,7 +98,11 @@ pub(crate) struct NodeRecord {
     cohort: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     territory: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "stamp::deserialize_opt"
+    )]
     campaign_end: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status_reason: Option<String>,
@@ -235,7 +241,9 @@ struct OrganizationRecord {
     slug: Slug,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tags: Vec<Tag>,
+    #[serde(deserialize_with = "stamp::deserialize")]
     created: DateTime<Utc>,
+    #[serde(deserialize_with = "stamp::deserialize")]
     updated: DateTime<Utc>,
 }
 
@@ -288,6 +296,83 @@ impl Node {
     }
 }
 
+/// The deepest nesting of arrays and objects the typed sections can have
+/// (`policy.roles[i].levels`); only territories nest deeper.
+const TYPED_DEPTH: usize = 5;
+/// Territories sit at this depth (`nodes[i].territory`).
+const TERRITORY_BASE: usize = 3;
+
+/// The fast path for a snapshot in the form this library writes: when it
+/// starts with the `format` member and the right version, and the typed
+/// parse succeeds, the separate passes for the version probe and for the
+/// nesting depth would pass too (the typed sections nest at most
+/// [`TYPED_DEPTH`] deep, territories are measured here). `None` sends the
+/// text through [`checked_document`], which reports errors exactly.
+fn fast_document(text: &str, limits: &Limits) -> Option<Document> {
+    if text.len() > limits.max_input_bytes || limits.max_json_depth < TYPED_DEPTH {
+        return None;
+    }
+    fn ws(s: &str) -> &str {
+        s.trim_start_matches([' ', '\t', '\n', '\r'])
+    }
+    let rest = ws(text);
+    let rest = ws(rest.strip_prefix('{')?);
+    let rest = ws(rest.strip_prefix("\"format\"")?);
+    let rest = ws(rest.strip_prefix(':')?);
+    rest.strip_prefix(&format!("\"{FORMAT}\""))?;
+    let doc: Document = serde_json::from_str(text).ok()?;
+    let deepest = doc
+        .nodes
+        .iter()
+        .filter_map(|n| n.territory.as_ref())
+        .map(depth)
+        .max()
+        .unwrap_or(0);
+    (TERRITORY_BASE + deepest <= limits.max_json_depth).then_some(doc)
+}
+
+/// Nesting depth of a JSON value (0 for a scalar, 1 for `[]`). The parser
+/// bounds it (recursion limit), so the recursion here is bounded too.
+fn depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        serde_json::Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The checked path: size and nesting first, then the version probe, then
+/// the typed parse (again with path tracking on failure, to name the value).
+fn checked_document(text: &str, limits: &Limits) -> Result<Document, SnapshotError> {
+    limits.check_json("snapshot", text)?;
+    let probe: Probe = serde_json::from_str(text).map_err(|e| malformed(String::new(), &e))?;
+    match probe.format {
+        None => return Err(SnapshotError::MissingFormat),
+        Some(serde_json::Value::String(f)) if f == FORMAT => {}
+        Some(serde_json::Value::String(f)) => {
+            return Err(SnapshotError::UnsupportedVersion { found: f });
+        }
+        Some(other) => {
+            return Err(SnapshotError::UnsupportedVersion {
+                found: other.to_string(),
+            });
+        }
+    }
+    // Parse at full speed; only a failure is parsed again with path
+    // tracking, to name the offending value.
+    match serde_json::from_str(text) {
+        Ok(doc) => Ok(doc),
+        Err(_) => {
+            let de = &mut serde_json::Deserializer::from_str(text);
+            let result: Result<Document, _> = serde_path_to_error::deserialize(de);
+            result.map_err(|e| {
+                let path = e.path().to_string();
+                malformed(path, e.inner())
+            })
+        }
+    }
+}
+
 impl Network {
     /// Loads a `chapterhouse/1` snapshot.
     ///
@@ -303,36 +388,14 @@ impl Network {
     /// JSON nesting are checked before parsing, the node and grant counts
     /// before the network is built.
     pub fn from_json_with(text: &str, limits: &Limits) -> Result<Network, SnapshotError> {
-        limits.check_json("snapshot", text)?;
-        let probe: Probe = serde_json::from_str(text).map_err(|e| malformed(String::new(), &e))?;
-        match probe.format {
-            None => return Err(SnapshotError::MissingFormat),
-            Some(serde_json::Value::String(f)) if f == FORMAT => {}
-            Some(serde_json::Value::String(f)) => {
-                return Err(SnapshotError::UnsupportedVersion { found: f });
-            }
-            Some(other) => {
-                return Err(SnapshotError::UnsupportedVersion {
-                    found: other.to_string(),
-                });
-            }
-        }
-        // Parse at full speed; only a failure is parsed again with path
-        // tracking, to name the offending value.
-        let doc: Document = match serde_json::from_str(text) {
-            Ok(doc) => doc,
-            Err(_) => {
-                let de = &mut serde_json::Deserializer::from_str(text);
-                let result: Result<Document, _> = serde_path_to_error::deserialize(de);
-                match result {
-                    Ok(doc) => doc,
-                    Err(e) => {
-                        let path = e.path().to_string();
-                        return Err(malformed(path, e.inner()));
-                    }
-                }
-            }
+        let doc = match fast_document(text, limits) {
+            Some(doc) => doc,
+            None => checked_document(text, limits)?,
         };
+        Network::from_document(doc, limits)
+    }
+
+    fn from_document(doc: Document, limits: &Limits) -> Result<Network, SnapshotError> {
         Limits::check("nodes", doc.nodes.len() + 1, limits.max_nodes, "max_nodes")?;
         Limits::check(
             "people and grants",
@@ -510,5 +573,69 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::Parse);
         let msg = err.to_string();
         assert!(msg.contains("nodes[0].status"), "{msg}");
+    }
+
+    const TERRITORY: &str = r#"{"format":"chapterhouse/1","organization":{"id":"org","name":"Org","slug":"org","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"},"nodes":[{"id":"c","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00.5Z","group_kind":"local","status":"active","territory":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}],"people":[{"id":"p","attestations":["data_agreement"]}],"grants":[{"id":"g","person":"p","role":"member","scope":{"node":"c"},"valid_from":"2026-01-01T00:00:00Z","valid_until":"2027-02-03T04:05:06+01:00"}]}"#;
+
+    #[test]
+    fn the_fast_path_loads_what_the_checked_path_loads() {
+        let with_policy = TERRITORY.replace(
+            r#""people":"#,
+            &format!(r#""policy":{},"people":"#, Policy::default().to_json()),
+        );
+        for text in [MIN, TERRITORY, with_policy.as_str()] {
+            let limits = Limits::default();
+            assert!(fast_document(text, &limits).is_some());
+            let fast = Network::from_json(text).unwrap();
+            let checked =
+                Network::from_document(checked_document(text, &limits).unwrap(), &limits).unwrap();
+            assert_eq!(fast, checked);
+            assert_eq!(fast.to_json(), checked.to_json());
+        }
+        // not in the written form (format not first): the checked path
+        let moved = TERRITORY
+            .replacen(r#""format":"chapterhouse/1","#, "", 1)
+            .replacen(r#""grants":"#, r#""format":"chapterhouse/1","grants":"#, 1);
+        assert!(fast_document(&moved, &Limits::default()).is_none());
+        assert_eq!(
+            Network::from_json(&moved).unwrap(),
+            Network::from_json(TERRITORY).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_fast_path_keeps_the_nesting_limit() {
+        // the territory reaches depth 3 + 4 = 7
+        let tight = Limits {
+            max_json_depth: 6,
+            ..Limits::default()
+        };
+        assert!(fast_document(TERRITORY, &tight).is_none());
+        let err = Network::from_json_with(TERRITORY, &tight).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "JSON nesting in snapshot exceeds the limit: 7 > 6 (max_json_depth)"
+        );
+        let exact = Limits {
+            max_json_depth: 7,
+            ..Limits::default()
+        };
+        assert!(fast_document(TERRITORY, &exact).is_some());
+        assert!(Network::from_json_with(TERRITORY, &exact).is_ok());
+        // below the typed sections' own depth the fast path stands aside
+        let tiny = Limits {
+            max_json_depth: 4,
+            ..Limits::default()
+        };
+        assert!(fast_document(MIN, &tiny).is_none());
+        assert!(Network::from_json_with(MIN, &tiny).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_version_first_is_refused_as_before() {
+        let text = MIN.replace("chapterhouse/1", "chapterhouse/2");
+        assert!(fast_document(&text, &Limits::default()).is_none());
+        let err = Network::from_json(&text).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
     }
 }

@@ -30,7 +30,7 @@ fn conferred<'p>(
     let mut caps = rc.effective(level, compiled.reserved);
     let mut attest = 0u64;
     for a in &person.attestations {
-        if let Some(&b) = compiled.attest_ix.get(a.as_str()) {
+        if let Some(b) = compiled.attest_ix.get(a.as_str()) {
             attest |= 1u64 << b;
         }
     }

@@ -36,6 +36,20 @@ pub(crate) fn check_host_id(what: &'static str, s: &str) -> Result<(), AccessErr
     Ok(())
 }
 
+/// The bytes of a policy name, as a bit set over ASCII: lowercase
+/// letters, digits, `_` and `-`.
+const WORD_BYTES: u128 = {
+    let mut m = 0u128;
+    let mut c = 0u8;
+    while c < 128 {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-' {
+            m |= 1 << c;
+        }
+        c += 1;
+    }
+    m
+};
+
 /// Checks a policy name (role, rule, attestation): 1–100 bytes of lowercase
 /// letters, digits, `_` and `-`.
 pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError> {
@@ -50,10 +64,7 @@ pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError>
     if s.len() > 100 {
         return Err(bad("is longer than 100 bytes"));
     }
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-    {
+    if !s.bytes().all(|b| b < 128 && (WORD_BYTES >> b) & 1 == 1) {
         return Err(bad(
             "may contain only lowercase letters, digits, '_' and '-'",
         ));
@@ -197,15 +208,23 @@ impl Person {
 
     /// Validates the fields and puts attestations in canonical order.
     pub(crate) fn normalized(mut self) -> Result<Person, AccessError> {
+        self.normalize()?;
+        Ok(self)
+    }
+
+    /// [`Person::normalized`] in place.
+    pub(crate) fn normalize(&mut self) -> Result<(), AccessError> {
         if let Some(name) = &self.name {
             check_text(self.id.as_str(), name)?;
         }
         for a in &self.attestations {
             check_word("attestation", a)?;
         }
-        self.attestations.sort();
-        self.attestations.dedup();
-        Ok(self)
+        if !self.attestations.is_sorted_by(|a, b| a < b) {
+            self.attestations.sort();
+            self.attestations.dedup();
+        }
+        Ok(())
     }
 }
 
@@ -241,9 +260,14 @@ pub struct Grant {
     /// Where it applies.
     pub scope: Scope,
     /// When it starts.
+    #[serde(deserialize_with = "stamp::deserialize")]
     pub valid_from: DateTime<Utc>,
     /// When it lapses (excluded); `None` = until revoked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "stamp::deserialize_opt"
+    )]
     pub valid_until: Option<DateTime<Utc>>,
 }
 
@@ -274,5 +298,146 @@ impl fmt::Display for Grant {
             "grant {} ({} at {} for {})",
             self.id, self.role, self.scope, self.person
         )
+    }
+}
+
+/// Deserializing times with a fast path for the canonical form a snapshot
+/// writes (`2026-01-01T00:00:00Z`): the same value chrono's parser gives,
+/// without its general machinery; any other text goes to that parser, so
+/// values and error messages are chrono's.
+pub(crate) mod stamp {
+    use std::fmt;
+
+    use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+    use serde::{Deserializer, de};
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` with a valid date, hour, minute and second
+    /// below 60 (a leap second goes to chrono); `None` for anything else.
+    pub(crate) fn fast(s: &str) -> Option<DateTime<Utc>> {
+        let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+        let [
+            y0,
+            y1,
+            y2,
+            y3,
+            b'-',
+            m0,
+            m1,
+            b'-',
+            d0,
+            d1,
+            b'T',
+            h0,
+            h1,
+            b':',
+            i0,
+            i1,
+            b':',
+            s0,
+            s1,
+            b'Z',
+        ] = *b
+        else {
+            return None;
+        };
+        let digits = |ds: &[u8]| -> Option<u32> {
+            ds.iter().try_fold(0u32, |acc, &d| {
+                d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+            })
+        };
+        let year = digits(&[y0, y1, y2, y3])?;
+        if year < 1000 {
+            return None;
+        }
+        let (month, day) = (digits(&[m0, m1])?, digits(&[d0, d1])?);
+        let (hour, min, sec) = (digits(&[h0, h1])?, digits(&[i0, i1])?, digits(&[s0, s1])?);
+        if hour > 23 || min > 59 || sec > 59 {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+        Some(date.and_hms_opt(hour, min, sec)?.and_utc())
+    }
+
+    struct Visitor;
+
+    impl de::Visitor<'_> for Visitor {
+        type Value = DateTime<Utc>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            // chrono's words, so type errors read as before
+            f.write_str("an RFC 3339 formatted date and time string")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<DateTime<Utc>, E> {
+            match fast(v) {
+                Some(t) => Ok(t),
+                None => v
+                    .parse::<DateTime<FixedOffset>>()
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(E::custom),
+            }
+        }
+    }
+
+    /// For `#[serde(deserialize_with)]` on a `DateTime<Utc>` field.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        d.deserialize_str(Visitor)
+    }
+
+    struct OptVisitor;
+
+    impl<'de> de::Visitor<'de> for OptVisitor {
+        type Value = Option<DateTime<Utc>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("option")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            deserialize(d).map(Some)
+        }
+    }
+
+    /// For `#[serde(default, deserialize_with)]` on an `Option<DateTime<Utc>>`
+    /// field: `null` is `None`, as with the derived impl.
+    pub(crate) fn deserialize_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        d.deserialize_option(OptVisitor)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Wherever the fast path answers, chrono answers the same.
+            #[test]
+            fn the_fast_path_agrees_with_chrono(
+                y in 0u32..10_000, mo in 0u32..14, d in 0u32..33,
+                h in 0u32..26, mi in 0u32..62, s in 0u32..62,
+                sep in prop::sample::select(vec!['T', 't', ' ']),
+                z in prop::sample::select(vec!["Z", "z", "+00:00", "+01:00"]),
+            ) {
+                let text = format!("{y:04}-{mo:02}-{d:02}{sep}{h:02}:{mi:02}:{s:02}{z}");
+                let chrono = text.parse::<DateTime<FixedOffset>>().ok().map(|t| t.with_timezone(&Utc));
+                if let Some(t) = fast(&text) {
+                    prop_assert_eq!(Some(t), chrono, "{}", text);
+                }
+                // the canonical form is taken by the fast path whenever chrono takes it
+                if sep == 'T' && z == "Z" && y >= 1000 && s < 60 {
+                    prop_assert_eq!(fast(&text), chrono, "{}", text);
+                }
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fx::{FxMap, IdMap};
+use super::fx::IdMap;
 use super::model::{check_capability_name, check_word};
 use super::{AccessError, AccessWarning};
 use crate::network::NodeLevel;
@@ -713,8 +713,8 @@ impl RoleC {
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     pub(crate) cap_ix: IdMap,
-    pub(crate) role_ix: FxMap<String, u16>,
-    pub(crate) attest_ix: FxMap<String, u8>,
+    pub(crate) role_ix: IdMap,
+    pub(crate) attest_ix: IdMap,
     pub(crate) roles: Vec<RoleC>,
     pub(crate) reserved: Bits,
     pub(crate) rules: Vec<RuleC>,
@@ -805,7 +805,7 @@ impl Compiled {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let mut role_ix: FxMap<String, u16> = FxMap::default();
+        let mut role_ix = IdMap::default();
         let mut roles = Vec::with_capacity(p.roles.len());
         for (i, r) in p.roles.iter().enumerate() {
             let it = item("roles", i, &r.name);
@@ -815,7 +815,7 @@ impl Compiled {
                 count: p.roles.len(),
                 max: u16::MAX as usize,
             })?;
-            if role_ix.insert(r.name.clone(), ix).is_some() {
+            if role_ix.insert(&r.name, u32::from(ix)).is_some() {
                 return Err(invalid(it, "is defined twice".into()));
             }
             if r.levels.is_empty() {
@@ -863,11 +863,11 @@ impl Compiled {
             }
             roles.push(RoleC { caps, levels });
         }
-        let mut attest_ix: FxMap<String, u8> = FxMap::default();
+        let mut attest_ix = IdMap::default();
         for (i, a) in p.attestations.iter().enumerate() {
             let it = item("attestations", i, &a.name);
             check_word("attestation", &a.name).map_err(|e| named(it.clone(), e))?;
-            if attest_ix.insert(a.name.clone(), i as u8).is_some() {
+            if attest_ix.insert(&a.name, i as u32).is_some() {
                 return Err(invalid(it, "is declared twice".into()));
             }
         }
@@ -888,7 +888,7 @@ impl Compiled {
             }
             let attestation = match (r.when, &r.attestation) {
                 (Condition::MissingAttestation, Some(a)) => match attest_ix.get(a.as_str()) {
-                    Some(&b) => 1u64 << b,
+                    Some(b) => 1u64 << b,
                     None => {
                         return Err(invalid(
                             it,
@@ -954,7 +954,7 @@ impl Compiled {
         let applicant_role = match &p.applicant_role {
             None => None,
             Some(name) => {
-                let Some(&ix) = role_ix.get(name.as_str()) else {
+                let Some(ix) = role_ix.get(name.as_str()).map(|i| i as u16) else {
                     return Err(invalid(
                         "applicant_role".into(),
                         format!("names an unknown role {name:?}"),
@@ -993,7 +993,7 @@ impl Compiled {
     }
 
     pub(crate) fn role(&self, name: &str) -> Option<(u16, &RoleC)> {
-        let ix = *self.role_ix.get(name)?;
+        let ix = self.role_ix.get(name)? as u16;
         self.roles.get(ix as usize).map(|r| (ix, r))
     }
 }

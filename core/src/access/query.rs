@@ -15,10 +15,11 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
+use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
 use super::state::{
-    AccessState, Entry, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE, STATUS_NOT_CHAPTER,
-    TagEntry,
+    AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
+    STATUS_NOT_CHAPTER, TagEntry,
 };
 use crate::network::{ChapterStatus, Network, Node};
 
@@ -161,7 +162,22 @@ impl AccessState {
         if (c.person_rule_mask | c.node_rule_mask) & bit == 0 {
             return None;
         }
-        let flags = p.and_then(|p| self.flags(p));
+        self.rule_firing(net, p.and_then(|p| self.flags(p)).copied(), bit, n)
+    }
+
+    /// [`AccessState::first_rule`] with the person's flags at hand.
+    #[inline]
+    fn rule_firing(
+        &self,
+        net: &Network,
+        flags: Option<PersonFlags>,
+        bit: Bits,
+        n: Option<u32>,
+    ) -> Option<usize> {
+        let c = &self.compiled;
+        if (c.person_rule_mask | c.node_rule_mask) & bit == 0 {
+            return None;
+        }
         let status = match n {
             None => STATUS_NOT_CHAPTER,
             Some(n) => match self.ix.status.get(n as usize) {
@@ -224,8 +240,131 @@ impl AccessState {
         }
     }
 
-    /// The full decision for known ids.
+    /// The full decision for known ids: from the person's card when their
+    /// grants fit in it, else through the general path.
+    #[inline(always)]
     pub(crate) fn decide<'a>(
+        &'a self,
+        net: &'a Network,
+        person_id: &'a str,
+        p: Option<u32>,
+        c: u8,
+        n: u32,
+        now: DateTime<Utc>,
+    ) -> Option<Decision<'a>> {
+        let card = p.and_then(|p| self.ix.people.card(p));
+        self.decide_found(net, person_id, p, card, c, n, now)
+    }
+
+    /// [`AccessState::decide`] with the person's card already found (by
+    /// the id lookup, which reads it anyway).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(crate) fn decide_found<'a>(
+        &'a self,
+        net: &'a Network,
+        person_id: &'a str,
+        p: Option<u32>,
+        card: Option<&Card>,
+        c: u8,
+        n: u32,
+        now: DateTime<Utc>,
+    ) -> Option<Decision<'a>> {
+        if let Some(p) = p
+            && let Some(card) = card
+            && card.shape() <= SHAPE_ONE
+        {
+            return self.decide_card(net, person_id, p, card, c, n, now);
+        }
+        self.decide_general(net, person_id, p, c, n, now)
+    }
+
+    /// [`AccessState::decide_general`] for a person with no grant or one
+    /// node grant of whole-second validity, reading only their card: the
+    /// same steps with a single candidate (tested against the general path).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn decide_card<'a>(
+        &'a self,
+        net: &'a Network,
+        person_id: &'a str,
+        p: u32,
+        card: &Card,
+        c: u8,
+        n: u32,
+        now: DateTime<Utc>,
+    ) -> Option<Decision<'a>> {
+        let capability = self.capability_def(c)?;
+        let node = net.at(n)?;
+        let person = self.person_at(p)?;
+        let base = Denied {
+            person: Some(person),
+            person_id,
+            capability,
+            node,
+            reason: DenyReason::NoGrant,
+            nearest: None,
+        };
+        if card.shape() == SHAPE_EMPTY {
+            return Some(Decision::Deny(base));
+        }
+        let bit = 1u128 << c;
+        let central = card.central();
+        let listed = self.compiled.roles.get(card.role as usize)?.caps;
+        let gives = if central {
+            listed & bit != 0
+        } else {
+            listed & !self.compiled.reserved & bit != 0
+        };
+        let (t, o) = net.span(card.node);
+        let (tin_n, _) = net.span(n);
+        let covers = t <= tin_n && tin_n < o;
+        let s = now.timestamp();
+        let valid = card.from <= s && s < card.until;
+        let grant = self.grants.indexed(card.slot)?;
+        if gives && covers {
+            if valid {
+                if let Some(rule) = self.rule_firing(net, Some(card.flags()), bit, Some(n)) {
+                    return Some(Decision::Deny(self.deny_for_rule(base, rule, Some(grant))));
+                }
+                return Some(Decision::Allow(Allowed {
+                    person,
+                    grant,
+                    path: AccessPath {
+                        net,
+                        from: card.node,
+                        to: n,
+                    },
+                    capability,
+                }));
+            }
+            let reason = if now < grant.valid_from {
+                DenyReason::NotYetValid { grant }
+            } else {
+                DenyReason::Expired { grant }
+            };
+            return Some(Decision::Deny(Denied {
+                reason,
+                nearest: Some(grant),
+                ..base
+            }));
+        }
+        if self.compiled.reserved & bit != 0 && covers && valid && !central {
+            return Some(Decision::Deny(Denied {
+                reason: DenyReason::ReservedToCentral,
+                nearest: (listed & bit != 0).then_some(grant),
+                ..base
+            }));
+        }
+        Some(Decision::Deny(Denied {
+            nearest: (gives && valid).then_some(grant),
+            ..base
+        }))
+    }
+
+    /// The full decision for known ids, over all the person's grants.
+    #[inline(never)]
+    pub(crate) fn decide_general<'a>(
         &'a self,
         net: &'a Network,
         person_id: &'a str,
@@ -447,9 +586,17 @@ impl Network {
     ) -> Result<Decision<'a>, AccessError> {
         let c = self.resolve_cap(capability)?;
         let n = self.resolve_node(node)?;
-        let p = self.access.ix.people.get(person);
+        let found = self.access.ix.people.find(person);
         self.access
-            .decide(self, person, p, c, n, now)
+            .decide_found(
+                self,
+                person,
+                found.map(|(p, _)| p),
+                found.map(|(_, card)| card),
+                c,
+                n,
+                now,
+            )
             .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
     }
 

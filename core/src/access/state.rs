@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::fx::{FxMap, IdMap};
 use super::model::{Grant, Person, Scope};
+use super::people::PeopleIx;
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
 use crate::id::Tag;
@@ -91,6 +92,42 @@ impl Entries {
     }
 }
 
+/// A person's live grant slots, ascending, the common single slot inline
+/// (no allocation per person on load).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum SlotList {
+    #[default]
+    None,
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl SlotList {
+    fn push(&mut self, slot: u32) {
+        match self {
+            SlotList::None => *self = SlotList::One(slot),
+            SlotList::One(a) => *self = SlotList::Many(vec![*a, slot]),
+            SlotList::Many(v) => v.push(slot),
+        }
+    }
+
+    fn remove(&mut self, slot: u32) {
+        match self {
+            SlotList::One(a) if *a == slot => *self = SlotList::None,
+            SlotList::Many(v) => v.retain(|&s| s != slot),
+            _ => {}
+        }
+    }
+
+    fn to_vec(&self) -> Vec<u32> {
+        match self {
+            SlotList::None => Vec::new(),
+            SlotList::One(a) => vec![*a],
+            SlotList::Many(v) => v.clone(),
+        }
+    }
+}
+
 /// What `check` reads about a person, in one place.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Row {
@@ -102,7 +139,7 @@ pub(crate) struct Row {
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    pub(crate) people: IdMap,
+    pub(crate) people: PeopleIx,
     /// A fast copy of the network's id map (the network's map is the
     /// fallback for nodes added since).
     pub(crate) nodes: IdMap,
@@ -112,7 +149,7 @@ pub(crate) struct Index {
     /// Per node index: its chapter status (`STATUS_*`), for the node rules.
     pub(crate) status: Vec<u8>,
     /// Per person: live grant slots, ascending.
-    pub(crate) slots: Vec<Vec<u32>>,
+    pub(crate) slots: Vec<SlotList>,
     /// Per node index: slots of live node-scoped grants, ascending.
     pub(crate) by_node: Vec<Vec<u32>>,
     /// Per tag: slots of live tag-scoped grants, ascending.
@@ -169,8 +206,8 @@ impl Compiled {
     pub(crate) fn empty() -> Compiled {
         Compiled {
             cap_ix: IdMap::default(),
-            role_ix: FxMap::default(),
-            attest_ix: FxMap::default(),
+            role_ix: IdMap::default(),
+            attest_ix: IdMap::default(),
             roles: Vec::new(),
             reserved: 0,
             rules: Vec::new(),
@@ -204,6 +241,12 @@ impl Slots {
             Some(true) => self.grants.get(slot as usize),
             _ => None,
         }
+    }
+
+    /// The grant at a slot taken from an index (which holds live slots only).
+    #[inline]
+    pub(crate) fn indexed(&self, slot: u32) -> Option<&Grant> {
+        self.grants.get(slot as usize)
     }
 
     /// Every slot, `None` for revoked ones.
@@ -349,35 +392,41 @@ impl AccessState {
             explicit_policy,
             policy,
             compiled,
-            people: Vec::with_capacity(people.len()),
+            people: Vec::new(),
             grants: Slots::with_capacity(grants.len()),
             ix: Index::default(),
         };
-        for (i, person) in people.into_iter().enumerate() {
+        state.ix.people.reserve(people.len());
+        // normalized in place: the parsed vector becomes the state's
+        let mut people = people;
+        for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            let person = person.normalized().map_err(at)?;
+            person.normalize().map_err(at)?;
             if state.ix.people.contains_key(person.id.as_str()) {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
-            state
-                .ix
-                .people
-                .insert(person.id.as_str(), state.people.len() as u32);
-            state.people.push(person);
+            let flags = state.flags_of(person);
+            state.ix.people.push(person.id.as_str(), flags);
         }
+        state.people = people;
         state.index_nodes(net);
         state.ix.grants.reserve(grants.len());
         let mut placed = Vec::with_capacity(grants.len());
         for (i, grant) in grants.into_iter().enumerate() {
             let at = |e| (format!("grants[{i}]"), e);
-            if state.ix.grants.contains_key(grant.id.as_str()) {
+            // one hash: a duplicate is found by the insert (the state is dropped on error)
+            if state
+                .ix
+                .grants
+                .insert(grant.id.as_str(), i as u32)
+                .is_some()
+            {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
             placed.push(Some(state.place(net, &grant, false).map_err(at)?));
-            state.ix.grants.insert(grant.id.as_str(), i as u32);
             state.grants.push(grant);
         }
-        state.index_grants(net, placed);
+        state.index_grants(net, placed, true);
         Ok(state)
     }
 
@@ -478,16 +527,18 @@ impl AccessState {
                 None => placed.push(None),
             }
         }
-        self.index_grants(net, placed);
+        self.index_grants(net, placed, false);
     }
 
     /// Builds the per-person rows and the node and tag indexes in one pass
-    /// from each live grant's placement (`placed[slot]`).
-    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>) {
+    /// from each live grant's placement (`placed[slot]`). `flags_fresh`:
+    /// the cards already hold the flags of the current people and policy.
+    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>, flags_fresh: bool) {
         let np = self.people.len();
-        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); np];
+        // (person, entry) in one vector: no allocation per person
+        let mut entries: Vec<(u32, Entry)> = Vec::with_capacity(placed.len());
         let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
-        self.ix.slots = vec![Vec::new(); np];
+        self.ix.slots = vec![SlotList::None; np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
         for (slot, (g, pl)) in self.grants.iter().zip(placed).enumerate() {
@@ -505,8 +556,9 @@ impl AccessState {
                     if let Some(v) = self.ix.by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
-                    if let Some(v) = entries.get_mut(pl.person as usize) {
-                        v.push(Entry {
+                    entries.push((
+                        pl.person,
+                        Entry {
                             caps: pl.caps,
                             from,
                             until,
@@ -514,8 +566,8 @@ impl AccessState {
                             slot,
                             role: pl.role,
                             central: pl.level.is_central(),
-                        });
-                    }
+                        },
+                    ));
                 }
                 (Scope::Tag(t), _) => {
                     self.ix.by_tag.entry(t.clone()).or_default().push(slot);
@@ -533,26 +585,45 @@ impl AccessState {
                 _ => {}
             }
         }
-        self.ix.rows = self
-            .people
-            .iter()
-            .zip(entries)
-            .zip(tags)
-            .map(|((p, mut e), t)| {
-                e.sort_by_key(|e| (e.node, e.slot));
-                Row {
-                    flags: self.flags_of(p),
-                    entries: Entries::from_vec(e),
-                    tags: t,
+        // grants usually come grouped by person, so this sort is near linear
+        entries.sort_by_key(|(p, e)| (*p, e.node, e.slot));
+        let mut entries = entries.into_iter().peekable();
+        let mut rows = Vec::with_capacity(np);
+        for (i, (p, t)) in self.people.iter().zip(tags).enumerate() {
+            let me = |(q, _): &(u32, Entry)| *q == i as u32;
+            let e = match entries.next_if(me) {
+                None => Entries::None,
+                Some((_, first)) if !entries.peek().is_some_and(me) => Entries::One(first),
+                Some((_, first)) => {
+                    let mut v = vec![first];
+                    while let Some((_, more)) = entries.next_if(me) {
+                        v.push(more);
+                    }
+                    Entries::Many(v)
                 }
-            })
-            .collect();
+            };
+            let card = self.ix.people.card(i as u32);
+            let flags = match card {
+                Some(c) if flags_fresh => c.flags(),
+                _ => self.flags_of(p),
+            };
+            if let Some(card) = self.ix.people.card_mut(i as u32) {
+                card.set_flags(flags);
+                card.set_grants(e.as_slice(), &t);
+            }
+            rows.push(Row {
+                flags,
+                entries: e,
+                tags: t,
+            });
+        }
+        self.ix.rows = rows;
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
         let mut attest = 0u64;
         for a in &p.attestations {
-            if let Some(&b) = self.compiled.attest_ix.get(a.as_str()) {
+            if let Some(b) = self.compiled.attest_ix.get(a.as_str()) {
                 attest |= 1u64 << b;
             }
         }
@@ -566,7 +637,12 @@ impl AccessState {
     pub(crate) fn rebuild_person(&mut self, net: &Network, p: u32) {
         let mut entries = Vec::new();
         let mut tags = Vec::new();
-        let slots = self.ix.slots.get(p as usize).cloned().unwrap_or_default();
+        let slots = self
+            .ix
+            .slots
+            .get(p as usize)
+            .map(SlotList::to_vec)
+            .unwrap_or_default();
         for slot in slots {
             let Some(g) = self.grant_at(slot) else {
                 continue;
@@ -606,6 +682,10 @@ impl AccessState {
             .map(|person| self.flags_of(person))
             && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
+            if let Some(card) = self.ix.people.card_mut(p) {
+                card.set_flags(f);
+                card.set_grants(&entries, &tags);
+            }
             row.flags = f;
             row.entries = Entries::from_vec(entries);
             row.tags = tags;
@@ -659,7 +739,7 @@ impl AccessState {
         }
         if let Some(p) = self.ix.people.get(g.person.as_str()) {
             if let Some(s) = self.ix.slots.get_mut(p as usize) {
-                s.retain(|&s| s != slot);
+                s.remove(slot);
             }
             self.rebuild_person(net, p);
         }
@@ -668,16 +748,15 @@ impl AccessState {
 
     /// Adds a person (not yet known).
     pub(crate) fn insert_person(&mut self, person: Person) {
-        let p = self.people.len() as u32;
-        self.ix.people.insert(person.id.as_str(), p);
         let flags = self.flags_of(&person);
+        self.ix.people.push(person.id.as_str(), flags);
         self.people.push(person);
         self.ix.rows.push(Row {
             flags,
             entries: Entries::None,
             tags: Vec::new(),
         });
-        self.ix.slots.push(Vec::new());
+        self.ix.slots.push(SlotList::None);
     }
 
     /// Replaces a person's record (same id) and refreshes their flags.
@@ -688,6 +767,9 @@ impl AccessState {
         }
         if let Some(row) = self.ix.rows.get_mut(p as usize) {
             row.flags = flags;
+        }
+        if let Some(card) = self.ix.people.card_mut(p) {
+            card.set_flags(flags);
         }
     }
 

@@ -53,3 +53,166 @@ fn inline_ids_find_exactly_their_own_entry() {
     assert_eq!(m.get("abc"), None);
     assert_eq!(m.len(), 39);
 }
+
+mod card_path {
+    //! `decide` answers from a person's card when their grants fit in it;
+    //! the answer, explanation included, must be the general path's.
+
+    use crate::network::Network;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const STATUSES: [&str; 3] = ["active", "applied", "archived"];
+    const ATTEST: [&str; 2] = ["data_agreement", "data_protection_training"];
+
+    /// Times around a boundary: whole seconds and a half second after them.
+    fn time(i: u8) -> String {
+        let secs = i / 2;
+        if i.is_multiple_of(2) {
+            format!("2026-01-01T00:00:0{secs}Z")
+        } else {
+            format!("2026-01-01T00:00:0{secs}.5Z")
+        }
+    }
+
+    type GrantSpec = (usize, usize, usize, bool, u8, Option<u8>);
+
+    fn snapshot(
+        chapters: &[(usize, usize, bool)],
+        people: &[(bool, u8)],
+        grants: &[GrantSpec],
+    ) -> String {
+        let policy = super::Policy::default();
+        let mut nodes: Vec<Value> = Vec::new();
+        let mut ids = vec![("org".to_owned(), super::ScopeLevel::Organization)];
+        for r in 0..2 {
+            let id = format!("r{r}");
+            nodes.push(
+                json!({"id": id, "kind": "region", "parent": "org", "name": id, "slug": id,
+                "tags": if r == 1 { vec!["t"] } else { vec![] },
+                "created": "2025-01-01T00:00:00Z", "updated": "2025-01-01T00:00:00Z"}),
+            );
+            ids.push((id, super::ScopeLevel::Region));
+        }
+        for (i, &(parent, status, tagged)) in chapters.iter().enumerate() {
+            let id = format!("c{i}");
+            nodes.push(
+                json!({"id": id, "kind": "chapter", "parent": format!("r{}", parent % 2),
+                "name": id, "slug": id, "tags": if tagged { vec!["t"] } else { vec![] },
+                "created": "2025-01-01T00:00:00Z", "updated": "2025-01-01T00:00:00Z",
+                "group_kind": "local", "status": STATUSES[status % 3]}),
+            );
+            ids.push((id, super::ScopeLevel::Chapter));
+        }
+        let people: Vec<Value> = people
+            .iter()
+            .enumerate()
+            .map(|(i, &(suspended, att))| {
+                let a: Vec<&str> = ATTEST
+                    .iter()
+                    .enumerate()
+                    .filter(|(b, _)| att & (1 << b) != 0)
+                    .map(|(_, a)| *a)
+                    .collect();
+                json!({"id": format!("p{i}"), "attestations": a, "suspended": suspended})
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (i, &(person, role, scope, tag, from, until)) in grants.iter().enumerate() {
+            let role = &policy.roles[role % policy.roles.len()];
+            let (scope, level) = if tag {
+                (json!({"tag": "t"}), super::ScopeLevel::Tag)
+            } else {
+                let (id, level) = &ids[scope % ids.len()];
+                (json!({"node": id}), *level)
+            };
+            if !role.levels.contains(&level) || until.is_some_and(|u| u <= from) {
+                continue;
+            }
+            let mut g = json!({"id": format!("g{i}"), "person": format!("p{}", person % people.len()),
+                "role": role.name, "scope": scope, "valid_from": time(from)});
+            if let Some(u) = until {
+                g["valid_until"] = json!(time(u));
+            }
+            out.push(g);
+        }
+        json!({"format": "chapterhouse/1",
+            "organization": {"id": "org", "name": "Org", "slug": "org",
+                "created": "2025-01-01T00:00:00Z", "updated": "2025-01-01T00:00:00Z"},
+            "nodes": nodes, "people": people, "grants": out})
+        .to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_card_path_gives_the_general_decision(
+            chapters in prop::collection::vec((0usize..2, 0usize..3, prop::bool::weighted(0.3)), 1..5),
+            people in prop::collection::vec((prop::bool::weighted(0.15), 0u8..4), 1..5),
+            grants in prop::collection::vec(
+                (0usize..5, 0usize..10, 0usize..8, prop::bool::weighted(0.1), 0u8..8,
+                 prop::option::weighted(0.4, 0u8..8)),
+                0..8),
+            now in 0u8..8,
+        ) {
+            let net = Network::from_json(&snapshot(&chapters, &people, &grants)).unwrap();
+            let now = time(now).parse().unwrap();
+            let acc = &net.access;
+            let mut ids: Vec<String> = acc.people.iter().map(|p| p.id.to_string()).collect();
+            ids.push("nobody".into());
+            for id in &ids {
+                let p = acc.ix.people.get(id);
+                for c in 0..acc.policy.capabilities.len() as u8 {
+                    for n in 0..net.len() as u32 {
+                        let fast = acc.decide(&net, id, p, c, n, now).map(|d| d.report());
+                        let general = acc.decide_general(&net, id, p, c, n, now).map(|d| d.report());
+                        prop_assert_eq!(fast, general);
+                    }
+                }
+            }
+            // resolved handles give check's decision
+            for id in &ids {
+                let Some(who) = net.person_handle(id) else {
+                    prop_assert_eq!(id.as_str(), "nobody");
+                    continue;
+                };
+                for cap in &acc.policy.capabilities {
+                    let c = net.capability_handle(&cap.name).unwrap();
+                    for node in net.nodes() {
+                        let n = net.node_handle(node.id.as_str()).unwrap();
+                        let by_handle = net.check_handles(who, c, n, now).unwrap().report();
+                        let by_id = net.check(id, &cap.name, node.id.as_str(), now).unwrap().report();
+                        prop_assert_eq!(by_handle, by_id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_handle_from_another_network_is_refused() {
+        let text = snapshot(
+            &[(0, 0, false)],
+            &[(false, 3)],
+            &[(0, 3, 3, false, 0, None)],
+        );
+        let a = Network::from_json(&text).unwrap();
+        let b = Network::from_json(&text).unwrap();
+        let now = "2026-06-01T00:00:00Z".parse().unwrap();
+        let (p, c, n) = (
+            b.person_handle("p0").unwrap(),
+            a.capability_handle("chapter.view").unwrap(),
+            a.node_handle("c0").unwrap(),
+        );
+        let err = a.check_handles(p, c, n, now).unwrap_err();
+        assert_eq!(err, super::AccessError::UnknownPerson("p0".into()));
+        let p = a.person_handle("p0").unwrap();
+        assert!(a.check_handles(p, c, n, now).is_ok());
+        let n = b.node_handle("c0").unwrap();
+        assert_eq!(
+            a.check_handles(p, c, n, now).unwrap_err(),
+            super::AccessError::UnknownNode("c0".into())
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! The people table: open addressing whose slots are the people's cards,
+//! so finding a person and reading what `check` needs about them touch one
+//! 64-byte line (beside a one-byte tag per slot, 128 KiB for 100,000
+//! people, which stays in cache).
+//!
+//! Invariants: `tags` and `cards` have the same length, zero or a power of
+//! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
+//! holds its person's index, and `pos[ix]` is the slot of person `ix`;
+//! every occupied slot is reachable from its home slot by linear probing
+//! over occupied slots (entries are never removed); at most 7/8 of the
+//! slots are occupied, so probing for an absent id ends early.
+
+use chrono::{DateTime, Utc};
+
+use super::fx::{FxMap, Inline, mix, same_words};
+use super::state::{Entry, PersonFlags, TagEntry, far_future};
+
+/// What `check` needs about a person in one 64-byte line: the id (to
+/// confirm the table's candidate), the person's index, the rule flags and,
+/// for the common person with a single node-scoped grant and no tag grant,
+/// that grant with its validity in whole seconds. Other shapes send `check`
+/// to the general path over the person's row.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+pub(crate) struct Card {
+    key: [u64; 3],
+    pub(crate) attest: u64,
+    /// Unix seconds; the grant is valid from `from` (included) to `until`
+    /// (excluded; `i64::MAX` when open-ended).
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
+    /// The person's index.
+    ix: u32,
+    pub(crate) role: u16,
+    /// The id's length, or `LONG_KEY` for an id kept in the long map.
+    key_len: u8,
+    /// The shape (`SHAPE_*`, low two bits) and the `CARD_*` flags.
+    bits: u8,
+}
+
+const LONG_KEY: u8 = u8::MAX;
+/// No grant at all, node-scoped or tag-scoped.
+pub(crate) const SHAPE_EMPTY: u8 = 0;
+/// Exactly one node-scoped grant, whole-second validity, no tag grant.
+pub(crate) const SHAPE_ONE: u8 = 1;
+/// Anything else: read the person's row.
+pub(crate) const SHAPE_GENERAL: u8 = 2;
+const SHAPE_MASK: u8 = 3;
+const CARD_SUSPENDED: u8 = 4;
+/// The grant is anchored at the organization or a region.
+const CARD_CENTRAL: u8 = 8;
+
+impl Card {
+    /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
+    #[inline]
+    pub(crate) fn shape(&self) -> u8 {
+        self.bits & SHAPE_MASK
+    }
+
+    /// The single grant is anchored at the organization or a region.
+    #[inline]
+    pub(crate) fn central(&self) -> bool {
+        self.bits & CARD_CENTRAL != 0
+    }
+
+    #[inline]
+    pub(crate) fn flags(&self) -> PersonFlags {
+        PersonFlags {
+            suspended: self.bits & CARD_SUSPENDED != 0,
+            attest: self.attest,
+        }
+    }
+
+    pub(crate) fn set_flags(&mut self, f: PersonFlags) {
+        self.attest = f.attest;
+        self.bits = (self.bits & !CARD_SUSPENDED) | if f.suspended { CARD_SUSPENDED } else { 0 };
+    }
+
+    /// Records the person's grants (sorted entries and tag entries).
+    pub(crate) fn set_grants(&mut self, entries: &[Entry], tags: &[TagEntry]) {
+        let mut shape = SHAPE_GENERAL;
+        let mut central = false;
+        match (entries, tags.is_empty()) {
+            ([], true) => shape = SHAPE_EMPTY,
+            ([e], true) => {
+                let whole = |t: DateTime<Utc>| t.timestamp_subsec_nanos() == 0;
+                let open = e.until == far_future();
+                if whole(e.from) && (open || whole(e.until)) {
+                    shape = SHAPE_ONE;
+                    self.from = e.from.timestamp();
+                    self.until = if open { i64::MAX } else { e.until.timestamp() };
+                    self.node = e.node;
+                    self.slot = e.slot;
+                    self.role = e.role;
+                    central = e.central;
+                }
+            }
+            _ => {}
+        }
+        self.bits = (self.bits & CARD_SUSPENDED) | shape | if central { CARD_CENTRAL } else { 0 };
+    }
+}
+
+const EMPTY: u8 = 0;
+
+/// A slot's tag: the hash's top byte, never `EMPTY`.
+#[inline]
+fn tag_of(h: u64) -> u8 {
+    let t = (h >> 56) as u8;
+    t | u8::from(t == EMPTY)
+}
+
+/// The hash that places a card: its id's, or for a long id (found through
+/// the long map, never by probing) its index's, which only spreads them.
+fn hash_of(c: &Card) -> u64 {
+    if c.key_len == LONG_KEY {
+        mix([u64::from(c.ix), 0, 0])
+    } else {
+        mix(c.key)
+    }
+}
+
+/// People by id, their cards in the table's slots; ids over 24 bytes are
+/// found through a plain map to their index, then `pos`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeopleIx {
+    tags: Vec<u8>,
+    cards: Vec<Card>,
+    /// Per person index: the slot of their card.
+    pos: Vec<u32>,
+    long: FxMap<Box<str>, u32>,
+}
+
+impl PeopleIx {
+    /// The person with this id: their index and card.
+    #[inline]
+    pub(crate) fn find(&self, id: &str) -> Option<(u32, &Card)> {
+        let Some(k) = Inline::new(id) else {
+            let ix = *self.long.get(id)?;
+            return Some((ix, self.card(ix)?));
+        };
+        let words = k.words();
+        let len = k.len();
+        let h = mix(words);
+        let tag = tag_of(h);
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        // at most a full turn: the load factor keeps empty slots, so a miss ends early
+        for _ in 0..self.tags.len() {
+            let t = *self.tags.get(at)?;
+            if t == EMPTY {
+                return None;
+            }
+            if t == tag
+                && let Some(c) = self.cards.get(at)
+                && same_words(c.key, words) & (c.key_len == len)
+            {
+                return Some((c.ix, c));
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        self.find(id).map(|(ix, _)| ix)
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// The number of people.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    /// Adds the next person (index = the number of people so far), not yet
+    /// in the table.
+    pub(crate) fn push(&mut self, id: &str, flags: PersonFlags) {
+        let ix = self.pos.len() as u32;
+        let mut card = Card {
+            ix,
+            ..Card::default()
+        };
+        match Inline::new(id) {
+            Some(k) => {
+                card.key = k.words();
+                card.key_len = k.len();
+            }
+            None => {
+                card.key_len = LONG_KEY;
+                self.long.insert(id.into(), ix);
+            }
+        }
+        card.set_flags(flags);
+        self.reserve(1);
+        let slot = self.place(card);
+        self.pos.push(slot);
+    }
+
+    /// Puts a card in the first empty slot from its home (there is one:
+    /// the caller reserved room), returning the slot.
+    fn place(&mut self, card: Card) -> u32 {
+        let h = hash_of(&card);
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        for _ in 0..self.tags.len() {
+            if let (Some(t), Some(c)) = (self.tags.get_mut(at), self.cards.get_mut(at))
+                && *t == EMPTY
+            {
+                *t = tag_of(h);
+                *c = card;
+                return at as u32;
+            }
+            at = (at + 1) & mask;
+        }
+        // unreachable: `reserve` keeps an eighth of the slots empty
+        u32::MAX
+    }
+
+    /// Makes room for `more` people at a load factor of at most 7/8.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        let need = self.pos.len() + more;
+        if need * 8 <= self.tags.len() * 7 {
+            return;
+        }
+        let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
+        self.tags = vec![EMPTY; size];
+        let old = std::mem::replace(&mut self.cards, vec![Card::default(); size]);
+        let mut pos = std::mem::take(&mut self.pos);
+        pos.reserve(more);
+        for slot in pos.iter_mut() {
+            if let Some(&card) = old.get(*slot as usize) {
+                *slot = self.place(card);
+            }
+        }
+        self.pos = pos;
+    }
+
+    /// Person `p`'s card.
+    #[inline]
+    pub(crate) fn card(&self, p: u32) -> Option<&Card> {
+        let slot = *self.pos.get(p as usize)?;
+        self.cards.get(slot as usize)
+    }
+
+    /// The slot of person `p`'s card (valid while the table does not change).
+    pub(crate) fn slot(&self, p: u32) -> Option<u32> {
+        self.pos.get(p as usize).copied()
+    }
+
+    /// The card in a slot given by [`PeopleIx::slot`].
+    #[inline]
+    pub(crate) fn card_in(&self, slot: u32) -> Option<&Card> {
+        self.cards.get(slot as usize)
+    }
+
+    pub(crate) fn card_mut(&mut self, p: u32) -> Option<&mut Card> {
+        let slot = *self.pos.get(p as usize)?;
+        self.cards.get_mut(slot as usize)
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_table_finds_every_person_and_nothing_else(
+            ids in prop::collection::hash_set("[a-z0-9-]{0,30}", 0..300),
+            absent in prop::collection::vec("[A-Z]{1,30}", 0..50),
+            reserve_first in any::<bool>(),
+        ) {
+            let ids: Vec<String> = ids.into_iter().collect();
+            let mut t = PeopleIx::default();
+            if reserve_first {
+                t.reserve(ids.len());
+            }
+            for (i, id) in ids.iter().enumerate() {
+                let flags = PersonFlags { suspended: i % 3 == 0, attest: i as u64 };
+                t.push(id, flags);
+            }
+            prop_assert_eq!(t.len(), ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                let (ix, card) = t.find(id).unwrap();
+                prop_assert_eq!(ix, i as u32);
+                prop_assert_eq!(card.attest, i as u64);
+                prop_assert_eq!(card.flags().suspended, i % 3 == 0);
+                prop_assert_eq!(card.shape(), SHAPE_EMPTY);
+                // the card by index is the same card
+                prop_assert!(std::ptr::eq(t.card(i as u32).unwrap(), card));
+            }
+            for a in &absent {
+                prop_assert_eq!(t.find(a).map(|(ix, _)| ix), None);
+            }
+            prop_assert!(t.card(ids.len() as u32).is_none());
+        }
+    }
+
+    #[test]
+    fn a_card_is_one_line() {
+        assert_eq!(std::mem::size_of::<Card>(), 64);
+    }
+
+    #[test]
+    fn an_empty_table_finds_nobody() {
+        let t = PeopleIx::default();
+        assert_eq!(t.get(""), None);
+        assert_eq!(t.get("p-1"), None);
+        assert_eq!(t.get(&"x".repeat(40)), None);
+    }
+}
