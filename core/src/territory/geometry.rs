@@ -483,10 +483,7 @@ fn parse_polygon(
         ));
     };
     if rings.is_empty() {
-        return Err(invalid(
-            prefix.trim_end_matches(", "),
-            "a polygon needs at least its exterior ring".into(),
-        ));
+        return Err(no_exterior(prefix));
     }
     let mut out: Polygon = Vec::with_capacity(rings.len());
     for (ri, rv) in rings.iter().enumerate() {
@@ -504,11 +501,7 @@ fn parse_polygon(
         }
         finish_ring(ring, ri, prefix, warnings, &mut out)?;
     }
-    align_holes(&mut out);
-    if let Some(w) = first_intersection(&out) {
-        warnings.push(format!("{prefix}{w}"));
-    }
-    Ok(out)
+    Ok(finish_polygon(out, prefix, warnings))
 }
 
 /// A polygon from rings of positions already read (the fast reader's
@@ -519,10 +512,7 @@ pub(crate) fn polygon_from_rings(
     warnings: &mut Vec<String>,
 ) -> Result<Polygon, TerritoryError> {
     if rings.is_empty() {
-        return Err(invalid(
-            prefix.trim_end_matches(", "),
-            "a polygon needs at least its exterior ring".into(),
-        ));
+        return Err(no_exterior(prefix));
     }
     let mut out: Polygon = Vec::with_capacity(rings.len());
     for (ri, ring) in rings.into_iter().enumerate() {
@@ -531,11 +521,24 @@ pub(crate) fn polygon_from_rings(
         }
         finish_ring(ring, ri, prefix, warnings, &mut out)?;
     }
+    Ok(finish_polygon(out, prefix, warnings))
+}
+
+fn no_exterior(prefix: &str) -> TerritoryError {
+    invalid(
+        prefix.trim_end_matches(", "),
+        "a polygon needs at least its exterior ring".into(),
+    )
+}
+
+/// Orders the holes after the exterior and notes the first
+/// self-intersection as a warning.
+fn finish_polygon(mut out: Polygon, prefix: &str, warnings: &mut Vec<String>) -> Polygon {
     align_holes(&mut out);
     if let Some(w) = first_intersection(&out) {
         warnings.push(format!("{prefix}{w}"));
     }
-    Ok(out)
+    out
 }
 
 /// Checks that ring `ri` is closed and long enough, drops repeated

@@ -258,9 +258,8 @@ impl PointGrid {
                 continue;
             }
             let b = clip(p.bbox);
-            let cell = |v: f64, o: f64, len: usize| {
-                (((v - o) * nf).max(0.0) as usize).min(len * n - 1)
-            };
+            let cell =
+                |v: f64, o: f64, len: usize| (((v - o) * nf).max(0.0) as usize).min(len * n - 1);
             let r = [
                 cell(b[0] - EPS, g.x0, g.w),
                 cell(b[1] - EPS, g.y0, g.h),
