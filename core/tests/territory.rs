@@ -690,6 +690,37 @@ fn to_geojson(polys: &[Vec<Vec<[f64; 2]>>]) -> Value {
     json!({"type": "MultiPolygon", "coordinates": polys})
 }
 
+/// The point grid's edges: an empty finder, the origin, the poles, both
+/// antimeridians, a territory over nearly the whole world and a single
+/// service circle all answer as brute force says.
+#[test]
+fn point_grid_edges_of_the_world() {
+    let empty = finder(vec![]);
+    for (x, y) in [(0.0, 0.0), (180.0, 90.0), (-180.0, -90.0)] {
+        assert!(ids(&empty, x, y).is_empty());
+        assert_eq!(empty.first(x, y, &Filter::default()), None);
+    }
+    let world = json!({"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]});
+    let dot = json!({"type": "Point", "coordinates": [0.5, 0.5], "radius_m": 1000.0});
+    let f = finder(vec![feature("world", world), feature("dot", dot)]);
+    for (x, y, want) in [
+        (0.0, 0.0, vec!["world"]),
+        (0.5, 0.5, vec!["dot", "world"]),
+        (180.0, 0.0, vec!["world"]),
+        (-180.0, 85.0, vec!["world"]),
+        (179.999_999, -84.999_999, vec!["world"]),
+        (0.0, 85.000_001, vec![]),
+        (0.0, 90.0, vec![]),
+        (-180.0, -90.0, vec![]),
+    ] {
+        assert_eq!(ids(&f, x, y), want, "at ({x}, {y})");
+        assert_eq!(
+            f.first(x, y, &Filter::default()),
+            f.first_via_tree(x, y, &Filter::default())
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 

@@ -384,7 +384,10 @@ impl PointGrid {
     pub(crate) fn hit(&self, lon: f64, lat: f64) -> Hit<'_> {
         let x = lon - self.x0;
         let y = lat - self.y0;
-        if !(x >= 0.0 && y >= 0.0 && x <= self.w as f64 && y <= self.h as f64) {
+        if self.w == 0
+            || self.h == 0
+            || !(x >= 0.0 && y >= 0.0 && x <= self.w as f64 && y <= self.h as f64)
+        {
             return Hit::None;
         }
         let cx = (x as usize).min(self.w - 1);
