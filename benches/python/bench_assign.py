@@ -12,7 +12,6 @@ chapterhouse assignment is checked to be one of shapely's matches for that
 point, and points shapely finds in no county must be unassigned.
 """
 
-import gc
 import json
 import os
 import pathlib
@@ -24,39 +23,12 @@ import numpy as np
 import shapely
 
 import chapterhouse as ch
+from measure import measure
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 COUNTIES = ROOT / "examples" / "data" / "us-counties.geojson"
 POINTS = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "benches" / "territory" / "out" / "points.f64"
-
-
-def status_kib(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def measure(fn, repeat=1):
-    best, peak = None, 0.0
-    for _ in range(repeat):
-        gc.collect()
-        before = status_kib("VmRSS")
-        try:
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")
-        except OSError:
-            pass
-        c0, t0 = time.process_time(), time.perf_counter()
-        res = fn()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        mib = max(0, status_kib("VmHWM") - before) / 1024
-        peak = max(peak, mib)  # the first run's: later runs reuse freed memory
-        if best is None or wall < best[1]:
-            best = (res, wall, cpu)
-    return (*best, peak)
 
 
 def main():

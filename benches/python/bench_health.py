@@ -10,7 +10,6 @@ measured in this process; "extra MiB" is the rise of peak RSS during the
 call (the input DataFrame is already in memory for both).
 """
 
-import gc
 import json
 import os
 import pathlib
@@ -23,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 import chapterhouse as ch
+from measure import measure
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
@@ -161,35 +161,6 @@ def pandas_health_per_group(df, now, model):
 
     df = df[df["time"] <= now]
     return df.groupby("group", observed=True).apply(score_group, include_groups=False).reset_index()
-
-
-def status_kib(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def measure(fn, repeat=1):
-    """Best wall time of `repeat` runs, its CPU seconds, and the largest rise of peak RSS."""
-    best, peak = None, 0.0
-    for _ in range(repeat):
-        gc.collect()
-        before = status_kib("VmRSS")
-        try:
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")
-        except OSError:
-            pass
-        c0, t0 = time.process_time(), time.perf_counter()
-        res = fn()
-        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-        mib = max(0, status_kib("VmHWM") - before) / 1024
-        peak = max(peak, mib)  # the first run's: later runs reuse freed memory
-        if best is None or wall < best[1]:
-            best = (res, wall, cpu)
-    return (*best, peak)
 
 
 def main():

@@ -266,7 +266,7 @@ pub unsafe extern "C" fn ch_network_who_can(
                     arg_time(now, now_len, "now")?,
                 )?
                 .into_iter()
-                .map(|allowed| Decision::Allow(allowed).report())
+                .map(|allowed| allowed.report())
                 .collect();
             out.set(to_json(&reports, "who_can")?, "who_can")
         })

@@ -1,7 +1,6 @@
 //! `Network`: a chapter network loaded from a `chapterhouse/1` snapshot, with
 //! its mutations, tree queries, permission checks and public view.
 
-use chapterhouse::access::Decision;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -294,10 +293,7 @@ impl Network {
             .0
             .who_can(capability, node, now)
             .map_err(JsFailure::from)?;
-        let reports: Vec<_> = allowed
-            .into_iter()
-            .map(|a| Decision::Allow(a).report())
-            .collect();
+        let reports: Vec<_> = allowed.into_iter().map(|a| a.report()).collect();
         Ok(to_js(&reports)?)
     }
 
@@ -317,10 +313,7 @@ impl Network {
             .0
             .capabilities_at(person, node, now)
             .map_err(JsFailure::from)?;
-        let reports: Vec<_> = allowed
-            .into_iter()
-            .map(|a| Decision::Allow(a).report())
-            .collect();
+        let reports: Vec<_> = allowed.into_iter().map(|a| a.report()).collect();
         Ok(to_js(&reports)?)
     }
 

@@ -291,6 +291,14 @@ fn rule_label(rule: &ForbidRule) -> String {
     }
 }
 
+impl Allowed<'_> {
+    /// The report of the allowing decision this is (what
+    /// [`Decision::report`] gives for `Decision::Allow`).
+    pub fn report(&self) -> DecisionReport {
+        Decision::Allow(*self).report()
+    }
+}
+
 impl fmt::Display for Allowed<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let to = self.path.to_node().map(|n| n.id.as_str()).unwrap_or("?");

@@ -725,59 +725,35 @@ impl Network {
         }
         // person index → best candidate
         let mut best: FxMap<u32, Cand> = FxMap::default();
-        let mut consider = |p: u32, cd: Cand| {
-            let b = best.entry(p).or_insert(cd);
-            if cd.better_than(b) {
-                *b = cd;
+        // Keeps, per person, the best grant in force among `slots`
+        // (anchored at `at`).
+        let mut consider = |slots: &[u32], tin: u32, at: u32| {
+            for &slot in slots {
+                if let Some((p, caps, valid)) = acc.slot_facts(slot, now)
+                    && caps & bit != 0
+                    && valid
+                {
+                    let cd = Cand {
+                        tin,
+                        slot,
+                        anchor: at,
+                    };
+                    let b = best.entry(p).or_insert(cd);
+                    if cd.better_than(b) {
+                        *b = cd;
+                    }
+                }
             }
         };
         let mut at = n;
         loop {
             let tin = self.span(at).0;
-            for &slot in acc
-                .ix
-                .by_node
-                .get(at as usize)
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                if let Some((p, caps, valid)) = acc.slot_facts(slot, now)
-                    && caps & bit != 0
-                    && valid
-                {
-                    consider(
-                        p,
-                        Cand {
-                            tin,
-                            slot,
-                            anchor: at,
-                        },
-                    );
-                }
-            }
+            let by_node = acc.ix.by_node.get(at as usize).map(Vec::as_slice);
+            consider(by_node.unwrap_or_default(), tin, at);
             if let Some(node) = self.at(at) {
                 for tag in &node.tags {
-                    for &slot in acc
-                        .ix
-                        .by_tag
-                        .get(tag.as_str())
-                        .map(Vec::as_slice)
-                        .unwrap_or_default()
-                    {
-                        if let Some((p, caps, valid)) = acc.slot_facts(slot, now)
-                            && caps & bit != 0
-                            && valid
-                        {
-                            consider(
-                                p,
-                                Cand {
-                                    tin,
-                                    slot,
-                                    anchor: at,
-                                },
-                            );
-                        }
-                    }
+                    let by_tag = acc.ix.by_tag.get(tag.as_str()).map(Vec::as_slice);
+                    consider(by_tag.unwrap_or_default(), tin, at);
                 }
             }
             match self.parent_ix(at) {
