@@ -721,8 +721,77 @@ fn point_grid_edges_of_the_world() {
     }
 }
 
+/// A finder is built lazily: queries build the layers they reach. A cold
+/// finder shared by the threads of a parallel `assign` gives the answers of
+/// one built up front, and is `Send + Sync`.
+#[test]
+fn a_cold_finder_under_parallel_assign_equals_a_built_one() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let text = include_str!("../../examples/data/us-counties.geojson");
+    let cold = ChapterFinder::from_geojson_str(text).unwrap();
+    let built = ChapterFinder::from_geojson_str(text).unwrap();
+    built.build_all();
+    shared(&cold);
+    assert_eq!(cold.index_size(), built.index_size());
+    // Points over the contiguous US and Alaska, from a fixed-seed LCG.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let pts: Vec<[f64; 2]> = (0..200_000)
+        .map(|i| {
+            if i % 10 == 0 {
+                [-180.0 + 50.0 * next(), 51.0 + 21.0 * next()]
+            } else {
+                [-125.0 + 58.0 * next(), 24.0 + 26.0 * next()]
+            }
+        })
+        .collect();
+    let all = Filter::all();
+    let got = cold.assign(&pts, &all);
+    let want = built.assign_sequential(&pts, &all);
+    assert_eq!(got, want);
+    assert!(want.iter().filter(|a| a.is_some()).count() > 100_000);
+    for p in pts.iter().step_by(97) {
+        assert_eq!(
+            cold.first(p[0], p[1], &all),
+            built.first_via_tree(p[0], p[1], &all)
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Layers built on first use answer as layers built up front: lookups,
+    /// most specific answers and nearest searches, whatever the order of
+    /// the queries that built them.
+    #[test]
+    fn lazy_equals_eager(shapes in prop::collection::vec(shape_strategy(), 1..4),
+                         circle in prop::option::of((-10.0f64..10.0, -10.0f64..10.0, 1.0f64..300_000.0)),
+                         order in Just((0..625usize).collect::<Vec<_>>()).prop_shuffle()) {
+        let mut features: Vec<Value> = shapes.iter().enumerate().map(|(i, s)| feature(&format!("t{i}"), to_geojson(s))).collect();
+        if let Some((x, y, r)) = circle {
+            features.push(feature("c", json!({"type": "Point", "coordinates": [x, y], "radius_m": r})));
+        }
+        let lazy = finder(features.clone());
+        let eager = finder(features);
+        eager.build_all();
+        let at = |k: usize| (f64::from((k % 25) as i32 - 12) / 2.0 + 0.05, f64::from((k / 25) as i32 - 12) / 2.0);
+        for &k in &order {
+            let (x, y) = at(k);
+            prop_assert_eq!(ids(&lazy, x, y), ids(&eager, x, y));
+            prop_assert_eq!(lazy.first(x, y, &Filter::default()), eager.first(x, y, &Filter::default()));
+            if k % 7 == 0 {
+                let a: Vec<(String, f64)> = lazy.nearest(x, y, 3, &Filter::default()).unwrap().iter().map(|n| (n.chapter.id.clone(), n.distance_m)).collect();
+                let b: Vec<(String, f64)> = eager.nearest(x, y, 3, &Filter::default()).unwrap().iter().map(|n| (n.chapter.id.clone(), n.distance_m)).collect();
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     /// lookup agrees with brute force on random (often self-intersecting)
     /// shapes at grid points, half-grid points and random points.

@@ -1,4 +1,5 @@
-//! The territory index. Four layers, each built once per network version:
+//! The territory index. Four layers, each built once per network version
+//! (the finer ones on first use, see [`ChapterFinder::build_all`]):
 //!
 //! 0. the point grid ([`super::pointgrid`]): whole-degree cells, split
 //!    finer where a boundary crosses, each listing the parts that can
@@ -21,14 +22,17 @@
 //! of a part is listed in each slab its latitude range touches, so the slab
 //! of a query latitude holds every edge that can cross the query's ray; a
 //! grid cell is marked inside or outside only when no edge's box reaches it.
+//! A layer built on first use is built once (behind a `OnceLock`), from
+//! the finder's own data only, so answers never depend on which queries
+//! came first or on which thread.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
 use super::geometry::{EARTH_RADIUS_M, Shape, ShapeInfo, normalize_lon, orient};
-use super::pointgrid::{Class, Hit, PartBox, PointGrid};
+use super::pointgrid::{Class, Hit, PartBox, PointGrid, PointParts};
 use super::rtree::PackedTree;
 use super::{Filter, Masks, TerritoryError, attr_bits};
 use crate::network::{ChapterStatus, GroupKind, Visibility};
@@ -89,9 +93,8 @@ pub(crate) enum PartGeom {
 
         inv_h: f64,
         nslabs: usize,
-        /// Index of the first slab offset in `slab_offsets`.
-        base: usize,
-        /// Cells over the part's box, each inside, outside or crossed.
+        /// Cells over the part's box, each inside, outside or crossed
+        /// (the cells themselves are in the part's [`PartIndex`]).
         grid: Grid,
     },
     /// A service circle.
@@ -111,8 +114,9 @@ pub(crate) struct Grid {
     inv_h: f64,
     nx: usize,
     ny: usize,
-    /// Index of the first cell in `cells`.
-    base: usize,
+    /// The box's width and height.
+    w: f64,
+    h: f64,
 }
 
 const CELL_OUT: u8 = 0;
@@ -210,9 +214,8 @@ pub(crate) struct Hot {
     inv_h: f64,
     slab_inv_h: f64,
     entry: u32,
-    /// First cell in `cells` (polygons) or index in `circles`.
+    /// The part's index in `parts` (polygons) or in `circles`.
     base: u32,
-    slab_base: u32,
     nslabs: u32,
     nx: u16,
     ny: u16,
@@ -221,7 +224,7 @@ pub(crate) struct Hot {
 }
 
 impl Hot {
-    fn new(part: &Part, circle_ix: u32) -> Hot {
+    fn new(part: &Part, part_ix: u32, circle_ix: u32) -> Hot {
         let mut h = Hot {
             x0: 0.0,
             y0: 0.0,
@@ -230,7 +233,6 @@ impl Hot {
             slab_inv_h: 0.0,
             entry: part.entry,
             base: circle_ix,
-            slab_base: 0,
             nslabs: 1,
             nx: 1,
             ny: 1,
@@ -240,7 +242,6 @@ impl Hot {
         if let PartGeom::Poly {
             inv_h,
             nslabs,
-            base,
             grid,
             ..
         } = &part.geom
@@ -250,8 +251,7 @@ impl Hot {
             h.inv_w = grid.inv_w;
             h.inv_h = grid.inv_h;
             h.slab_inv_h = *inv_h;
-            h.base = u32::try_from(grid.base).unwrap_or(u32::MAX);
-            h.slab_base = u32::try_from(*base).unwrap_or(u32::MAX);
+            h.base = part_ix;
             h.nslabs = u32::try_from(*nslabs).unwrap_or(u32::MAX);
             h.nx = u16::try_from(grid.nx).unwrap_or(u16::MAX);
             h.ny = u16::try_from(grid.ny).unwrap_or(u16::MAX);
@@ -275,6 +275,12 @@ pub(crate) struct Part {
 /// caches one, see [`Network::finder`]) or from a public view
 /// ([`ChapterFinder::from_geojson`]), so a website ships only public shapes.
 ///
+/// Building reads and validates the territories and indexes their boxes;
+/// the finer layers (the point grid's cells, each part's cell grid and
+/// edge slabs) are built by the first query that reaches them, once, and
+/// shared by every thread. [`ChapterFinder::build_all`] builds them all
+/// up front, for servers that want every query equally fast.
+///
 /// [`Network`]: crate::Network
 /// [`Network::finder`]: crate::Network::finder
 #[derive(Debug, Clone, Default)]
@@ -284,15 +290,37 @@ pub struct ChapterFinder {
     pub(crate) parts: Vec<Part>,
     hot: Vec<Hot>,
     circles: Vec<Circle>,
-    slab_offsets: Vec<usize>,
-    edges: Vec<[f64; 4]>,
-    cells: Vec<u8>,
+    /// Per part, its cell grid and edge slabs (empty for circles).
+    exact: Vec<OnceLock<PartIndex>>,
+    /// Edges of all polygon parts (antimeridian copies counted again).
+    n_edges: usize,
     pub(crate) tree: PackedTree,
     /// The point layer over everything (`None` only past its size limits:
     /// queries then walk the tree).
     grid: Option<PointGrid>,
     warnings: Vec<TerritoryWarning>,
     by_id: HashMap<String, u32>,
+}
+
+/// The exact-test layers of one polygon part: the cells of its [`Grid`]
+/// and its edges by latitude slab (slab `s` holds
+/// `edges[slab_offsets[s]..slab_offsets[s + 1]]`).
+#[derive(Debug, Clone, Default)]
+struct PartIndex {
+    cells: Box<[u8]>,
+    slab_offsets: Box<[u32]>,
+    edges: Box<[[f64; 4]]>,
+}
+
+impl PartIndex {
+    #[inline]
+    fn slab_test(&self, x: f64, y: f64, y0: f64, inv_h: f64, nslabs: usize) -> bool {
+        let s = slab_of(y, y0, inv_h, nslabs);
+        let lo = self.slab_offsets.get(s).copied().unwrap_or(0) as usize;
+        let hi = self.slab_offsets.get(s + 1).copied().unwrap_or(0) as usize;
+        let edges = self.edges.get(lo..hi).unwrap_or_default();
+        point_in_edges(edges, x, y)
+    }
 }
 
 impl ChapterFinder {
@@ -348,9 +376,10 @@ impl ChapterFinder {
                 circle_ix = u32::try_from(f.circles.len()).unwrap_or(u32::MAX);
                 f.circles.push(*c);
             }
-            let hot = Hot::new(part, circle_ix);
+            let hot = Hot::new(part, u32::try_from(i).unwrap_or(u32::MAX), circle_ix);
             f.hot.push(hot);
         }
+        f.exact = (0..f.parts.len()).map(|_| OnceLock::new()).collect();
         let boxes: Vec<[f64; 4]> = f.parts.iter().map(|p| p.bbox).collect();
         f.tree = PackedTree::new(&boxes);
         let part_boxes: Vec<PartBox> = f
@@ -362,14 +391,66 @@ impl ChapterFinder {
                 attr: p.attr,
             })
             .collect();
-        f.grid = PointGrid::build(
-            &part_boxes,
-            |pi, rect| f.classify(pi, rect),
-            |pi, origin, n, range, out| f.raster(pi, origin, n, range, out),
-        );
+        f.grid = PointGrid::new(part_boxes);
         f
     }
 
+    /// Builds every layer that queries would otherwise build on first use
+    /// (the point grid's cells, each part's cell grid and edge slabs), so
+    /// that no later query pays for it. Answers are the same either way.
+    ///
+    /// ```
+    /// use chapterhouse::territory::{ChapterFinder, Filter};
+    /// let fc = serde_json::json!({"type": "FeatureCollection", "features": [
+    ///     {"type": "Feature", "id": "sq", "properties": {},
+    ///      "geometry": {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1],[0,0]]]}}]});
+    /// let finder = ChapterFinder::from_geojson(&fc)?;
+    /// finder.build_all();
+    /// assert_eq!(finder.first(0.5, 0.5, &Filter::default()), finder.position("sq"));
+    /// # Ok::<(), chapterhouse::territory::TerritoryError>(())
+    /// ```
+    pub fn build_all(&self) {
+        for pi in 0..self.parts.len() {
+            let _ = self.part_index(pi);
+        }
+        if let Some(grid) = &self.grid {
+            grid.build_all(self);
+        }
+    }
+
+    /// The cell grid and edge slabs of polygon part `pi`, built on first use.
+    #[inline]
+    fn part_index(&self, pi: usize) -> Option<&PartIndex> {
+        self.exact
+            .get(pi)
+            .map(|lock| lock.get_or_init(|| self.build_part_index(pi)))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn build_part_index(&self, pi: usize) -> PartIndex {
+        let Some(part) = self.parts.get(pi) else {
+            return PartIndex::default();
+        };
+        let (
+            Some((poly, shift)),
+            PartGeom::Poly {
+                inv_h,
+                nslabs,
+                grid,
+                ..
+            },
+        ) = (self.part_rings(part), &part.geom)
+        else {
+            return PartIndex::default();
+        };
+        let mut ix = slabs(poly, shift, part.bbox[1], *inv_h, *nslabs);
+        ix.cells = grid_cells(poly, shift, grid, &ix, *inv_h, *nslabs);
+        ix
+    }
+}
+
+impl PointParts for ChapterFinder {
     /// How part `pi` relates to each cell of a lattice of `1/n`-degree
     /// cells from `origin`, over the range `[gx0, gy0, gx1, gy1]`
     /// (row-major into `out`). Cells that an edge reaches (with a margin)
@@ -403,8 +484,15 @@ impl ChapterFinder {
         for_each_edge(rings, |a, b| {
             let (ax, bx) = (a[0] + shift, b[0] + shift);
             let (ay, by) = (a[1], b[1]);
-            let y_lo = ((ay.min(by) - MARGIN - oy) * nf).clamp(row_lo, row_hi) as usize;
-            let y_hi = ((ay.max(by) + MARGIN - oy) * nf).clamp(row_lo, row_hi) as usize;
+            // Edges that reach no row of the range mark nothing (cell
+            // `g` holds the scaled values in [g, g + 1)).
+            let fy_lo = (ay.min(by) - MARGIN - oy) * nf;
+            let fy_hi = (ay.max(by) + MARGIN - oy) * nf;
+            if !(fy_hi >= row_lo && fy_lo < row_hi + 1.0) {
+                return;
+            }
+            let y_lo = fy_lo.clamp(row_lo, row_hi) as usize;
+            let y_hi = fy_hi.clamp(row_lo, row_hi) as usize;
             let inv_dy = 1.0 / (by - ay);
             for gy in y_lo..=y_hi {
                 let (x0, x1) = if y_lo == y_hi || ay == by {
@@ -417,6 +505,10 @@ impl ChapterFinder {
                     let (xa, xb) = (ax + t0 * (bx - ax), ax + t1 * (bx - ax));
                     (xa.min(xb), xa.max(xb))
                 };
+                let (fx0, fx1) = ((x0 - MARGIN - ox) * nf, (x1 + MARGIN - ox) * nf);
+                if !(fx1 >= col_lo && fx0 < col_hi + 1.0) {
+                    continue;
+                }
                 let c0 = col(x0 - MARGIN);
                 let c1 = col(x1 + MARGIN);
                 let at = (gy - r[1]) * wide;
@@ -463,6 +555,9 @@ impl ChapterFinder {
         if h.circle {
             return Class::Edge;
         }
+        let Some(ix) = self.part_index(pi) else {
+            return Class::Edge;
+        };
         let (nx, ny) = (usize::from(h.nx), usize::from(h.ny));
         let col = |x: f64| (((x - h.x0) * h.inv_w) as usize).min(nx - 1);
         let row = |y: f64| (((y - h.y0) * h.inv_h) as usize).min(ny - 1);
@@ -470,8 +565,8 @@ impl ChapterFinder {
         let (r0, r1) = (row(r[1].max(b[1])), row(r[3].min(b[3])));
         let (mut any_in, mut any_out) = (false, false);
         for y in r0..=r1 {
-            let from = h.base as usize + y * nx;
-            for &cell in self.cells.get(from + c0..=from + c1).unwrap_or_default() {
+            let from = y * nx;
+            for &cell in ix.cells.get(from + c0..=from + c1).unwrap_or_default() {
                 match cell {
                     CELL_IN => any_in = true,
                     CELL_OUT => any_out = true,
@@ -486,7 +581,12 @@ impl ChapterFinder {
             _ => Class::Edge,
         }
     }
+}
 
+impl ChapterFinder {
+    /// Adds a polygon part: its box and the sizes of its grid and slabs
+    /// (the layers themselves are built on first use, see
+    /// [`ChapterFinder::build_part_index`]).
     fn add_poly(
         &mut self,
         entry: u32,
@@ -497,6 +597,7 @@ impl ChapterFinder {
         shift: f64,
     ) {
         let n_edges: usize = poly.iter().map(|r| r.len().saturating_sub(1)).sum();
+        self.n_edges += n_edges;
         let nslabs = (n_edges / EDGES_PER_SLAB).clamp(1, MAX_SLABS);
         let (y0, y1) = (bbox[1], bbox[3]);
         let inv_h = if y1 > y0 {
@@ -504,74 +605,6 @@ impl ChapterFinder {
         } else {
             0.0
         };
-        let slab = |y: f64| slab_of(y, y0, inv_h, nslabs);
-        // Count, then fill (CSR layout).
-        let mut counts = vec![0usize; nslabs + 1];
-        for_each_edge(poly, |a, b| {
-            let (s0, s1) = (slab(a[1].min(b[1])), slab(a[1].max(b[1])));
-            for s in s0..=s1 {
-                if let Some(c) = counts.get_mut(s + 1) {
-                    *c += 1;
-                }
-            }
-        });
-        let start = self.edges.len();
-        let base = self.slab_offsets.len();
-        let mut acc = start;
-        for c in counts.iter_mut() {
-            acc += *c;
-            *c = acc;
-        }
-        // counts[s] is now the end of slab s-1, i.e. the start of slab s.
-        if let Some(first) = counts.first_mut() {
-            *first = start;
-        }
-        let total = counts.last().copied().unwrap_or(start);
-        self.edges.resize(total, [0.0; 4]);
-        let mut cursor: Vec<usize> = counts.clone();
-        for_each_edge(poly, |a, b| {
-            let e = [a[0] + shift, a[1], b[0] + shift, b[1]];
-            let (s0, s1) = (slab(a[1].min(b[1])), slab(a[1].max(b[1])));
-            for s in s0..=s1 {
-                if let Some(c) = cursor.get_mut(s) {
-                    if let Some(slot) = self.edges.get_mut(*c) {
-                        *slot = e;
-                    }
-                    *c += 1;
-                }
-            }
-        });
-        self.slab_offsets.extend_from_slice(&counts);
-        let grid = self.build_grid(poly, bbox, shift, y0, inv_h, nslabs, base, n_edges);
-        self.parts.push(Part {
-            entry,
-            attr,
-            bbox: [bbox[0] + shift, bbox[1], bbox[2] + shift, bbox[3]],
-            geom: PartGeom::Poly {
-                polygon,
-                shift,
-                inv_h,
-                nslabs,
-                base,
-                grid,
-            },
-        });
-    }
-
-    /// Marks the cells that edges touch, then classifies the others by an
-    /// exact test at their centre.
-    #[allow(clippy::too_many_arguments)]
-    fn build_grid(
-        &mut self,
-        poly: &[Vec<[f64; 2]>],
-        bbox: [f64; 4],
-        shift: f64,
-        y0: f64,
-        inv_h: f64,
-        nslabs: usize,
-        slab_base: usize,
-        n_edges: usize,
-    ) -> Grid {
         let (w, h) = (bbox[2] - bbox[0], bbox[3] - bbox[1]);
         let target = (n_edges * CELLS_PER_EDGE).clamp(MIN_CELLS, MAX_CELLS) as f64;
         let aspect = if w > 0.0 && h > 0.0 { w / h } else { 1.0 };
@@ -584,68 +617,125 @@ impl ChapterFinder {
             inv_h: if h > 0.0 { ny as f64 / h } else { 0.0 },
             nx,
             ny,
-            base: self.cells.len(),
+            w,
+            h,
         };
-        let mut cells = vec![CELL_OUT; nx * ny];
-        for_each_edge(poly, |a, b| {
-            let (ax, bx) = (a[0] + shift, b[0] + shift);
-            let (c0, c1) = (grid.col(ax.min(bx)), grid.col(ax.max(bx)));
-            let (r0, r1) = (grid.row(a[1].min(b[1])), grid.row(a[1].max(b[1])));
-            for r in r0..=r1 {
-                for c in c0..=c1 {
-                    if let Some(cell) = cells.get_mut(r * nx + c) {
-                        *cell = CELL_EDGE;
-                    }
-                }
-            }
+        self.parts.push(Part {
+            entry,
+            attr,
+            bbox: [bbox[0] + shift, bbox[1], bbox[2] + shift, bbox[3]],
+            geom: PartGeom::Poly {
+                polygon,
+                shift,
+                inv_h,
+                nslabs,
+                grid,
+            },
         });
-        // Along a row, the cells between two edge cells are all inside or
-        // all outside (a boundary point between them would have marked
-        // one), so one exact test at the first cell's centre settles a run.
-        for r in 0..ny {
-            let mut run: Option<u8> = None;
-            for c in 0..nx {
-                let Some(&state) = cells.get(r * nx + c) else {
-                    continue;
-                };
-                if state == CELL_EDGE {
-                    run = None;
-                    continue;
-                }
-                let x = grid.x0 + (c as f64 + 0.5) * w / nx as f64;
-                let y = grid.y0 + (r as f64 + 0.5) * h / ny as f64;
-                let new = if grid.col(x) != c || grid.row(y) != r {
-                    // The centre does not map back to its cell (rounding
-                    // on a degenerate box): test every point of it.
-                    run = None;
-                    CELL_EDGE
-                } else {
-                    *run.get_or_insert_with(|| {
-                        if self.slab_test(x, y, y0, inv_h, nslabs, slab_base) {
-                            CELL_IN
-                        } else {
-                            CELL_OUT
-                        }
-                    })
-                };
-                if let Some(cell) = cells.get_mut(r * nx + c) {
-                    *cell = new;
-                }
+    }
+}
+
+/// The edges of a polygon (shifted by `shift`) by latitude slab: each edge
+/// is listed in every slab its latitude range touches.
+fn slabs(poly: &[Vec<[f64; 2]>], shift: f64, y0: f64, inv_h: f64, nslabs: usize) -> PartIndex {
+    let slab = |y: f64| slab_of(y, y0, inv_h, nslabs);
+    // Count, then fill (CSR layout).
+    let mut counts = vec![0u32; nslabs + 1];
+    for_each_edge(poly, |a, b| {
+        let (s0, s1) = (slab(a[1].min(b[1])), slab(a[1].max(b[1])));
+        for s in s0..=s1 {
+            if let Some(c) = counts.get_mut(s + 1) {
+                *c += 1;
             }
         }
-        self.cells.extend_from_slice(&cells);
-        grid
+    });
+    let mut acc = 0u32;
+    for c in counts.iter_mut() {
+        acc += *c;
+        *c = acc;
     }
-
-    #[inline]
-    fn slab_test(&self, x: f64, y: f64, y0: f64, inv_h: f64, nslabs: usize, base: usize) -> bool {
-        let s = slab_of(y, y0, inv_h, nslabs);
-        let lo = self.slab_offsets.get(base + s).copied().unwrap_or(0);
-        let hi = self.slab_offsets.get(base + s + 1).copied().unwrap_or(0);
-        let edges = self.edges.get(lo..hi).unwrap_or_default();
-        point_in_edges(edges, x, y)
+    // counts[s] is now the start of slab s.
+    let mut edges = vec![[0.0; 4]; acc as usize];
+    let mut cursor = counts.clone();
+    for_each_edge(poly, |a, b| {
+        let e = [a[0] + shift, a[1], b[0] + shift, b[1]];
+        let (s0, s1) = (slab(a[1].min(b[1])), slab(a[1].max(b[1])));
+        for s in s0..=s1 {
+            if let Some(c) = cursor.get_mut(s) {
+                if let Some(slot) = edges.get_mut(*c as usize) {
+                    *slot = e;
+                }
+                *c += 1;
+            }
+        }
+    });
+    PartIndex {
+        cells: Box::default(),
+        slab_offsets: counts.into_boxed_slice(),
+        edges: edges.into_boxed_slice(),
     }
+}
 
+/// The cells of a part's grid: marks the cells that edges touch, then
+/// classifies the others by an exact test (over `slabs`) at their centre.
+fn grid_cells(
+    poly: &[Vec<[f64; 2]>],
+    shift: f64,
+    grid: &Grid,
+    slabs: &PartIndex,
+    inv_h: f64,
+    nslabs: usize,
+) -> Box<[u8]> {
+    let (nx, ny, w, h) = (grid.nx, grid.ny, grid.w, grid.h);
+    let mut cells = vec![CELL_OUT; nx * ny];
+    for_each_edge(poly, |a, b| {
+        let (ax, bx) = (a[0] + shift, b[0] + shift);
+        let (c0, c1) = (grid.col(ax.min(bx)), grid.col(ax.max(bx)));
+        let (r0, r1) = (grid.row(a[1].min(b[1])), grid.row(a[1].max(b[1])));
+        for r in r0..=r1 {
+            if let Some(row) = cells.get_mut(r * nx + c0..=r * nx + c1) {
+                row.fill(CELL_EDGE);
+            }
+        }
+    });
+    // Along a row, the cells between two edge cells are all inside or
+    // all outside (a boundary point between them would have marked
+    // one), so one exact test at the first cell's centre settles a run.
+    for r in 0..ny {
+        let mut run: Option<u8> = None;
+        for c in 0..nx {
+            let Some(&state) = cells.get(r * nx + c) else {
+                continue;
+            };
+            if state == CELL_EDGE {
+                run = None;
+                continue;
+            }
+            let x = grid.x0 + (c as f64 + 0.5) * w / nx as f64;
+            let y = grid.y0 + (r as f64 + 0.5) * h / ny as f64;
+            let new = if grid.col(x) != c || grid.row(y) != r {
+                // The centre does not map back to its cell (rounding
+                // on a degenerate box): test every point of it.
+                run = None;
+                CELL_EDGE
+            } else {
+                *run.get_or_insert_with(|| {
+                    if slabs.slab_test(x, y, grid.y0, inv_h, nslabs) {
+                        CELL_IN
+                    } else {
+                        CELL_OUT
+                    }
+                })
+            };
+            if let Some(cell) = cells.get_mut(r * nx + c) {
+                *cell = new;
+            }
+        }
+    }
+    cells.into_boxed_slice()
+}
+
+impl ChapterFinder {
     // ---- accessors ------------------------------------------------------
 
     /// All entries, most specific first; an entry's position is the index
@@ -681,9 +771,11 @@ impl ChapterFinder {
     }
 
     /// The number of indexed parts (polygons, their antimeridian copies,
-    /// and circles) and of edges stored in slabs, for sizing reports.
+    /// and circles) and of their edges (a copy's edges counted again), for
+    /// sizing reports. Both are known once the finder is built, whatever
+    /// the queries have built since.
     pub fn index_size(&self) -> (usize, usize) {
-        (self.parts.len(), self.edges.len())
+        (self.parts.len(), self.n_edges)
     }
 
     // ---- point queries --------------------------------------------------
@@ -724,8 +816,9 @@ impl ChapterFinder {
         let Some(grid) = &self.grid else {
             return self.visit_tree(lon, lat, filter, masks, skip, f);
         };
-        let cands = match grid.hit(lon, lat) {
+        let cands = match grid.hit(lon, lat, self) {
             Hit::None => return,
+            Hit::Tree => return self.visit_tree(lon, lat, filter, masks, skip, f),
             Hit::Inside(entry, attr) => {
                 if masks.matches(attr) && !skip(entry) && self.tags_match(entry, filter) {
                     f(entry);
@@ -809,20 +902,13 @@ impl ChapterFinder {
         }
         let cx = (gx as usize).min(usize::from(h.nx) - 1);
         let cy = (gy as usize).min(usize::from(h.ny) - 1);
-        match self
-            .cells
-            .get(h.base as usize + cy * usize::from(h.nx) + cx)
-        {
+        let Some(ix) = self.part_index(h.base as usize) else {
+            return false;
+        };
+        match ix.cells.get(cy * usize::from(h.nx) + cx) {
             Some(&CELL_IN) => true,
             Some(&CELL_OUT) => false,
-            _ => self.slab_test(
-                x,
-                y,
-                h.y0,
-                h.slab_inv_h,
-                h.nslabs as usize,
-                h.slab_base as usize,
-            ),
+            _ => ix.slab_test(x, y, h.y0, h.slab_inv_h, h.nslabs as usize),
         }
     }
 
