@@ -670,11 +670,17 @@ fn polygon_area(poly: &Polygon) -> f64 {
 /// Signed spherical area of a closed ring (Chamberlain & Duquette 2007).
 pub(crate) fn ring_area(ring: &[[f64; 2]]) -> f64 {
     let mut sum = 0.0;
-    for w in ring.windows(2) {
-        if let [a, b] = w {
-            sum += (b[0] - a[0]).to_radians()
-                * (2.0 + a[1].to_radians().sin() + b[1].to_radians().sin());
-        }
+    let mut it = ring.iter();
+    let Some(first) = it.next() else {
+        return 0.0;
+    };
+    // One sine per vertex (each is the end of one edge and the start of
+    // the next), the same terms summed in the same order.
+    let (mut ax, mut sa) = (first[0], first[1].to_radians().sin());
+    for b in it {
+        let sb = b[1].to_radians().sin();
+        sum += (b[0] - ax).to_radians() * (2.0 + sa + sb);
+        (ax, sa) = (b[0], sb);
     }
     sum * EARTH_RADIUS_M * EARTH_RADIUS_M / 2.0
 }
@@ -696,15 +702,36 @@ struct SegRef {
 
 /// Finds one place where the polygon's rings cross or touch themselves or
 /// cross each other, as a plain-words warning. Sweep over edges sorted by
-/// their lowest latitude.
+/// their lowest latitude (ties in ring order), each compared with the
+/// earlier edges whose latitude range still reaches it, in sweep order;
+/// the first pair found is the warning.
 fn first_intersection(poly: &Polygon) -> Option<String> {
-    let mut segs: Vec<SegRef> = Vec::new();
+    /// An edge's box and its index in `segs`, for the sweep.
+    #[derive(Clone, Copy)]
+    struct Span {
+        y0: f64,
+        y1: f64,
+        x0: f64,
+        x1: f64,
+        ix: u32,
+    }
+    let n: usize = poly
+        .iter()
+        .filter(|r| r.len() >= 4)
+        .map(|r| r.len() - 1)
+        .sum();
+    let mut segs: Vec<SegRef> = Vec::with_capacity(n);
+    let mut spans: Vec<(i64, Span)> = Vec::with_capacity(n);
     for (ri, ring) in poly.iter().enumerate() {
         if ring.len() < 4 {
             continue; // already warned about
         }
         for (i, w) in ring.windows(2).enumerate() {
             if let [a, b] = w {
+                let ix = u32::try_from(segs.len()).ok()?;
+                let (y0, y1) = minmax(a[1], b[1]);
+                let (x0, x1) = minmax(a[0], b[0]);
+                spans.push((total_key(y0), Span { y0, y1, x0, x1, ix }));
                 segs.push(SegRef {
                     ring: ri,
                     i,
@@ -715,31 +742,51 @@ fn first_intersection(poly: &Polygon) -> Option<String> {
         }
     }
     let ring_len = |r: usize| poly.get(r).map_or(0, |x| x.len().saturating_sub(1));
-    segs.sort_by(|s, t| s.a[1].min(s.b[1]).total_cmp(&t.a[1].min(t.b[1])));
-    let mut active: Vec<SegRef> = Vec::new();
+    // The order of a stable sort by lowest latitude (`f64::total_cmp`).
+    spans.sort_unstable_by_key(|(k, s)| (*k, s.ix));
+    let mut active: Vec<Span> = Vec::new();
     let mut tests: u64 = 0;
-    for s in &segs {
-        let ymin = s.a[1].min(s.b[1]);
+    for (_, s) in &spans {
         tests += active.len() as u64;
-        active.retain(|t| t.a[1].max(t.b[1]) >= ymin);
-        let (sx0, sx1) = (s.a[0].min(s.b[0]), s.a[0].max(s.b[0]));
-        for t in &active {
+        // Drops the edges that end below this one while comparing the
+        // others (one pass, the order kept).
+        let mut kept = 0;
+        for r in 0..active.len() {
+            let Some(t) = active.get(r).copied() else {
+                break;
+            };
+            if t.y1 < s.y0 {
+                continue;
+            }
+            if let Some(slot) = active.get_mut(kept) {
+                *slot = t;
+            }
+            kept += 1;
             tests += 1;
             if tests > MAX_PAIR_TESTS {
                 return Some(
                     "is too complex to check for self-intersections completely".to_owned(),
                 );
             }
-            if t.a[0].max(t.b[0]) < sx0 || t.a[0].min(t.b[0]) > sx1 {
+            if t.x1 < s.x0 || t.x0 > s.x1 {
                 continue;
             }
-            if let Some(msg) = pair_problem(s, t, ring_len) {
+            if let (Some(sr), Some(tr)) = (segs.get(s.ix as usize), segs.get(t.ix as usize))
+                && let Some(msg) = pair_problem(sr, tr, ring_len)
+            {
                 return Some(msg);
             }
         }
+        active.truncate(kept);
         active.push(*s);
     }
     None
+}
+
+/// A key that orders as [`f64::total_cmp`] does.
+fn total_key(v: f64) -> i64 {
+    let b = v.to_bits() as i64;
+    b ^ ((((b >> 63) as u64) >> 1) as i64)
 }
 
 fn pair_problem(s: &SegRef, t: &SegRef, ring_len: impl Fn(usize) -> usize) -> Option<String> {
