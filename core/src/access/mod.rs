@@ -200,8 +200,10 @@ mod model;
 mod people;
 mod policy;
 mod query;
+mod read;
 mod state;
 
+pub use crate::small::Name;
 pub use apply::{GrantSpec, PersonSpec};
 pub use decision::{
     AccessPath, Allowed, AuditEntry, AuditReport, Decision, DecisionReport, Denied, DenyReason,
@@ -219,6 +221,7 @@ pub use query::NodesPage;
 pub(crate) use apply::{after_apply, apply_access_op, authorize_op, normalize_op};
 pub(crate) use model::stamp;
 pub(crate) use policy::push_policy;
+pub(crate) use read::{Cursor, grants as read_grants, people as read_people};
 pub(crate) use state::AccessState;
 
 use crate::network::Network;

@@ -8,8 +8,11 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use smol_str::SmolStr;
+
 use super::AccessError;
-use crate::id::{NodeId, PersonId, Tag};
+use crate::id::{NodeId, PersonId, Tag, printable_ascii};
+use crate::small::{Name, StrVisitor};
 
 const MAX_NAME: usize = 200;
 
@@ -30,20 +33,22 @@ pub(crate) fn check_host_id(what: &'static str, s: &str) -> Result<(), AccessErr
     if s.len() > MAX_NAME {
         return Err(bad("is longer than 200 bytes"));
     }
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !printable_ascii(s) && s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("must not contain whitespace or control characters"));
     }
     Ok(())
 }
 
-/// The bytes of a policy name, as a bit set over ASCII: lowercase
+/// The bytes of a policy name, as a table over all bytes: lowercase
 /// letters, digits, `_` and `-`.
-const WORD_BYTES: u128 = {
-    let mut m = 0u128;
+// evaluated at compile time: an index out of bounds would fail the build
+#[allow(clippy::indexing_slicing)]
+const WORD_BYTES: [bool; 256] = {
+    let mut m = [false; 256];
     let mut c = 0u8;
     while c < 128 {
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-' {
-            m |= 1 << c;
+            m[c as usize] = true;
         }
         c += 1;
     }
@@ -64,7 +69,10 @@ pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError>
     if s.len() > 100 {
         return Err(bad("is longer than 100 bytes"));
     }
-    if !s.bytes().all(|b| b < 128 && (WORD_BYTES >> b) & 1 == 1) {
+    let word = s.bytes().fold(true, |ok, b| {
+        ok & WORD_BYTES.get(usize::from(b)).copied().unwrap_or(false)
+    });
+    if !word {
         return Err(bad(
             "may contain only lowercase letters, digits, '_' and '-'",
         ));
@@ -108,9 +116,8 @@ pub(crate) fn check_capability_name(s: &str) -> Result<(), AccessError> {
 /// assert_eq!(id.as_str(), "g-0001");
 /// assert!("".parse::<GrantId>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct GrantId(String);
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GrantId(SmolStr);
 
 impl GrantId {
     /// The id as a string slice.
@@ -123,7 +130,7 @@ impl FromStr for GrantId {
     type Err = AccessError;
     fn from_str(s: &str) -> Result<Self, AccessError> {
         check_host_id("grant id", s)?;
-        Ok(GrantId(s.to_owned()))
+        Ok(GrantId(SmolStr::new(s)))
     }
 }
 
@@ -131,14 +138,21 @@ impl TryFrom<String> for GrantId {
     type Error = AccessError;
     fn try_from(s: String) -> Result<Self, AccessError> {
         check_host_id("grant id", &s)?;
-        Ok(GrantId(s))
+        Ok(GrantId(SmolStr::from(s)))
+    }
+}
+
+impl Serialize for GrantId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
 impl<'de> Deserialize<'de> for GrantId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        GrantId::try_from(s).map_err(serde::de::Error::custom)
+        let s = d.deserialize_str(StrVisitor)?;
+        check_host_id("grant id", &s).map_err(serde::de::Error::custom)?;
+        Ok(GrantId(s))
     }
 }
 
@@ -188,7 +202,7 @@ pub struct Person {
     pub name: Option<String>,
     /// Attestations the person holds (`data_agreement`), sorted, no duplicates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attestations: Vec<String>,
+    pub attestations: Vec<Name>,
     /// A suspended person is denied everything (default policy rule `suspended`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub suspended: bool,
@@ -256,7 +270,7 @@ pub struct Grant {
     /// Who holds it.
     pub person: PersonId,
     /// The role's name in the policy.
-    pub role: String,
+    pub role: Name,
     /// Where it applies.
     pub scope: Scope,
     /// When it starts.
@@ -356,6 +370,17 @@ pub(crate) mod stamp {
         }
         let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
         Some(date.and_hms_opt(hour, min, sec)?.and_utc())
+    }
+
+    /// What deserializing gives for this text, `None` for an error.
+    pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
+        match fast(s) {
+            Some(t) => Some(t),
+            None => s
+                .parse::<DateTime<FixedOffset>>()
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+        }
     }
 
     struct Visitor;
