@@ -174,9 +174,13 @@ fn string_end(b: &[u8]) -> Option<usize> {
         .map(|i| at + i)
 }
 
-/// Names seen so far, so each distinct one is stored once.
+/// Names seen so far, so each distinct one is stored once: the last one
+/// of each length first (a repeated name costs one comparison), then all.
 #[derive(Default)]
-struct Names(Vec<Name>);
+struct Names {
+    all: Vec<Name>,
+    by_len: [Option<Name>; 16],
+}
 
 /// Times read so far, with their text.
 #[derive(Default)]
@@ -185,13 +189,23 @@ struct Times<'a>(Vec<(&'a str, DateTime<Utc>)>);
 impl Names {
     #[inline]
     fn get(&mut self, s: &str) -> Name {
-        if let Some(n) = self.0.iter().find(|n| n.as_str() == s) {
+        let Some(last) = self.by_len.get_mut(s.len() % 16) else {
+            return Name::from(s);
+        };
+        if let Some(n) = last.as_ref().filter(|n| n.as_str() == s) {
             return n.clone();
         }
-        let n = Name::from(s);
-        if self.0.len() < 32 {
-            self.0.push(n.clone());
-        }
+        let n = match self.all.iter().find(|n| n.as_str() == s) {
+            Some(n) => n.clone(),
+            None => {
+                let n = Name::from(s);
+                if self.all.len() < 32 {
+                    self.all.push(n.clone());
+                }
+                n
+            }
+        };
+        *last = Some(n.clone());
         n
     }
 }
