@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Grant, GrantId, Person, Scope, check_word};
+use super::model::{Attestations, Grant, GrantId, Person, Scope, check_word};
 use super::policy::{Compiled, Policy};
 use super::state::AccessState;
 use super::{AccessError, Decision, Name};
@@ -245,7 +245,7 @@ pub(crate) fn apply_access_op(
                 let person = Person {
                     id: spec.id.clone(),
                     name: spec.name.clone(),
-                    attestations: Vec::new(),
+                    attestations: Attestations::default(),
                     suspended: false,
                 }
                 .normalized()?;
@@ -305,10 +305,12 @@ pub(crate) fn apply_access_op(
             let Some(mut next) = net.access.person_at(p).cloned() else {
                 return Err(AccessError::UnknownPerson(person.to_string()).into());
             };
-            next.attestations.retain(|a| a != attestation);
+            let mut list = next.attestations.to_vec();
+            list.retain(|a| a != attestation);
             if *held {
-                next.attestations.push(Name::from(attestation.as_str()));
+                list.push(Name::from(attestation.as_str()));
             }
+            next.attestations = Attestations::from(list);
             let next = next.normalized()?;
             net.access.replace_person(p, next);
             Ok(if *held {

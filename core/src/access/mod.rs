@@ -211,7 +211,7 @@ pub use decision::{
 };
 pub use error::{AccessError, AccessWarning};
 pub use handle::{CapabilityHandle, NodeHandle, PersonHandle};
-pub use model::{Grant, GrantId, Person, Scope};
+pub use model::{Attestations, Grant, GrantId, Person, Scope};
 pub use policy::{
     AppliesTo, Attestation, BUILT_IN_CAPABILITIES, Capability, Condition, ForbidRule,
     MAX_ATTESTATIONS, MAX_CAPABILITIES, Policy, Role, ScopeLevel,

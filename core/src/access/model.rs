@@ -3,7 +3,9 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -201,8 +203,8 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Attestations the person holds (`data_agreement`), sorted, no duplicates.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attestations: Vec<Name>,
+    #[serde(default, skip_serializing_if = "Attestations::is_none")]
+    pub attestations: Attestations,
     /// A suspended person is denied everything (default policy rule `suspended`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub suspended: bool,
@@ -235,10 +237,111 @@ impl Person {
             check_word("attestation", a)?;
         }
         if !self.attestations.is_sorted_by(|a, b| a < b) {
-            self.attestations.sort();
-            self.attestations.dedup();
+            let mut v = self.attestations.to_vec();
+            v.sort();
+            v.dedup();
+            self.attestations = Attestations::from(v);
         }
         Ok(())
+    }
+}
+
+/// The attestations a person holds: a list of names, shared between the
+/// people who hold the same ones (a network of 100,000 people usually has
+/// a handful of distinct lists, so loading it allocates a handful). Reads
+/// as a slice of [`Name`]s; build one from a `Vec` or an iterator.
+///
+/// ```
+/// use chapterhouse::access::{Attestations, Name};
+/// let a: Attestations = ["data_agreement", "data_protection_training"]
+///     .into_iter()
+///     .map(Name::from)
+///     .collect();
+/// assert_eq!(a.len(), 2);
+/// assert_eq!(a, ["data_agreement", "data_protection_training"]);
+/// assert!(Attestations::default().is_empty());
+/// ```
+#[derive(Clone, Default)]
+pub struct Attestations(Option<Arc<[Name]>>);
+
+impl Attestations {
+    /// True when there are none (for `skip_serializing_if`).
+    fn is_none(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Deref for Attestations {
+    type Target = [Name];
+    fn deref(&self) -> &[Name] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl From<Vec<Name>> for Attestations {
+    fn from(v: Vec<Name>) -> Attestations {
+        Attestations((!v.is_empty()).then(|| Arc::from(v)))
+    }
+}
+
+impl From<&[Name]> for Attestations {
+    fn from(v: &[Name]) -> Attestations {
+        Attestations((!v.is_empty()).then(|| Arc::from(v)))
+    }
+}
+
+impl FromIterator<Name> for Attestations {
+    fn from_iter<I: IntoIterator<Item = Name>>(iter: I) -> Attestations {
+        Attestations::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Attestations {
+    type Item = &'a Name;
+    type IntoIter = std::slice::Iter<'a, Name>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Attestations {
+    fn eq(&self, other: &Attestations) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Attestations {}
+
+impl<T, const N: usize> PartialEq<[T; N]> for Attestations
+where
+    Name: PartialEq<T>,
+{
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.len() == N && self.iter().zip(other).all(|(a, b)| a == b)
+    }
+}
+
+impl PartialEq<Vec<Name>> for Attestations {
+    fn eq(&self, other: &Vec<Name>) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Attestations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Attestations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attestations {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Name>::deserialize(d).map(Attestations::from)
     }
 }
 

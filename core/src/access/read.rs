@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{Grant, GrantId, Person, Scope, stamp};
+use super::model::{Attestations, Grant, GrantId, Person, Scope, stamp};
 use crate::id::{NodeId, PersonId, Tag};
 use crate::small::Name;
 
@@ -175,11 +175,15 @@ fn string_end(b: &[u8]) -> Option<usize> {
 }
 
 /// Names seen so far, so each distinct one is stored once: the last one
-/// of each length first (a repeated name costs one comparison), then all.
+/// of each length first (a repeated name costs one comparison), then all;
+/// and attestation lists seen so far, shared the same way.
 #[derive(Default)]
 struct Names {
     all: Vec<Name>,
     by_len: [Option<Name>; 16],
+    lists: Vec<Attestations>,
+    /// The list being read (kept to reuse its room).
+    list: Vec<Name>,
 }
 
 /// Times read so far, with their text.
@@ -187,6 +191,18 @@ struct Names {
 struct Times<'a>(Vec<(&'a str, DateTime<Utc>)>);
 
 impl Names {
+    /// The shared list with these names.
+    fn list_of(&mut self, names: &[Name]) -> Attestations {
+        if let Some(l) = self.lists.iter().find(|l| ***l == *names) {
+            return l.clone();
+        }
+        let l = Attestations::from(names);
+        if self.lists.len() < 16 {
+            self.lists.push(l.clone());
+        }
+        l
+    }
+
     #[inline]
     fn get(&mut self, s: &str) -> Name {
         let Some(last) = self.by_len.get_mut(s.len() % 16) else {
@@ -237,7 +253,8 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                     once(&mut name, v)?;
                 }
                 "attestations" => {
-                    let mut v = Vec::new();
+                    let mut v = std::mem::take(&mut names.list);
+                    v.clear();
                     if c.open_array()? {
                         loop {
                             v.push(names.get(c.str()?));
@@ -246,7 +263,9 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                             }
                         }
                     }
-                    once(&mut attestations, v)?;
+                    let list = names.list_of(&v);
+                    names.list = v;
+                    once(&mut attestations, list)?;
                 }
                 "suspended" => {
                     let v = match c.peek()? {
@@ -328,10 +347,17 @@ fn array<'a, T>(
 ) -> Option<Vec<T>> {
     let mut names = Names::default();
     let mut times = Times::default();
-    // Room for as many items as the rest of the text could hold (an item
-    // takes more than 48 bytes); the pages never written are never touched,
-    // and the excess is handed back at the end, so the vector never moves.
-    let mut out = Vec::with_capacity(c.rest().len() / 48);
+    // Room for about as many items as the rest of the text could hold (a
+    // person or grant as written takes more than 48 bytes; a smaller one
+    // only grows the vector): pages never written are never touched, the
+    // excess is handed back at the end, and the vector seldom moves. Not
+    // on wasm32, where reserved memory is memory taken for good.
+    let hint = if cfg!(target_arch = "wasm32") {
+        0
+    } else {
+        c.rest().len() / 48
+    };
+    let mut out = Vec::with_capacity(hint);
     if c.open_array()? {
         loop {
             out.push(item(c, &mut names, &mut times)?);

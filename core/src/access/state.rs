@@ -305,7 +305,7 @@ impl AccessState {
             policy: Policy {
                 capabilities: Vec::new(),
                 roles: Vec::new(),
-                attestations: Vec::new(),
+                attestations: Default::default(),
                 forbid: Vec::new(),
                 applicant_role: None,
             },
