@@ -874,6 +874,23 @@ mod reader_props {
             agree(&text)?;
         }
 
+        /// Loading through the reader gives what the checked path gives:
+        /// the same network, or the same error.
+        #[test]
+        fn loading_through_the_reader_gives_the_checked_result(text in snapshot()) {
+            let limits = Limits::default();
+            let fast = Network::from_json(&text);
+            let checked = checked_document(&text, &limits).and_then(|d| Network::from_document(d, &limits));
+            match (fast, checked) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.to_json(), b.to_json(), "{}", text);
+                    prop_assert!(a == b, "{}", text);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b, "{}", text),
+                (a, b) => prop_assert!(false, "{:?} / {:?}: {}", a.err(), b.err(), text),
+            }
+        }
+
         #[test]
         fn the_reader_reads_what_serde_reads_after_an_edit(
             text in snapshot(),

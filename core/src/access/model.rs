@@ -230,8 +230,20 @@ impl Person {
 
     /// [`Person::normalized`] in place.
     pub(crate) fn normalize(&mut self) -> Result<(), AccessError> {
+        self.normalize_after(None)
+    }
+
+    /// [`Person::normalize`], skipping the check of an attestation list
+    /// shared with `checked` (a list already normalized).
+    pub(crate) fn normalize_after(
+        &mut self,
+        checked: Option<&Attestations>,
+    ) -> Result<(), AccessError> {
         if let Some(name) = &self.name {
             check_text(self.id.as_str(), name)?;
+        }
+        if checked.is_some_and(|c| c.shared_with(&self.attestations)) {
+            return Ok(());
         }
         for a in &self.attestations {
             check_word("attestation", a)?;
@@ -268,6 +280,15 @@ impl Attestations {
     /// True when there are none (for `skip_serializing_if`).
     fn is_none(&self) -> bool {
         self.is_empty()
+    }
+
+    /// The same shared list (so the same names), or both empty.
+    pub(crate) fn shared_with(&self, other: &Attestations) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
     }
 }
 

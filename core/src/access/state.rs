@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use super::fx::{FxMap, IdMap};
-use super::model::{Grant, Person, Scope};
+use super::model::{Attestations, Grant, Person, Scope};
 use super::people::PeopleIx;
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
@@ -401,9 +401,17 @@ impl AccessState {
         // normalized in place: the parsed vector becomes the state's
         let mut people = people;
         let mut flags = Vec::with_capacity(people.len());
+        // the last list checked: people share lists, so most are checked once
+        let mut checked = None;
         for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            person.normalize().map_err(at)?;
+            person.normalize_after(checked.as_ref()).map_err(at)?;
+            if !checked
+                .as_ref()
+                .is_some_and(|c: &Attestations| c.shared_with(&person.attestations))
+            {
+                checked = Some(person.attestations.clone());
+            }
             let f = state.flags_of(person);
             flags.push(f);
             // one probe: a duplicate is found by the insert
