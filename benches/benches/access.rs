@@ -16,7 +16,9 @@
 //! counterpart of Cedar's prebuilt requests).
 //!
 //! Build: `cargo bench -p chapterhouse-benches --bench access --no-run`,
-//! then run the printed executable with `--bench`.
+//! then run the printed executable with `--bench`. The organization comes
+//! from `benches/src/access_org.rs`, shared with the quick standalone run
+//! (`cargo run --release -p chapterhouse-benches --bin access-quick`).
 
 #![allow(
     clippy::unwrap_used,
@@ -36,166 +38,18 @@ use chapterhouse::Network;
 use chapterhouse::access::{
     AppliesTo, CapabilityHandle, Condition, NodeHandle, PersonHandle, Policy,
 };
+use chapterhouse_benches::access_org::{
+    self, ADMINS, CHAPTERS, NOW, Packed, QUERIES, REGIONS, User, chapter_id, chapter_status,
+    region_id, user_id,
+};
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-const REGIONS: usize = 50;
-const CHAPTERS: usize = 5_000;
-const USERS: usize = 100_000;
-const ADMINS: usize = 5;
-const COORDINATORS: usize = 2 * REGIONS;
-const LEADERS: usize = 2 * CHAPTERS;
-const QUERIES: usize = 20_000;
-
-const NOW: &str = "2026-06-01T00:00:00Z";
-
-/// A small deterministic generator (no dependency, same org on every run).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn region_id(r: usize) -> String {
-    format!("r-{r:02}")
-}
-fn chapter_id(c: usize) -> String {
-    format!("ch-{c:04}")
-}
-fn user_id(u: usize) -> String {
-    format!("u-{u:06}")
-}
-
-fn chapter_status(c: usize) -> &'static str {
-    if c % 50 == 7 {
-        "archived"
-    } else if c % 37 == 3 {
-        "applied"
-    } else {
-        "active"
-    }
-}
-
-struct User {
-    role: &'static str,
-    node: String,
-    suspended: bool,
-    attestations: Vec<&'static str>,
-    from: &'static str,
-    until: Option<&'static str>,
-}
-
-fn users() -> Vec<User> {
-    let mut rng = Lcg(7);
-    (0..USERS)
-        .map(|u| {
-            let (role, node) = if u < ADMINS {
-                ("admin", "org".to_owned())
-            } else if u < ADMINS + COORDINATORS {
-                ("regional_coordinator", region_id((u - ADMINS) / 2))
-            } else if u < ADMINS + COORDINATORS + LEADERS {
-                (
-                    "chapter_leader",
-                    chapter_id((u - ADMINS - COORDINATORS) / 2),
-                )
-            } else {
-                ("member", chapter_id(u % CHAPTERS))
-            };
-            let a = rng.below(100);
-            let attestations = if a < 85 {
-                vec!["data_agreement", "data_protection_training"]
-            } else if a < 95 {
-                vec!["data_agreement"]
-            } else {
-                vec![]
-            };
-            let t = rng.below(100);
-            let (from, until) = if role != "member" || t >= 7 {
-                ("2025-01-01T00:00:00Z", None)
-            } else if t < 5 {
-                ("2025-01-01T00:00:00Z", Some("2025-12-31T00:00:00Z"))
-            } else {
-                ("2026-09-01T00:00:00Z", None)
-            };
-            User {
-                role,
-                node,
-                suspended: rng.below(100) == 0,
-                attestations,
-                from,
-                until,
-            }
-        })
-        .collect()
-}
 
 fn in_force(u: &User, now: DateTime<Utc>) -> bool {
     let from: DateTime<Utc> = u.from.parse().unwrap();
     from <= now
         && u.until
             .is_none_or(|t| now < t.parse::<DateTime<Utc>>().unwrap())
-}
-
-/// The chapterhouse snapshot of the organization.
-fn snapshot(users: &[User]) -> String {
-    let mut s = String::with_capacity(40 << 20);
-    s.push_str(r#"{"format":"chapterhouse/1","organization":{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"},"nodes":["#);
-    for r in 0..REGIONS {
-        let id = region_id(r);
-        let _ = write!(
-            s,
-            r#"{}{{"id":"{id}","kind":"region","parent":"org","name":"Region {r}","slug":"{id}","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}}"#,
-            if r == 0 { "" } else { "," }
-        );
-    }
-    for c in 0..CHAPTERS {
-        let id = chapter_id(c);
-        let _ = write!(
-            s,
-            r#",{{"id":"{id}","kind":"chapter","parent":"{}","name":"Chapter {c}","slug":"{id}","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"{}"}}"#,
-            region_id(c * REGIONS / CHAPTERS),
-            chapter_status(c)
-        );
-    }
-    s.push_str(r#"],"people":["#);
-    for (i, u) in users.iter().enumerate() {
-        let att: Vec<String> = u.attestations.iter().map(|a| format!("\"{a}\"")).collect();
-        let _ = write!(
-            s,
-            r#"{}{{"id":"{}","attestations":[{}],"suspended":{}}}"#,
-            if i == 0 { "" } else { "," },
-            user_id(i),
-            att.join(","),
-            u.suspended
-        );
-    }
-    s.push_str(r#"],"grants":["#);
-    for (i, u) in users.iter().enumerate() {
-        let _ = write!(
-            s,
-            r#"{}{{"id":"g-{i:06}","person":"{}","role":"{}","scope":{{"node":"{}"}},"valid_from":"{}""#,
-            if i == 0 { "" } else { "," },
-            user_id(i),
-            u.role,
-            u.node,
-            u.from
-        );
-        if let Some(t) = u.until {
-            let _ = write!(s, r#","valid_until":"{t}""#);
-        }
-        s.push('}');
-    }
-    s.push_str("]}");
-    s
 }
 
 /// The Cedar entities of the organization (grants in force at `now` only).
@@ -290,35 +144,6 @@ fn cedar_policies(p: &Policy) -> String {
     out
 }
 
-struct Packed {
-    text: String,
-    spans: Vec<[(u32, u32); 3]>,
-}
-
-impl Packed {
-    fn new(queries: &[(String, String, String)]) -> Packed {
-        let mut text = String::new();
-        let mut spans = Vec::with_capacity(queries.len());
-        for (u, c, n) in queries {
-            let mut span = [(0, 0); 3];
-            for (slot, part) in span.iter_mut().zip([u, c, n]) {
-                let start = text.len() as u32;
-                text.push_str(part);
-                *slot = (start, text.len() as u32);
-            }
-            spans.push(span);
-        }
-        Packed { text, spans }
-    }
-
-    #[inline]
-    fn get(&self, i: usize) -> (&str, &str, &str) {
-        let [a, b, c] = self.spans[i];
-        let part = |(s, e): (u32, u32)| &self.text[s as usize..e as usize];
-        (part(a), part(b), part(c))
-    }
-}
-
 struct Fixture {
     snapshot: String,
     entities_json: String,
@@ -337,8 +162,8 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let now: DateTime<Utc> = NOW.parse().unwrap();
-    let users = users();
-    let snapshot = snapshot(&users);
+    let users = access_org::users();
+    let snapshot = access_org::snapshot(&users);
     let net = Network::from_json(&snapshot).unwrap();
     let policy = Policy::default();
     let entities_json = cedar_entities(&users, now);
@@ -346,23 +171,7 @@ fn fixture() -> Fixture {
     let entities = Entities::from_json_str(&entities_json, None).unwrap();
     let policies = PolicySet::from_str(&policies_text).unwrap();
     let caps: Vec<String> = policy.capabilities.iter().map(|c| c.name.clone()).collect();
-    let mut rng = Lcg(42);
-    let mut queries = Vec::with_capacity(QUERIES);
-    for _ in 0..QUERIES {
-        let u = rng.below(USERS);
-        let node = match rng.below(10) {
-            0..=4 => users[u].node.clone(),
-            5..=7 => chapter_id(rng.below(CHAPTERS)),
-            8 => region_id(rng.below(REGIONS)),
-            _ => "org".to_owned(),
-        };
-        let node = if node == "org" && rng.below(2) == 0 {
-            chapter_id(rng.below(CHAPTERS))
-        } else {
-            node
-        };
-        queries.push((user_id(u), caps[rng.below(caps.len())].clone(), node));
-    }
+    let queries = access_org::queries(&users, &caps);
     let requests = queries
         .iter()
         .map(|(u, c, n)| {

@@ -1,1 +1,3 @@
 //! Benchmarks for chapterhouse (see benches/).
+
+pub mod access_org;

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use smol_str::SmolStr;
 
 use crate::error::ErrorKind;
 
@@ -49,7 +50,8 @@ fn check_id(what: &'static str, s: &str) -> Result<(), IdError> {
     if s.len() > MAX_ID_LEN {
         return Err(IdError::new(what, s, "is longer than 200 bytes"));
     }
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // printable ASCII throughout (the usual id) needs no look at characters
+    if !printable_ascii(s) && s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(IdError::new(
             what,
             s,
@@ -57,6 +59,13 @@ fn check_id(what: &'static str, s: &str) -> Result<(), IdError> {
         ));
     }
     Ok(())
+}
+
+/// Every byte is printable ASCII (`!` to `~`): no whitespace, no control
+/// character. Folded without early exit, so it compiles to vector code.
+pub(crate) fn printable_ascii(s: &str) -> bool {
+    s.bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(b'!') <= b'~' - b'!'))
 }
 
 fn check_slug(what: &'static str, s: &str) -> Result<(), IdError> {
@@ -82,9 +91,8 @@ fn check_slug(what: &'static str, s: &str) -> Result<(), IdError> {
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident, $what:literal, $check:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(SmolStr);
 
         impl $name {
             /// The id as a string slice.
@@ -94,7 +102,7 @@ macro_rules! string_newtype {
 
             /// Consumes the id, returning its string.
             pub fn into_string(self) -> String {
-                self.0
+                self.0.into()
             }
         }
 
@@ -102,7 +110,7 @@ macro_rules! string_newtype {
             type Err = IdError;
             fn from_str(s: &str) -> Result<Self, IdError> {
                 $check($what, s)?;
-                Ok($name(s.to_owned()))
+                Ok($name(SmolStr::new(s)))
             }
         }
 
@@ -110,7 +118,13 @@ macro_rules! string_newtype {
             type Error = IdError;
             fn try_from(s: String) -> Result<Self, IdError> {
                 $check($what, &s)?;
-                Ok($name(s))
+                Ok($name(SmolStr::from(s)))
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
             }
         }
 
@@ -123,8 +137,9 @@ macro_rules! string_newtype {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $name::try_from(s).map_err(serde::de::Error::custom)
+                let s = d.deserialize_str(crate::small::StrVisitor)?;
+                $check($what, &s).map_err(serde::de::Error::custom)?;
+                Ok($name(s))
             }
         }
 

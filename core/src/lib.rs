@@ -5,6 +5,7 @@ mod error;
 mod id;
 mod limits;
 mod network;
+mod small;
 mod snapshot;
 
 pub mod access;

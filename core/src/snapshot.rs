@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{AccessState, Grant, Person, Policy, stamp};
+use crate::access::{AccessState, Cursor, Grant, Person, Policy, read_grants, read_people, stamp};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
 use crate::limits::{LimitError, Limits};
@@ -304,10 +304,12 @@ const TERRITORY_BASE: usize = 3;
 
 /// The fast path for a snapshot in the form this library writes: when it
 /// starts with the `format` member and the right version, and the typed
-/// parse succeeds, the separate passes for the version probe and for the
+/// read succeeds, the separate passes for the version probe and for the
 /// nesting depth would pass too (the typed sections nest at most
-/// [`TYPED_DEPTH`] deep, territories are measured here). `None` sends the
-/// text through [`checked_document`], which reports errors exactly.
+/// [`TYPED_DEPTH`] deep, territories are measured here). The members are
+/// read one by one: `people` and `grants` by the one-pass reader, the
+/// others by serde. `None` sends the text through [`checked_document`],
+/// which reports errors exactly (and reads what the reader declines).
 fn fast_document(text: &str, limits: &Limits) -> Option<Document> {
     if text.len() > limits.max_input_bytes || limits.max_json_depth < TYPED_DEPTH {
         return None;
@@ -320,7 +322,7 @@ fn fast_document(text: &str, limits: &Limits) -> Option<Document> {
     let rest = ws(rest.strip_prefix("\"format\"")?);
     let rest = ws(rest.strip_prefix(':')?);
     rest.strip_prefix(&format!("\"{FORMAT}\""))?;
-    let doc: Document = serde_json::from_str(text).ok()?;
+    let doc = members(text)?;
     let deepest = doc
         .nodes
         .iter()
@@ -328,7 +330,62 @@ fn fast_document(text: &str, limits: &Limits) -> Option<Document> {
         .map(depth)
         .max()
         .unwrap_or(0);
-    (TERRITORY_BASE + deepest <= limits.max_json_depth).then_some(doc)
+    // well inside serde_json's own nesting limit for the whole document
+    let deepest = TERRITORY_BASE + deepest;
+    (deepest <= limits.max_json_depth && deepest <= 100).then_some(doc)
+}
+
+/// One value read by serde from the cursor on.
+fn serde_value<'a, T: Deserialize<'a>>(c: &mut Cursor<'a>) -> Option<T> {
+    let mut values = serde_json::Deserializer::from_str(c.rest()).into_iter::<T>();
+    let v = values.next()?.ok()?;
+    c.advance(values.byte_offset());
+    Some(v)
+}
+
+/// The document's members in any order, each at most once, none unknown
+/// (as the derived `Document` reads them), then nothing but whitespace.
+fn members(text: &str) -> Option<Document> {
+    let mut c = Cursor::new(text);
+    let mut format = None;
+    let mut organization = None;
+    let (mut nodes, mut policy, mut people, mut grants) = (None, None, None, None);
+    fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
+        slot.is_none().then(|| *slot = Some(v))
+    }
+    c.eat(b'{')?;
+    loop {
+        let key = c.str()?;
+        c.eat(b':')?;
+        match key {
+            "format" => once(&mut format, serde_value::<String>(&mut c)?)?,
+            "organization" => once(&mut organization, serde_value(&mut c)?)?,
+            "nodes" => once(&mut nodes, serde_value(&mut c)?)?,
+            "policy" => once(&mut policy, serde_value(&mut c)?)?,
+            "people" => once(&mut people, read_people(&mut c)?)?,
+            "grants" => once(&mut grants, read_grants(&mut c)?)?,
+            _ => return None,
+        }
+        match c.peek()? {
+            b',' => c.advance(1),
+            b'}' => {
+                c.advance(1);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    if c.peek().is_some() {
+        return None;
+    }
+    Some(Document {
+        format: format?,
+        organization: organization?,
+        nodes: nodes.unwrap_or_default(),
+        policy: policy.unwrap_or_default(),
+        people: people.unwrap_or_default(),
+        grants: grants.unwrap_or_default(),
+    })
 }
 
 /// Nesting depth of a JSON value (0 for a scalar, 1 for `[]`). The parser
@@ -638,4 +695,245 @@ mod tests {
         let err = Network::from_json(&text).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
     }
+}
+#[cfg(test)]
+mod reader_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PERSON_KEYS: &[(&str, &[&str])] = &[
+        (
+            "id",
+            &[
+                r#""u-000001""#,
+                r#""p""#,
+                r#""osdi:person:7""#,
+                r#""ü-1""#,
+                r#""a b""#,
+                r#""""#,
+                r#""a\u0062""#,
+                "5",
+                "null",
+                r#""an-id-well-over-twenty-four-bytes""#,
+            ],
+        ),
+        ("name", &[r#""Ana""#, "null", r#""""#, r#""A\nB""#, "3"]),
+        (
+            "attestations",
+            &[
+                "[]",
+                r#"["data_agreement"]"#,
+                r#"["data_agreement","data_protection_training"]"#,
+                r#"[ "b" , "a" ]"#,
+                r#"["a",]"#,
+                "null",
+                "[1]",
+                r#""x""#,
+            ],
+        ),
+        (
+            "suspended",
+            &["true", "false", "null", r#""true""#, "tru", "falsey"],
+        ),
+        ("bogus", &["1"]),
+    ];
+
+    const GRANT_KEYS: &[(&str, &[&str])] = &[
+        ("id", &[r#""g-1""#, r#""g-2""#, r#""a b""#, r#""""#, "7"]),
+        ("person", &[r#""u-000001""#, r#""p""#, r#""a b""#, "null"]),
+        (
+            "role",
+            &[
+                r#""member""#,
+                r#""regional_coordinator""#,
+                r#""a_role_name_longer_than_23_bytes""#,
+                r#""""#,
+                "5",
+                r#""m\u0065mber""#,
+            ],
+        ),
+        (
+            "scope",
+            &[
+                r#"{"node":"ch-1"}"#,
+                r#"{"tag":"water"}"#,
+                r#"{"tag":"Water"}"#,
+                r#"{"node":"a","tag":"b"}"#,
+                "{}",
+                r#"{"bogus":"x"}"#,
+                "null",
+                r#"{ "node" : "r-1" }"#,
+            ],
+        ),
+        (
+            "valid_from",
+            &[
+                r#""2025-01-01T00:00:00Z""#,
+                r#""2025-01-01T00:00:00.5Z""#,
+                r#""2025-01-01T00:00:00+01:00""#,
+                r#""2025-13-01T00:00:00Z""#,
+                r#""x""#,
+                "null",
+                "5",
+            ],
+        ),
+        (
+            "valid_until",
+            &[
+                r#""2026-01-01T00:00:00Z""#,
+                r#""2026-02-03T04:05:06+01:00""#,
+                "null",
+                r#""2026-02-30T00:00:00Z""#,
+            ],
+        ),
+        ("bogus", &["{}"]),
+    ];
+
+    /// Whitespace between tokens: mostly none, sometimes some.
+    fn ws() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["", "", "", " ", "\n", " \t\r\n "])
+    }
+
+    /// An object of members picked from `keys` (any order, possibly
+    /// repeated, missing or unknown), or the plain form with every key once.
+    fn object(
+        keys: &'static [(&'static str, &'static [&'static str])],
+    ) -> impl Strategy<Value = String> {
+        let member = (0..keys.len(), any::<prop::sample::Index>(), ws(), ws());
+        let plain = any::<bool>();
+        (
+            prop::collection::vec(member, 0..8),
+            plain,
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(move |(members, plain, pick)| {
+                let members: Vec<(usize, String, &str, &str)> = if plain {
+                    keys.iter()
+                        .enumerate()
+                        .filter(|(_, (k, _))| *k != "bogus")
+                        .map(|(i, (_, vals))| {
+                            (i, vals[pick.index(2.min(vals.len()))].to_string(), "", "")
+                        })
+                        .collect()
+                } else {
+                    members
+                        .into_iter()
+                        .map(|(k, v, a, b)| {
+                            (k, keys[k].1[v.index(keys[k].1.len())].to_string(), a, b)
+                        })
+                        .collect()
+                };
+                let body: Vec<String> = members
+                    .iter()
+                    .map(|(k, v, a, b)| format!(r#"{a}"{}"{b}:{a}{v}{b}"#, keys[*k].0))
+                    .collect();
+                format!("{{{}}}", body.join(","))
+            })
+    }
+
+    fn snapshot() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(object(PERSON_KEYS), 0..5),
+            prop::collection::vec(object(GRANT_KEYS), 0..5),
+            ws(),
+            any::<bool>(),
+        )
+            .prop_map(|(people, grants, w, grants_first)| {
+                let people = format!(r#""people"{w}:{w}[{w}{}{w}]"#, people.join(&format!("{w},{w}")));
+                let grants = format!(r#""grants":[{}]"#, grants.join(","));
+                let (a, b) = if grants_first { (grants, people) } else { (people, grants) };
+                format!(
+                    r#"{{"format":"chapterhouse/1","organization":{{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}},"nodes":[{{"id":"ch-1","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"active"}}],{w}{a},{b}{w}}}{w}"#
+                )
+            })
+    }
+
+    /// Where the reader answers, serde reads the same document.
+    fn agree(text: &str) -> Result<bool, TestCaseError> {
+        let Some(fast) = members(text) else {
+            return Ok(false);
+        };
+        let serde: Result<Document, _> = serde_json::from_str(text);
+        let serde = match serde {
+            Ok(doc) => doc,
+            Err(e) => {
+                return Err(TestCaseError::fail(format!(
+                    "reader accepted what serde refuses ({e}): {text}"
+                )));
+            }
+        };
+        prop_assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{}", text);
+        Ok(true)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_reader_reads_what_serde_reads(text in snapshot()) {
+            agree(&text)?;
+        }
+
+        /// Loading through the reader gives what the checked path gives:
+        /// the same network, or the same error.
+        #[test]
+        fn loading_through_the_reader_gives_the_checked_result(text in snapshot()) {
+            let limits = Limits::default();
+            let fast = Network::from_json(&text);
+            let checked = checked_document(&text, &limits).and_then(|d| Network::from_document(d, &limits));
+            match (fast, checked) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.to_json(), b.to_json(), "{}", text);
+                    prop_assert!(a == b, "{}", text);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b, "{}", text),
+                (a, b) => prop_assert!(false, "{:?} / {:?}: {}", a.err(), b.err(), text),
+            }
+        }
+
+        #[test]
+        fn the_reader_reads_what_serde_reads_after_an_edit(
+            text in snapshot(),
+            at in any::<prop::sample::Index>(),
+            edit in prop::sample::select(vec!["", ",", "\"", "\\", " ", "}", "]", "{", "[", "x", ":", "0"]),
+        ) {
+            let at = at.index(text.len() + 1);
+            prop_assume!(text.is_char_boundary(at));
+            let mut edited = text.clone();
+            match edit {
+                "" if at < text.len() => {
+                    let end = (at + 1..=text.len()).find(|&e| text.is_char_boundary(e)).unwrap_or(text.len());
+                    edited.replace_range(at..end, "");
+                }
+                e => edited.insert_str(at, e),
+            }
+            agree(&edited)?;
+        }
+    }
+
+    /// The generated snapshots reach the reader's answers, not only its
+    /// refusals.
+    #[test]
+    fn the_generated_snapshots_are_often_read() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = snapshot();
+        let read = (0..500)
+            .filter(|_| {
+                members(&strategy.new_tree(&mut runner).unwrap().current())
+                    .is_some_and(|d| !d.people.is_empty() || !d.grants.is_empty())
+            })
+            .count();
+        assert!(read > 50, "{read}");
+    }
+
+    #[test]
+    fn the_reader_takes_the_written_form() {
+        let net = Network::from_json(TERRITORY_FOR_READER).unwrap();
+        let text = net.to_json();
+        assert!(members(&text).is_some());
+        assert!(members(TERRITORY_FOR_READER).is_some());
+    }
+
+    const TERRITORY_FOR_READER: &str = r#"{"format":"chapterhouse/1","organization":{"id":"org","name":"Org","slug":"org","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"},"nodes":[{"id":"c","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00.5Z","group_kind":"local","status":"active","tags":["water"]}],"people":[{"id":"p","name":"Ana","attestations":["data_agreement"]},{"id":"q","suspended":true}],"grants":[{"id":"g","person":"p","role":"member","scope":{"node":"c"},"valid_from":"2026-01-01T00:00:00Z","valid_until":"2027-02-03T04:05:06+01:00"},{"id":"h","person":"q","role":"member","scope":{"tag":"water"},"valid_from":"2026-01-01T00:00:00.25Z"}]}"#;
 }

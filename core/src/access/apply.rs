@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Grant, GrantId, Person, Scope, check_word};
+use super::model::{Attestations, Grant, GrantId, Person, Scope, check_word};
 use super::policy::{Compiled, Policy};
 use super::state::AccessState;
-use super::{AccessError, Decision};
+use super::{AccessError, Decision, Name};
 use crate::error::Error;
 use crate::id::{NodeId, PersonId};
 use crate::network::{Actor, Network, Op};
@@ -49,7 +49,7 @@ impl GrantSpec {
         Grant {
             id: self.id.clone(),
             person: self.person.clone(),
-            role: self.role.clone(),
+            role: Name::from(self.role.as_str()),
             scope: self.scope.clone(),
             valid_from: self.valid_from.unwrap_or(now),
             valid_until: self.valid_until,
@@ -245,7 +245,7 @@ pub(crate) fn apply_access_op(
                 let person = Person {
                     id: spec.id.clone(),
                     name: spec.name.clone(),
-                    attestations: Vec::new(),
+                    attestations: Attestations::default(),
                     suspended: false,
                 }
                 .normalized()?;
@@ -305,10 +305,12 @@ pub(crate) fn apply_access_op(
             let Some(mut next) = net.access.person_at(p).cloned() else {
                 return Err(AccessError::UnknownPerson(person.to_string()).into());
             };
-            next.attestations.retain(|a| a != attestation);
+            let mut list = next.attestations.to_vec();
+            list.retain(|a| a != attestation);
             if *held {
-                next.attestations.push(attestation.clone());
+                list.push(Name::from(attestation.as_str()));
             }
+            next.attestations = Attestations::from(list);
             let next = next.normalized()?;
             net.access.replace_person(p, next);
             Ok(if *held {
@@ -387,7 +389,7 @@ pub(crate) fn after_apply(
         let g = Grant {
             id: id.clone(),
             person: who.clone(),
-            role: role.clone(),
+            role: Name::from(role.as_str()),
             scope: Scope::Node(a.id.clone()),
             valid_from: now,
             valid_until: None,

@@ -446,7 +446,7 @@ impl AuditEntry<'_> {
         AuditReport {
             person: self.person.id.clone(),
             grant: self.grant.id.clone(),
-            role: self.grant.role.clone(),
+            role: self.grant.role.to_string(),
             scope: self.grant.scope.clone(),
             valid_until: self.grant.valid_until,
             blocked_by: self.blocked_by.map(|r| r.id.clone()),

@@ -200,8 +200,10 @@ mod model;
 mod people;
 mod policy;
 mod query;
+mod read;
 mod state;
 
+pub use crate::small::Name;
 pub use apply::{GrantSpec, PersonSpec};
 pub use decision::{
     AccessPath, Allowed, AuditEntry, AuditReport, Decision, DecisionReport, Denied, DenyReason,
@@ -209,7 +211,7 @@ pub use decision::{
 };
 pub use error::{AccessError, AccessWarning};
 pub use handle::{CapabilityHandle, NodeHandle, PersonHandle};
-pub use model::{Grant, GrantId, Person, Scope};
+pub use model::{Attestations, Grant, GrantId, Person, Scope};
 pub use policy::{
     AppliesTo, Attestation, BUILT_IN_CAPABILITIES, Capability, Condition, ForbidRule,
     MAX_ATTESTATIONS, MAX_CAPABILITIES, Policy, Role, ScopeLevel,
@@ -219,6 +221,7 @@ pub use query::NodesPage;
 pub(crate) use apply::{after_apply, apply_access_op, authorize_op, normalize_op};
 pub(crate) use model::stamp;
 pub(crate) use policy::push_policy;
+pub(crate) use read::{Cursor, grants as read_grants, people as read_people};
 pub(crate) use state::AccessState;
 
 use crate::network::Network;

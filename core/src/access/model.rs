@@ -3,13 +3,18 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
+use smol_str::SmolStr;
+
 use super::AccessError;
-use crate::id::{NodeId, PersonId, Tag};
+use crate::id::{NodeId, PersonId, Tag, printable_ascii};
+use crate::small::{Name, StrVisitor};
 
 const MAX_NAME: usize = 200;
 
@@ -30,20 +35,22 @@ pub(crate) fn check_host_id(what: &'static str, s: &str) -> Result<(), AccessErr
     if s.len() > MAX_NAME {
         return Err(bad("is longer than 200 bytes"));
     }
-    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !printable_ascii(s) && s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("must not contain whitespace or control characters"));
     }
     Ok(())
 }
 
-/// The bytes of a policy name, as a bit set over ASCII: lowercase
+/// The bytes of a policy name, as a table over all bytes: lowercase
 /// letters, digits, `_` and `-`.
-const WORD_BYTES: u128 = {
-    let mut m = 0u128;
+// evaluated at compile time: an index out of bounds would fail the build
+#[allow(clippy::indexing_slicing)]
+const WORD_BYTES: [bool; 256] = {
+    let mut m = [false; 256];
     let mut c = 0u8;
     while c < 128 {
         if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_' || c == b'-' {
-            m |= 1 << c;
+            m[c as usize] = true;
         }
         c += 1;
     }
@@ -64,7 +71,10 @@ pub(crate) fn check_word(what: &'static str, s: &str) -> Result<(), AccessError>
     if s.len() > 100 {
         return Err(bad("is longer than 100 bytes"));
     }
-    if !s.bytes().all(|b| b < 128 && (WORD_BYTES >> b) & 1 == 1) {
+    let word = s.bytes().fold(true, |ok, b| {
+        ok & WORD_BYTES.get(usize::from(b)).copied().unwrap_or(false)
+    });
+    if !word {
         return Err(bad(
             "may contain only lowercase letters, digits, '_' and '-'",
         ));
@@ -108,9 +118,8 @@ pub(crate) fn check_capability_name(s: &str) -> Result<(), AccessError> {
 /// assert_eq!(id.as_str(), "g-0001");
 /// assert!("".parse::<GrantId>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct GrantId(String);
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GrantId(SmolStr);
 
 impl GrantId {
     /// The id as a string slice.
@@ -123,7 +132,7 @@ impl FromStr for GrantId {
     type Err = AccessError;
     fn from_str(s: &str) -> Result<Self, AccessError> {
         check_host_id("grant id", s)?;
-        Ok(GrantId(s.to_owned()))
+        Ok(GrantId(SmolStr::new(s)))
     }
 }
 
@@ -131,14 +140,21 @@ impl TryFrom<String> for GrantId {
     type Error = AccessError;
     fn try_from(s: String) -> Result<Self, AccessError> {
         check_host_id("grant id", &s)?;
-        Ok(GrantId(s))
+        Ok(GrantId(SmolStr::from(s)))
+    }
+}
+
+impl Serialize for GrantId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
 impl<'de> Deserialize<'de> for GrantId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        GrantId::try_from(s).map_err(serde::de::Error::custom)
+        let s = d.deserialize_str(StrVisitor)?;
+        check_host_id("grant id", &s).map_err(serde::de::Error::custom)?;
+        Ok(GrantId(s))
     }
 }
 
@@ -187,8 +203,8 @@ pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Attestations the person holds (`data_agreement`), sorted, no duplicates.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attestations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Attestations::is_none")]
+    pub attestations: Attestations,
     /// A suspended person is denied everything (default policy rule `suspended`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub suspended: bool,
@@ -214,17 +230,139 @@ impl Person {
 
     /// [`Person::normalized`] in place.
     pub(crate) fn normalize(&mut self) -> Result<(), AccessError> {
+        self.normalize_after(None)
+    }
+
+    /// [`Person::normalize`], skipping the check of an attestation list
+    /// shared with `checked` (a list already normalized).
+    pub(crate) fn normalize_after(
+        &mut self,
+        checked: Option<&Attestations>,
+    ) -> Result<(), AccessError> {
         if let Some(name) = &self.name {
             check_text(self.id.as_str(), name)?;
+        }
+        if checked.is_some_and(|c| c.shared_with(&self.attestations)) {
+            return Ok(());
         }
         for a in &self.attestations {
             check_word("attestation", a)?;
         }
         if !self.attestations.is_sorted_by(|a, b| a < b) {
-            self.attestations.sort();
-            self.attestations.dedup();
+            let mut v = self.attestations.to_vec();
+            v.sort();
+            v.dedup();
+            self.attestations = Attestations::from(v);
         }
         Ok(())
+    }
+}
+
+/// The attestations a person holds: a list of names, shared between the
+/// people who hold the same ones (a network of 100,000 people usually has
+/// a handful of distinct lists, so loading it allocates a handful). Reads
+/// as a slice of [`Name`]s; build one from a `Vec` or an iterator.
+///
+/// ```
+/// use chapterhouse::access::{Attestations, Name};
+/// let a: Attestations = ["data_agreement", "data_protection_training"]
+///     .into_iter()
+///     .map(Name::from)
+///     .collect();
+/// assert_eq!(a.len(), 2);
+/// assert_eq!(a, ["data_agreement", "data_protection_training"]);
+/// assert!(Attestations::default().is_empty());
+/// ```
+#[derive(Clone, Default)]
+pub struct Attestations(Option<Arc<[Name]>>);
+
+impl Attestations {
+    /// True when there are none (for `skip_serializing_if`).
+    fn is_none(&self) -> bool {
+        self.is_empty()
+    }
+
+    /// The same shared list (so the same names), or both empty.
+    pub(crate) fn shared_with(&self, other: &Attestations) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Deref for Attestations {
+    type Target = [Name];
+    fn deref(&self) -> &[Name] {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl From<Vec<Name>> for Attestations {
+    fn from(v: Vec<Name>) -> Attestations {
+        Attestations((!v.is_empty()).then(|| Arc::from(v)))
+    }
+}
+
+impl From<&[Name]> for Attestations {
+    fn from(v: &[Name]) -> Attestations {
+        Attestations((!v.is_empty()).then(|| Arc::from(v)))
+    }
+}
+
+impl FromIterator<Name> for Attestations {
+    fn from_iter<I: IntoIterator<Item = Name>>(iter: I) -> Attestations {
+        Attestations::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Attestations {
+    type Item = &'a Name;
+    type IntoIter = std::slice::Iter<'a, Name>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Attestations {
+    fn eq(&self, other: &Attestations) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Attestations {}
+
+impl<T, const N: usize> PartialEq<[T; N]> for Attestations
+where
+    Name: PartialEq<T>,
+{
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.len() == N && self.iter().zip(other).all(|(a, b)| a == b)
+    }
+}
+
+impl PartialEq<Vec<Name>> for Attestations {
+    fn eq(&self, other: &Vec<Name>) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Attestations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Attestations {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Attestations {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Name>::deserialize(d).map(Attestations::from)
     }
 }
 
@@ -256,7 +394,7 @@ pub struct Grant {
     /// Who holds it.
     pub person: PersonId,
     /// The role's name in the policy.
-    pub role: String,
+    pub role: Name,
     /// Where it applies.
     pub scope: Scope,
     /// When it starts.
@@ -356,6 +494,17 @@ pub(crate) mod stamp {
         }
         let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
         Some(date.and_hms_opt(hour, min, sec)?.and_utc())
+    }
+
+    /// What deserializing gives for this text, `None` for an error.
+    pub(crate) fn parse(s: &str) -> Option<DateTime<Utc>> {
+        match fast(s) {
+            Some(t) => Some(t),
+            None => s
+                .parse::<DateTime<FixedOffset>>()
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+        }
     }
 
     struct Visitor;

@@ -78,6 +78,14 @@ impl Card {
         self.bits = (self.bits & !CARD_SUSPENDED) | if f.suspended { CARD_SUSPENDED } else { 0 };
     }
 
+    /// Records the person's flags and grants, writing the card without
+    /// reading it (while a table is built, its card is seldom in cache).
+    pub(crate) fn set_all(&mut self, f: PersonFlags, entries: &[Entry], tags: &[TagEntry]) {
+        self.attest = f.attest;
+        self.bits = if f.suspended { CARD_SUSPENDED } else { 0 };
+        self.set_grants(entries, tags);
+    }
+
     /// Records the person's grants (sorted entries and tag entries).
     pub(crate) fn set_grants(&mut self, entries: &[Entry], tags: &[TagEntry]) {
         let mut shape = SHAPE_GENERAL;
@@ -169,6 +177,7 @@ impl PeopleIx {
         self.find(id).map(|(ix, _)| ix)
     }
 
+    #[cfg(test)]
     pub(crate) fn contains_key(&self, id: &str) -> bool {
         self.find(id).is_some()
     }
@@ -201,6 +210,48 @@ impl PeopleIx {
         self.reserve(1);
         let slot = self.place(card);
         self.pos.push(slot);
+    }
+
+    /// [`PeopleIx::push`] unless the id is already in the table (false),
+    /// in one probe.
+    pub(crate) fn push_new(&mut self, id: &str, flags: PersonFlags) -> bool {
+        let Some(k) = Inline::new(id) else {
+            if self.long.contains_key(id) {
+                return false;
+            }
+            self.push(id, flags);
+            return true;
+        };
+        self.reserve(1);
+        let ix = self.pos.len() as u32;
+        let mut card = Card {
+            ix,
+            key: k.words(),
+            key_len: k.len(),
+            ..Card::default()
+        };
+        card.set_flags(flags);
+        let h = mix(card.key);
+        let tag = tag_of(h);
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        for _ in 0..self.tags.len() {
+            let (Some(t), Some(c)) = (self.tags.get_mut(at), self.cards.get_mut(at)) else {
+                return false;
+            };
+            if *t == EMPTY {
+                *t = tag;
+                *c = card;
+                self.pos.push(at as u32);
+                return true;
+            }
+            if *t == tag && same_words(c.key, card.key) & (c.key_len == card.key_len) {
+                return false;
+            }
+            at = (at + 1) & mask;
+        }
+        // unreachable: `reserve` keeps an eighth of the slots empty
+        false
     }
 
     /// Puts a card in the first empty slot from its home (there is one:
@@ -301,6 +352,29 @@ mod props {
                 prop_assert_eq!(t.find(a).map(|(ix, _)| ix), None);
             }
             prop_assert!(t.card(ids.len() as u32).is_none());
+        }
+    }
+
+    proptest! {
+        /// `push_new` is `push` after `contains_key`, in one probe.
+        #[test]
+        fn push_new_refuses_exactly_the_known_ids(
+            ids in prop::collection::vec("[a-c]{1,3}|[a-z0-9-]{25,30}", 0..200),
+        ) {
+            let mut one = PeopleIx::default();
+            let mut two = PeopleIx::default();
+            for id in &ids {
+                let flags = PersonFlags::default();
+                let known = two.contains_key(id);
+                if !known {
+                    two.push(id, flags);
+                }
+                prop_assert_eq!(one.push_new(id, flags), !known);
+            }
+            prop_assert_eq!(one.len(), two.len());
+            for id in &ids {
+                prop_assert_eq!(one.get(id), two.get(id));
+            }
         }
     }
 

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use super::fx::{FxMap, IdMap};
-use super::model::{Grant, Person, Scope};
+use super::model::{Attestations, Grant, Person, Scope};
 use super::people::PeopleIx;
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
 use super::{AccessError, AccessWarning};
@@ -228,10 +228,11 @@ pub(crate) struct Slots {
 }
 
 impl Slots {
-    pub(crate) fn with_capacity(n: usize) -> Slots {
+    /// Every grant live, in this order.
+    pub(crate) fn from_vec(grants: Vec<Grant>) -> Slots {
         Slots {
-            grants: Vec::with_capacity(n),
-            live: Vec::with_capacity(n),
+            live: vec![true; grants.len()],
+            grants,
         }
     }
 
@@ -304,7 +305,7 @@ impl AccessState {
             policy: Policy {
                 capabilities: Vec::new(),
                 roles: Vec::new(),
-                attestations: Vec::new(),
+                attestations: Default::default(),
                 forbid: Vec::new(),
                 applicant_role: None,
             },
@@ -393,26 +394,40 @@ impl AccessState {
             policy,
             compiled,
             people: Vec::new(),
-            grants: Slots::with_capacity(grants.len()),
+            grants: Slots::default(),
             ix: Index::default(),
         };
         state.ix.people.reserve(people.len());
         // normalized in place: the parsed vector becomes the state's
         let mut people = people;
+        let mut flags = Vec::with_capacity(people.len());
+        // the last list checked: people share lists, so most are checked once
+        let mut checked = None;
         for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            person.normalize().map_err(at)?;
-            if state.ix.people.contains_key(person.id.as_str()) {
+            person.normalize_after(checked.as_ref()).map_err(at)?;
+            if !checked
+                .as_ref()
+                .is_some_and(|c: &Attestations| c.shared_with(&person.attestations))
+            {
+                checked = Some(person.attestations.clone());
+            }
+            let f = state.flags_of(person);
+            flags.push(f);
+            // one probe: a duplicate is found by the insert
+            if !state.ix.people.push_new(person.id.as_str(), f) {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
-            let flags = state.flags_of(person);
-            state.ix.people.push(person.id.as_str(), flags);
         }
         state.people = people;
         state.index_nodes(net);
         state.ix.grants.reserve(grants.len());
         let mut placed = Vec::with_capacity(grants.len());
-        for (i, grant) in grants.into_iter().enumerate() {
+        // the person of the grant before: grants usually come grouped by
+        // person, in the people's order, so the next grant's person is
+        // usually found by comparing one or two ids (no table probe)
+        let mut hint = 0u32;
+        for (i, grant) in grants.iter().enumerate() {
             let at = |e| (format!("grants[{i}]"), e);
             // one hash: a duplicate is found by the insert (the state is dropped on error)
             if state
@@ -423,10 +438,12 @@ impl AccessState {
             {
                 return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
             }
-            placed.push(Some(state.place(net, &grant, false).map_err(at)?));
-            state.grants.push(grant);
+            let p = state.place_near(net, grant, false, hint).map_err(at)?;
+            hint = p.person;
+            placed.push(Some(p));
         }
-        state.index_grants(net, placed, true);
+        state.grants = Slots::from_vec(grants);
+        state.index_grants(net, placed, Some(flags));
         Ok(state)
     }
 
@@ -440,8 +457,25 @@ impl AccessState {
         g: &Grant,
         strict: bool,
     ) -> Result<Placed, AccessError> {
+        self.place_near(net, g, strict, u32::MAX)
+    }
+
+    /// [`AccessState::place`], trying person `hint` and the next person
+    /// before the people table.
+    pub(crate) fn place_near(
+        &self,
+        net: &Network,
+        g: &Grant,
+        strict: bool,
+        hint: u32,
+    ) -> Result<Placed, AccessError> {
         g.check_interval()?;
-        let Some(person) = self.ix.people.get(g.person.as_str()) else {
+        let near = [hint, hint.wrapping_add(1)].into_iter().find(|&p| {
+            self.people
+                .get(p as usize)
+                .is_some_and(|person| person.id == g.person)
+        });
+        let Some(person) = near.or_else(|| self.ix.people.get(g.person.as_str())) else {
             return Err(AccessError::InvalidGrant {
                 id: g.id.to_string(),
                 reason: format!("names an unknown person {:?}", g.person.as_str()),
@@ -527,13 +561,18 @@ impl AccessState {
                 None => placed.push(None),
             }
         }
-        self.index_grants(net, placed, false);
+        self.index_grants(net, placed, None);
     }
 
     /// Builds the per-person rows and the node and tag indexes in one pass
-    /// from each live grant's placement (`placed[slot]`). `flags_fresh`:
-    /// the cards already hold the flags of the current people and policy.
-    fn index_grants(&mut self, net: &Network, placed: Vec<Option<Placed>>, flags_fresh: bool) {
+    /// from each live grant's placement (`placed[slot]`). `fresh`: the
+    /// people's flags under the current policy, when already computed.
+    fn index_grants(
+        &mut self,
+        net: &Network,
+        placed: Vec<Option<Placed>>,
+        fresh: Option<Vec<PersonFlags>>,
+    ) {
         let np = self.people.len();
         // (person, entry) in one vector: no allocation per person
         let mut entries: Vec<(u32, Entry)> = Vec::with_capacity(placed.len());
@@ -602,14 +641,12 @@ impl AccessState {
                     Entries::Many(v)
                 }
             };
-            let card = self.ix.people.card(i as u32);
-            let flags = match card {
-                Some(c) if flags_fresh => c.flags(),
-                _ => self.flags_of(p),
+            let flags = match fresh.as_ref().and_then(|f| f.get(i)) {
+                Some(&f) => f,
+                None => self.flags_of(p),
             };
             if let Some(card) = self.ix.people.card_mut(i as u32) {
-                card.set_flags(flags);
-                card.set_grants(e.as_slice(), &t);
+                card.set_all(flags, e.as_slice(), &t);
             }
             rows.push(Row {
                 flags,

@@ -285,7 +285,7 @@ impl<'a> Reference<'a> {
             Condition::MissingAttestation => p.is_some_and(|p| {
                 !p.attestations
                     .iter()
-                    .any(|a| Some(a) == r.attestation.as_ref())
+                    .any(|a| Some(a.as_str()) == r.attestation.as_deref())
             }),
             Condition::NodeArchived => status == Some(ChapterStatus::Archived),
             Condition::NodeNotActive => status.is_some_and(|s| s != ChapterStatus::Active),
