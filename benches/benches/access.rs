@@ -19,6 +19,7 @@
 //! then run the printed executable with `--bench`. The organization comes
 //! from `benches/src/access_org.rs`, shared with the quick standalone run
 //! (`cargo run --release -p chapterhouse-benches --bin access-quick`).
+//! Figures, with the commands and machine load: `benches/access/README.md`.
 
 #![allow(
     clippy::unwrap_used,

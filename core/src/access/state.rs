@@ -292,6 +292,20 @@ pub(crate) const STATUS_ACTIVE: u8 = 1;
 pub(crate) const STATUS_ARCHIVED: u8 = 2;
 pub(crate) const STATUS_INACTIVE: u8 = 3;
 
+/// Person `p`'s flags under a compiled policy.
+fn flags_of(compiled: &Compiled, p: &Person) -> PersonFlags {
+    let mut attest = 0u64;
+    for a in &p.attestations {
+        if let Some(b) = compiled.attest_ix.get(a.as_str()) {
+            attest |= 1u64 << b;
+        }
+    }
+    PersonFlags {
+        suspended: p.suspended,
+        attest,
+    }
+}
+
 pub(crate) fn far_future() -> DateTime<Utc> {
     DateTime::<Utc>::MAX_UTC
 }
@@ -574,13 +588,14 @@ impl AccessState {
         fresh: Option<Vec<PersonFlags>>,
     ) {
         let np = self.people.len();
-        // (person, entry) in one vector: no allocation per person
-        let mut entries: Vec<(u32, Entry)> = Vec::with_capacity(placed.len());
+        // (person, node, slot) of each node grant in one small vector (no
+        // allocation per person); the entries are built from it in order
+        let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(placed.len());
         let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
         self.ix.slots = vec![SlotList::None; np];
         self.ix.by_node = vec![Vec::new(); net.nodes.len()];
         self.ix.by_tag = FxMap::default();
-        for (slot, (g, pl)) in self.grants.iter().zip(placed).enumerate() {
+        for (slot, (g, pl)) in self.grants.iter().zip(&placed).enumerate() {
             let (Some(g), Some(pl)) = (g, pl) else {
                 continue;
             };
@@ -588,33 +603,20 @@ impl AccessState {
             if let Some(s) = self.ix.slots.get_mut(pl.person as usize) {
                 s.push(slot);
             }
-            let from = g.valid_from;
-            let until = g.valid_until.unwrap_or_else(far_future);
             match (&g.scope, pl.node) {
                 (Scope::Node(_), Some(node)) => {
                     if let Some(v) = self.ix.by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
-                    entries.push((
-                        pl.person,
-                        Entry {
-                            caps: pl.caps,
-                            from,
-                            until,
-                            node,
-                            slot,
-                            role: pl.role,
-                            central: pl.level.is_central(),
-                        },
-                    ));
+                    keys.push((pl.person, node, slot));
                 }
                 (Scope::Tag(t), _) => {
                     self.ix.by_tag.entry(t.clone()).or_default().push(slot);
                     if let Some(v) = tags.get_mut(pl.person as usize) {
                         v.push(TagEntry {
                             caps: pl.caps,
-                            from,
-                            until,
+                            from: g.valid_from,
+                            until: g.valid_until.unwrap_or_else(far_future),
                             slot,
                             role: pl.role,
                             tag: t.clone(),
@@ -625,25 +627,41 @@ impl AccessState {
             }
         }
         // grants usually come grouped by person, so this sort is near linear
-        entries.sort_by_key(|(p, e)| (*p, e.node, e.slot));
-        let mut entries = entries.into_iter().peekable();
+        keys.sort_unstable();
+        let grants = &self.grants;
+        let entry = |&(_, node, slot): &(u32, u32, u32)| -> Option<Entry> {
+            let g = grants.indexed(slot)?;
+            let pl = placed.get(slot as usize)?.as_ref()?;
+            Some(Entry {
+                caps: pl.caps,
+                from: g.valid_from,
+                until: g.valid_until.unwrap_or_else(far_future),
+                node,
+                slot,
+                role: pl.role,
+                central: pl.level.is_central(),
+            })
+        };
+        let mut keys = keys.iter().peekable();
         let mut rows = Vec::with_capacity(np);
         for (i, (p, t)) in self.people.iter().zip(tags).enumerate() {
-            let me = |(q, _): &(u32, Entry)| *q == i as u32;
-            let e = match entries.next_if(me) {
+            let me = |k: &&(u32, u32, u32)| k.0 == i as u32;
+            let e = match keys.next_if(me) {
                 None => Entries::None,
-                Some((_, first)) if !entries.peek().is_some_and(me) => Entries::One(first),
-                Some((_, first)) => {
-                    let mut v = vec![first];
-                    while let Some((_, more)) = entries.next_if(me) {
-                        v.push(more);
+                Some(first) if !keys.peek().is_some_and(me) => {
+                    entry(first).map(Entries::One).unwrap_or_default()
+                }
+                Some(first) => {
+                    let mut v: Vec<Entry> = entry(first).into_iter().collect();
+                    while let Some(more) = keys.next_if(me) {
+                        v.extend(entry(more));
                     }
                     Entries::Many(v)
                 }
             };
             let flags = match fresh.as_ref().and_then(|f| f.get(i)) {
                 Some(&f) => f,
-                None => self.flags_of(p),
+                None => flags_of(&self.compiled, p),
             };
             if let Some(card) = self.ix.people.card_mut(i as u32) {
                 card.set_all(flags, e.as_slice(), &t);
@@ -658,16 +676,7 @@ impl AccessState {
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
-        let mut attest = 0u64;
-        for a in &p.attestations {
-            if let Some(b) = self.compiled.attest_ix.get(a.as_str()) {
-                attest |= 1u64 << b;
-            }
-        }
-        PersonFlags {
-            suspended: p.suspended,
-            attest,
-        }
+        flags_of(&self.compiled, p)
     }
 
     /// Recompiles one person's entries from their grant slots.
