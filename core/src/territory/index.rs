@@ -31,7 +31,9 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use super::geometry::{EARTH_RADIUS_M, Shape, ShapeInfo, normalize_lon, orient};
+use super::geometry::{
+    EARTH_RADIUS_M, Shape, ShapeInfo, Warnings, normalize_lon, orient, polygon_warnings,
+};
 use super::pointgrid::{Class, Hit, PartBox, PointGrid, PointParts};
 use super::rtree::PackedTree;
 use super::{Filter, Masks, TerritoryError, attr_bits};
@@ -298,7 +300,11 @@ pub struct ChapterFinder {
     /// The point layer over everything (`None` only past its size limits:
     /// queries then walk the tree).
     grid: Option<PointGrid>,
-    warnings: Vec<TerritoryWarning>,
+    /// Per entry with warnings (or whose warnings are found on demand),
+    /// in entry order.
+    warned: Vec<(u32, Warnings)>,
+    /// The warnings, once asked for.
+    warnings: OnceLock<Vec<TerritoryWarning>>,
     by_id: HashMap<String, u32>,
 }
 
@@ -335,11 +341,9 @@ impl ChapterFinder {
         let mut f = ChapterFinder::default();
         for (ix, (entry, territory)) in items.into_iter().enumerate() {
             let ix = u32::try_from(ix).unwrap_or(u32::MAX);
-            for message in territory.warnings {
-                f.warnings.push(TerritoryWarning {
-                    id: entry.id.clone(),
-                    message,
-                });
+            match territory.warnings {
+                Warnings::Known(w) if w.is_empty() => {}
+                w => f.warned.push((ix, w)),
             }
             let attr = attr_bits(entry.status, entry.visibility, entry.kind);
             let shape = territory.shape;
@@ -766,8 +770,30 @@ impl ChapterFinder {
     }
 
     /// Warnings about the territories (self-intersections, degenerate rings).
+    ///
+    /// A finder read from GeoJSON text finds them on the first call (the
+    /// self-intersection sweep over every polygon), not when it is built.
     pub fn warnings(&self) -> &[TerritoryWarning] {
-        &self.warnings
+        self.warnings.get_or_init(|| {
+            let mut out = Vec::new();
+            for (ix, w) in &self.warned {
+                let (Some(entry), Some(shape)) = (
+                    self.entries.get(*ix as usize),
+                    self.shapes.get(*ix as usize),
+                ) else {
+                    continue;
+                };
+                let messages = match w {
+                    Warnings::Known(m) => m.clone(),
+                    Warnings::Later { multi } => polygon_warnings(shape, *multi),
+                };
+                out.extend(messages.into_iter().map(|message| TerritoryWarning {
+                    id: entry.id.clone(),
+                    message,
+                }));
+            }
+            out
+        })
     }
 
     /// The number of indexed parts (polygons, their antimeridian copies,
