@@ -150,6 +150,21 @@ function wpSingle(xy) {
   return out;
 }
 
+// The finder builds the finer layers of its index (the point grid's cells,
+// each county's own grid and edge slabs) on the first lookups that reach
+// them: one pass over the counties points with a new finder shows what
+// that costs (the rounds below run on a finder whose layers are built).
+const firstPass = (() => {
+  const fresh = new ChapterFinder(text);
+  const xy = sets.counties;
+  const n = xy.length / 2;
+  const t = timed(() => {
+    for (let i = 0; i < n; i++) fresh.lookup(xy[2 * i], xy[2 * i + 1]);
+  });
+  fresh.free();
+  return { mean_us: (t.wall * 1000) / n, cpu_mean_us: (t.cpu * 1000) / n };
+})();
+
 const results = {};
 for (const [name, xy] of Object.entries(sets)) {
   // warm up both (JIT, caches)
@@ -216,6 +231,7 @@ const summary = {
     which_polygon_from_object_median: round(wpBuild.median),
   },
   lookups: results,
+  first_pass_new_finder_counties: firstPass,
   size,
 };
 
@@ -243,6 +259,8 @@ for (const [name, r] of Object.entries(results)) {
     console.log(`  ${label.padEnd(32)}${f3(p.mean_us).padStart(7)} ${f3(p.median_round_mean_us).padStart(16)} ${f3(p.cpu_mean_us).padStart(7)} ${p.points_per_s.toLocaleString('en-US').padStart(11)}`);
   }
 }
+console.log(`\nfirst pass over the counties points with a new finder (builds the layers it reaches): ` +
+  `${f3(firstPass.mean_us)} µs mean, ${f3(firstPass.cpu_mean_us)} µs CPU`);
 for (const [name, z] of Object.entries(size)) {
   console.log(`${name === 'full' ? '\n' : ''}.wasm ${name.padEnd(6)}: ${z.wasm_bytes.toLocaleString('en-US').padStart(9)} bytes, ` +
     `gzip -9 ${z.gzip_9_bytes.toLocaleString('en-US').padStart(7)}, brotli ${z.brotli_11_bytes.toLocaleString('en-US').padStart(7)}`);

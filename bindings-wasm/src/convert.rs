@@ -46,10 +46,92 @@ pub(crate) fn is_absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }
 
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's `TextEncoder` (browsers and Node).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(
+        this: &TextEncoder,
+        text: &js_sys::JsString,
+        into: &js_sys::Uint8Array,
+    ) -> EncodeIntoResult;
+    /// What `encodeInto` did: UTF-16 units read, bytes written.
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeIntoResult) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeIntoResult) -> u32;
+}
+
+/// Strings at least this long (in UTF-16 units) cross into WASM memory by
+/// one `TextEncoder.encodeInto` call; shorter ones by wasm-bindgen's own
+/// path, whose per-character loop in JS is quick for short strings but
+/// takes milliseconds for a public view of megabytes.
+#[cfg(target_arch = "wasm32")]
+const LARGE_STRING: u32 = 4096;
+
+/// A JS string as a Rust `String` (`None` for anything else).
+pub(crate) fn string_of(v: &JsValue) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(s) = v.dyn_ref::<js_sys::JsString>()
+            && s.length() >= LARGE_STRING
+            && let Some(text) = encode_large(s)
+        {
+            return Some(text);
+        }
+    }
+    v.as_string()
+}
+
+/// A long JS string encoded by `TextEncoder.encodeInto` straight into the
+/// bytes of a `Vec` in WASM memory: room for the rest as ASCII first,
+/// then again for whatever did not fit (each round reads at least a third
+/// of what is left), then checked as UTF-8 like any other input.
+#[cfg(target_arch = "wasm32")]
+fn encode_large(s: &js_sys::JsString) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let encoder = TextEncoder::new();
+    let mut rest = s.clone();
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let units = rest.length();
+        if units == 0 {
+            break;
+        }
+        let at = buf.len();
+        // Four more bytes than units, so that any one character fits.
+        buf.resize(at + units as usize + 4, 0);
+        // The view is made after the resize (growing memory would detach
+        // it) and used at once.
+        let memory = wasm_bindgen::memory()
+            .dyn_into::<js_sys::WebAssembly::Memory>()
+            .ok()?;
+        let start = u32::try_from(buf.as_ptr() as usize + at).ok()?;
+        let view =
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), start, units + 4);
+        let done = encoder.encode_into(&rest, &view);
+        buf.truncate(at + done.written() as usize);
+        if done.read() >= units {
+            break;
+        }
+        if done.read() == 0 {
+            return None;
+        }
+        rest = rest.slice(done.read(), units);
+    }
+    String::from_utf8(buf).ok()
+}
+
 /// The JSON text of an argument: a string as it is, anything else through
 /// `JSON.stringify`. `what` names the argument in errors.
 pub(crate) fn json_text(v: &JsValue, what: &str) -> Result<String, JsFailure> {
-    if let Some(s) = v.as_string() {
+    if let Some(s) = string_of(v) {
         return Ok(s);
     }
     if is_absent(v) {
@@ -60,7 +142,7 @@ pub(crate) fn json_text(v: &JsValue, what: &str) -> Result<String, JsFailure> {
     }
     js_sys::JSON::stringify(v)
         .ok()
-        .and_then(|s| s.as_string())
+        .and_then(|s| string_of(&s))
         .ok_or_else(|| {
             JsFailure::argument(
                 ErrorKind::Parse,

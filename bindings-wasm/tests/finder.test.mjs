@@ -146,3 +146,26 @@ test('a freed finder cannot be used by mistake', () => {
   f.free();
   assert.throws(() => f.lookup(1, 1));
 });
+
+test('a long view with non-ASCII text reads the same as a short one', () => {
+  // Long strings cross into WASM memory by TextEncoder.encodeInto (several
+  // rounds when characters take more than one byte); short ones by
+  // wasm-bindgen's own path. Names with 2-, 3- and 4-byte characters, in a
+  // view padded past the long-string threshold by a long description.
+  const names = ['Zürich', '東京', 'Ünïcødé 🙂 ok', 'plain'];
+  const features = names.map((name, i) => ({
+    type: 'Feature',
+    id: `n${i}`,
+    properties: { name, description: i === 0 ? 'é'.repeat(6000) + '🙂'.repeat(500) : '' },
+    geometry: { type: 'Polygon', coordinates: [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 1], [i, 0]]] },
+  }));
+  const view = { type: 'FeatureCollection', features };
+  const text = JSON.stringify(view);
+  assert.ok(text.length > 6000);
+  for (const f of [new ChapterFinder(text), new ChapterFinder(view)]) {
+    for (let i = 0; i < names.length; i++) {
+      assert.equal(f.entry(f.lookup(i + 0.5, 0.5)).name, names[i]);
+    }
+    f.free();
+  }
+});

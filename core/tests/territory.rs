@@ -721,6 +721,19 @@ fn point_grid_edges_of_the_world() {
     }
 }
 
+/// A finder read from text finds its warnings when asked: the same
+/// warnings, in the same order, as validating each territory up front (the
+/// us-atlas counties have self-touching and crossing rings).
+#[test]
+fn warnings_found_on_demand_equal_those_found_up_front() {
+    let text = include_str!("../../examples/data/us-counties.geojson");
+    let value: Value = serde_json::from_str(text).unwrap();
+    let eager = ChapterFinder::from_geojson(&value).unwrap();
+    let lazy = ChapterFinder::from_geojson_str(text).unwrap();
+    assert!(eager.warnings().len() > 10, "{}", eager.warnings().len());
+    assert_eq!(lazy.warnings(), eager.warnings());
+}
+
 /// A finder is built lazily: queries build the layers they reach. A cold
 /// finder shared by the threads of a parallel `assign` gives the answers of
 /// one built up front, and is `Send + Sync`.

@@ -201,15 +201,59 @@ impl<'de> Deserialize<'de> for Territory {
 #[derive(Debug)]
 pub(crate) struct ShapeInfo {
     pub(crate) shape: Arc<Shape>,
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Warnings,
     pub(crate) area_m2: f64,
+}
+
+/// A territory's warnings: known, or to be found from its shape when
+/// someone asks (the self-intersection sweep is the costliest part of
+/// validation, and a web page never reads the warnings).
+#[derive(Debug, Clone)]
+pub(crate) enum Warnings {
+    /// These.
+    Known(Vec<String>),
+    /// Those of [`polygon_warnings`]; `multi` for a MultiPolygon.
+    Later {
+        /// Whether the shape was a MultiPolygon (its warnings name the polygon).
+        multi: bool,
+    },
+}
+
+/// The warnings that validating a polygon shape gives, in the same words
+/// and order, found from the validated shape: per polygon, its rings with
+/// fewer than 3 distinct positions, then its first self-intersection.
+pub(crate) fn polygon_warnings(shape: &Shape, multi: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let Shape::Polygons(polys) = shape else {
+        return out;
+    };
+    for (i, poly) in polys.iter().enumerate() {
+        let prefix = if multi {
+            format!("polygon {i}, ")
+        } else {
+            String::new()
+        };
+        for (ri, ring) in poly.iter().enumerate() {
+            if ring.len() < 4 {
+                out.push(degenerate(&prefix, ri));
+            }
+        }
+        if let Some(w) = first_intersection(poly) {
+            out.push(format!("{prefix}{w}"));
+        }
+    }
+    out
+}
+
+fn degenerate(prefix: &str, ri: usize) -> String {
+    format!("{prefix}ring {ri} has fewer than 3 distinct positions and covers only its edges")
 }
 
 impl Territory {
     pub(crate) fn info(&self) -> ShapeInfo {
         ShapeInfo {
             shape: Arc::clone(&self.inner.shape),
-            warnings: self.inner.warnings.clone(),
+            warnings: Warnings::Known(self.inner.warnings.clone()),
             area_m2: self.inner.area_m2,
         }
     }
@@ -219,7 +263,7 @@ impl From<Parsed> for ShapeInfo {
     fn from(p: Parsed) -> ShapeInfo {
         ShapeInfo {
             shape: Arc::new(p.shape),
-            warnings: p.warnings,
+            warnings: Warnings::Known(p.warnings),
             area_m2: p.area_m2,
         }
     }
@@ -252,30 +296,27 @@ pub(crate) fn shape_info_fast(g: FastGeometry, limits: &crate::Limits) -> Option
     if count > limits.max_vertices_per_territory {
         return None;
     }
-    let mut warnings = Vec::new();
+    // Polygons are checked as the general reader checks them, but their
+    // warnings are found when asked for (see [`Warnings::Later`]).
+    let polygons = |polys: Vec<Polygon>, multi: bool| {
+        let area_m2 = polys.iter().map(polygon_area).sum();
+        ShapeInfo {
+            shape: Arc::new(Shape::Polygons(polys)),
+            warnings: Warnings::Later { multi },
+            area_m2,
+        }
+    };
     let parsed = match (g.ty.as_deref(), g.coordinates) {
         (Some("Polygon"), Some(Coords::Poly(rings))) => {
-            let poly = polygon_from_rings(rings, "", &mut warnings).ok()?;
-            let area_m2 = polygon_area(&poly);
-            Parsed {
-                shape: Shape::Polygons(vec![poly]),
-                warnings,
-                area_m2,
-            }
+            let poly = polygon_from_rings(rings, "").ok()?;
+            return Some(polygons(vec![poly], false));
         }
         (Some("MultiPolygon"), Some(Coords::Multi(list))) => {
             let mut polys = Vec::with_capacity(list.len());
             for (i, rings) in list.into_iter().enumerate() {
-                polys.push(
-                    polygon_from_rings(rings, &format!("polygon {i}, "), &mut warnings).ok()?,
-                );
+                polys.push(polygon_from_rings(rings, &format!("polygon {i}, ")).ok()?);
             }
-            let area_m2 = polys.iter().map(polygon_area).sum();
-            Parsed {
-                shape: Shape::Polygons(polys),
-                warnings,
-                area_m2,
-            }
+            return Some(polygons(polys, true));
         }
         (Some("Point"), Some(Coords::Pos(p))) => {
             let [lon, lat] = check_position(p, &String::new).ok()?;
@@ -505,23 +546,25 @@ fn parse_polygon(
 }
 
 /// A polygon from rings of positions already read (the fast reader's
-/// path): the same checks, in the same order, as [`parse_polygon`].
+/// path): the same checks, in the same order, as [`parse_polygon`], and
+/// the same polygon; its warnings are left to [`polygon_warnings`].
 pub(crate) fn polygon_from_rings(
     rings: Vec<Ring>,
     prefix: &str,
-    warnings: &mut Vec<String>,
 ) -> Result<Polygon, TerritoryError> {
     if rings.is_empty() {
         return Err(no_exterior(prefix));
     }
+    let mut unused = Vec::new();
     let mut out: Polygon = Vec::with_capacity(rings.len());
     for (ri, ring) in rings.into_iter().enumerate() {
         for (pi, p) in ring.iter().enumerate() {
             check_position(*p, &|| format!("{prefix}ring {ri}, position {pi}"))?;
         }
-        finish_ring(ring, ri, prefix, warnings, &mut out)?;
+        finish_ring(ring, ri, prefix, &mut unused, &mut out)?;
     }
-    Ok(finish_polygon(out, prefix, warnings))
+    align_holes(&mut out);
+    Ok(out)
 }
 
 fn no_exterior(prefix: &str) -> TerritoryError {
@@ -574,9 +617,7 @@ fn finish_ring(
         ring.dedup();
         unwrap_ring(&mut ring).map_err(|reason| invalid(&format!("{prefix}ring {ri}"), reason))?;
         if ring.len() < 4 {
-            warnings.push(format!(
-                "{prefix}ring {ri} has fewer than 3 distinct positions and covers only its edges"
-            ));
+            warnings.push(degenerate(prefix, ri));
         }
         out.push(ring);
     }

@@ -31,7 +31,9 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
-use super::geometry::{EARTH_RADIUS_M, Shape, ShapeInfo, normalize_lon, orient};
+use super::geometry::{
+    EARTH_RADIUS_M, Shape, ShapeInfo, Warnings, normalize_lon, orient, polygon_warnings,
+};
 use super::pointgrid::{Class, Hit, PartBox, PointGrid, PointParts};
 use super::rtree::PackedTree;
 use super::{Filter, Masks, TerritoryError, attr_bits};
@@ -204,9 +206,11 @@ pub(crate) fn geodesic_m(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {
     geo::Geodesic.distance(geo::Point::new(lon1, lat1), geo::Point::new(lon2, lat2))
 }
 
-/// What the point query needs of a part, in one cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
+/// What the point query needs of a part: its numbers in one cache line,
+/// its exact-test layers (built on first use) in the next, so that the
+/// second comes with the first.
+#[derive(Debug, Clone)]
+#[repr(C, align(128))]
 pub(crate) struct Hot {
     x0: f64,
     y0: f64,
@@ -221,6 +225,8 @@ pub(crate) struct Hot {
     ny: u16,
     attr: u16,
     circle: bool,
+    /// The part's cell grid and edge slabs (polygons; empty for circles).
+    exact: OnceLock<PartIndex>,
 }
 
 impl Hot {
@@ -238,6 +244,7 @@ impl Hot {
             ny: 1,
             attr: part.attr,
             circle: true,
+            exact: OnceLock::new(),
         };
         if let PartGeom::Poly {
             inv_h,
@@ -290,15 +297,17 @@ pub struct ChapterFinder {
     pub(crate) parts: Vec<Part>,
     hot: Vec<Hot>,
     circles: Vec<Circle>,
-    /// Per part, its cell grid and edge slabs (empty for circles).
-    exact: Vec<OnceLock<PartIndex>>,
     /// Edges of all polygon parts (antimeridian copies counted again).
     n_edges: usize,
     pub(crate) tree: PackedTree,
     /// The point layer over everything (`None` only past its size limits:
     /// queries then walk the tree).
     grid: Option<PointGrid>,
-    warnings: Vec<TerritoryWarning>,
+    /// Per entry with warnings (or whose warnings are found on demand),
+    /// in entry order.
+    warned: Vec<(u32, Warnings)>,
+    /// The warnings, once asked for.
+    warnings: OnceLock<Vec<TerritoryWarning>>,
     by_id: HashMap<String, u32>,
 }
 
@@ -335,11 +344,9 @@ impl ChapterFinder {
         let mut f = ChapterFinder::default();
         for (ix, (entry, territory)) in items.into_iter().enumerate() {
             let ix = u32::try_from(ix).unwrap_or(u32::MAX);
-            for message in territory.warnings {
-                f.warnings.push(TerritoryWarning {
-                    id: entry.id.clone(),
-                    message,
-                });
+            match territory.warnings {
+                Warnings::Known(w) if w.is_empty() => {}
+                w => f.warned.push((ix, w)),
             }
             let attr = attr_bits(entry.status, entry.visibility, entry.kind);
             let shape = territory.shape;
@@ -379,7 +386,6 @@ impl ChapterFinder {
             let hot = Hot::new(part, u32::try_from(i).unwrap_or(u32::MAX), circle_ix);
             f.hot.push(hot);
         }
-        f.exact = (0..f.parts.len()).map(|_| OnceLock::new()).collect();
         let boxes: Vec<[f64; 4]> = f.parts.iter().map(|p| p.bbox).collect();
         f.tree = PackedTree::new(&boxes);
         let part_boxes: Vec<PartBox> = f
@@ -421,9 +427,9 @@ impl ChapterFinder {
     /// The cell grid and edge slabs of polygon part `pi`, built on first use.
     #[inline]
     fn part_index(&self, pi: usize) -> Option<&PartIndex> {
-        self.exact
+        self.hot
             .get(pi)
-            .map(|lock| lock.get_or_init(|| self.build_part_index(pi)))
+            .map(|h| h.exact.get_or_init(|| self.build_part_index(pi)))
     }
 
     #[cold]
@@ -766,8 +772,30 @@ impl ChapterFinder {
     }
 
     /// Warnings about the territories (self-intersections, degenerate rings).
+    ///
+    /// A finder read from GeoJSON text finds them on the first call (the
+    /// self-intersection sweep over every polygon), not when it is built.
     pub fn warnings(&self) -> &[TerritoryWarning] {
-        &self.warnings
+        self.warnings.get_or_init(|| {
+            let mut out = Vec::new();
+            for (ix, w) in &self.warned {
+                let (Some(entry), Some(shape)) = (
+                    self.entries.get(*ix as usize),
+                    self.shapes.get(*ix as usize),
+                ) else {
+                    continue;
+                };
+                let messages = match w {
+                    Warnings::Known(m) => m.clone(),
+                    Warnings::Later { multi } => polygon_warnings(shape, *multi),
+                };
+                out.extend(messages.into_iter().map(|message| TerritoryWarning {
+                    id: entry.id.clone(),
+                    message,
+                }));
+            }
+            out
+        })
     }
 
     /// The number of indexed parts (polygons, their antimeridian copies,
@@ -902,9 +930,9 @@ impl ChapterFinder {
         }
         let cx = (gx as usize).min(usize::from(h.nx) - 1);
         let cy = (gy as usize).min(usize::from(h.ny) - 1);
-        let Some(ix) = self.part_index(h.base as usize) else {
-            return false;
-        };
+        let ix = h
+            .exact
+            .get_or_init(|| self.build_part_index(h.base as usize));
         match ix.cells.get(cy * usize::from(h.nx) + cx) {
             Some(&CELL_IN) => true,
             Some(&CELL_OUT) => false,
