@@ -19,22 +19,8 @@ use std::time::Instant;
 
 use chapterhouse::Network;
 use chapterhouse::access::Policy;
-use chapterhouse_benches::access_org::{self, ADMINS, NOW, Packed, QUERIES, user_id};
+use chapterhouse_benches::access_org::{self, ADMINS, NOW, Packed, QUERIES, min_per_op, user_id};
 use chrono::{DateTime, Utc};
-
-fn min_per_op(batches: usize, per_batch: usize, mut op: impl FnMut(usize)) -> f64 {
-    let mut best = f64::INFINITY;
-    let mut i = 0usize;
-    for _ in 0..batches {
-        let t = Instant::now();
-        for _ in 0..per_batch {
-            op(i);
-            i = i.wrapping_add(1);
-        }
-        best = best.min(t.elapsed().as_secs_f64() / per_batch as f64);
-    }
-    best
-}
 
 /// This thread's CPU time in seconds: on a shared machine, the part of a
 /// wall-clock figure that is this program's own work.

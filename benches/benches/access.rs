@@ -41,7 +41,7 @@ use chapterhouse::access::{
 };
 use chapterhouse_benches::access_org::{
     self, ADMINS, CHAPTERS, NOW, Packed, QUERIES, REGIONS, User, chapter_id, chapter_status,
-    region_id, user_id,
+    min_per_op, region_id, user_id,
 };
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -243,22 +243,6 @@ fn assert_agreement(f: &Fixture) {
         "access: {} queries, {allowed} allowed, decisions equal between chapterhouse and cedar",
         f.queries.len()
     );
-}
-
-/// The least time per operation over many short batches: on a shared,
-/// busy machine the minimum is the figure least disturbed by other work.
-fn min_per_op(batches: usize, per_batch: usize, mut op: impl FnMut(usize)) -> f64 {
-    let mut best = f64::INFINITY;
-    let mut i = 0usize;
-    for _ in 0..batches {
-        let t = Instant::now();
-        for _ in 0..per_batch {
-            op(i);
-            i = i.wrapping_add(1);
-        }
-        best = best.min(t.elapsed().as_secs_f64() / per_batch as f64);
-    }
-    best
 }
 
 fn quick_figures(f: &Fixture, now: DateTime<Utc>) {
