@@ -211,6 +211,17 @@ impl ChapterFinder {
         Ok(to_js(self.finder.entries())?)
     }
 
+    /// Builds every layer of the index now. A new finder indexes only the
+    /// territories' boxes; each cell of its point grid, and each
+    /// territory's own grid and edge slabs, is built by the first lookup
+    /// that reaches it, which makes the first lookups in a region a little
+    /// slower. A server that wants every lookup to take the same time calls
+    /// this once after loading. Answers are the same either way.
+    #[wasm_bindgen(js_name = buildAll)]
+    pub fn build_all(&self) {
+        self.finder.build_all();
+    }
+
     /// Warnings about the territories (self-intersections, degenerate rings).
     #[wasm_bindgen(unchecked_return_type = "TerritoryWarning[]")]
     pub fn warnings(&self) -> Result<JsValue, JsValue> {

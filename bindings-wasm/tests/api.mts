@@ -34,6 +34,7 @@ const filter: Filter = { kinds: ['local'], statuses: ['active'] };
 const finder = new ChapterFinder(view, filter);
 const finder2 = ChapterFinder.fromNetwork(net);
 const ix: number = finder.lookup(-71.06, 42.36);
+const built: void = finder.buildAll();
 const all: Uint32Array = finder.lookupAll(-71.06, 42.36);
 const many: Int32Array = finder.lookupMany(new Float64Array([-71.06, 42.36]));
 const entry: ChapterEntry = finder.entry(ix);

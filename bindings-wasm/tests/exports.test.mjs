@@ -14,7 +14,7 @@ const FUNCTIONS = {
 // class → its methods and getters (each covered in the file named)
 const CLASSES = {
   ChapterFinder: ['finder.test.mjs', ['lookup', 'lookupAll', 'chapterAt', 'lookupMany', 'nearest', 'entry',
-    'indexOf', 'entries', 'warnings', 'length', 'free'], ['fromNetwork']],
+    'indexOf', 'entries', 'warnings', 'buildAll', 'length', 'free'], ['fromNetwork']],
   Network: ['network.test.mjs', ['toJson', 'len', 'isEmpty', 'revision', 'apply', 'node', 'root', 'children',
     'subtree', 'chaptersUnder', 'pathFromRoot', 'depth', 'isAncestor', 'check', 'nodesWhere', 'whoCan',
     'capabilitiesAt', 'publicView', 'free'], ['fromJson']],

@@ -99,6 +99,26 @@ test('over the sample network: places, and the public view agrees with the netwo
   }
 });
 
+test('buildAll builds the lazy layers up front and changes no answer', () => {
+  const lazy = new ChapterFinder(VIEW);
+  const built = new ChapterFinder(VIEW);
+  assert.equal(built.buildAll(), undefined);
+  built.buildAll(); // a second call finds everything built
+  // A grid over the sample network's territories and beyond: the lazy
+  // finder builds each layer on the first lookup that reaches it.
+  let covered = 0;
+  for (let lon = -125; lon <= -66; lon += 0.37) {
+    for (let lat = 24; lat <= 50; lat += 0.29) {
+      const a = lazy.lookup(lon, lat);
+      assert.equal(a, built.lookup(lon, lat), `${lon}, ${lat}`);
+      if (a >= 0) covered += 1;
+    }
+  }
+  assert.ok(covered > 0, 'the grid reaches some territory');
+  const pts = new Float64Array(PLACES.flatMap((p) => [p.lon, p.lat]));
+  assert.deepEqual([...new ChapterFinder(VIEW).lookupMany(pts)], [...built.lookupMany(pts)]);
+});
+
 test('bad GeoJSON throws parse or invalid_geometry, naming the feature', () => {
   assertThrowsCode(() => new ChapterFinder('{"type":'), 'parse', /line 1/);
   assertThrowsCode(() => new ChapterFinder({ type: 'Feature' }), 'parse', /FeatureCollection/);
