@@ -91,7 +91,8 @@ fn check_slug(what: &'static str, s: &str) -> Result<(), IdError> {
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident, $what:literal, $check:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
         pub struct $name(SmolStr);
 
         impl $name {
@@ -122,12 +123,6 @@ macro_rules! string_newtype {
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-
         impl TryFrom<&str> for $name {
             type Error = IdError;
             fn try_from(s: &str) -> Result<Self, IdError> {
@@ -137,7 +132,7 @@ macro_rules! string_newtype {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = d.deserialize_str(crate::small::StrVisitor)?;
+                let s = SmolStr::deserialize(d)?;
                 $check($what, &s).map_err(serde::de::Error::custom)?;
                 Ok($name(s))
             }

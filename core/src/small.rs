@@ -8,37 +8,8 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
 
-use serde::de::{self, Unexpected};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
-
-/// Reads a string into a [`SmolStr`] with the messages of `String`'s own
-/// visitor, borrowing the input where the format allows (no allocation for
-/// a short string).
-pub(crate) struct StrVisitor;
-
-impl de::Visitor<'_> for StrVisitor {
-    type Value = SmolStr;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<SmolStr, E> {
-        Ok(SmolStr::new(v))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<SmolStr, E> {
-        Ok(SmolStr::from(v))
-    }
-
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<SmolStr, E> {
-        match std::str::from_utf8(v) {
-            Ok(s) => Ok(SmolStr::new(s)),
-            Err(_) => Err(E::invalid_value(Unexpected::Bytes(v), &self)),
-        }
-    }
-}
 
 /// A policy name as a grant or person holds it (a role, an attestation):
 /// a string, inline when short, so people and grants own no allocation for
@@ -51,7 +22,8 @@ impl de::Visitor<'_> for StrVisitor {
 /// assert_eq!(role.as_str().len(), 14);
 /// assert_eq!(role.to_string(), "chapter_leader");
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Name(SmolStr);
 
 impl Name {
@@ -149,18 +121,6 @@ impl fmt::Debug for Name {
 impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Name {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Name {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor).map(Name)
     }
 }
 

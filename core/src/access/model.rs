@@ -14,7 +14,7 @@ use smol_str::SmolStr;
 
 use super::AccessError;
 use crate::id::{NodeId, PersonId, Tag, printable_ascii};
-use crate::small::{Name, StrVisitor};
+use crate::small::Name;
 
 const MAX_NAME: usize = 200;
 
@@ -118,7 +118,8 @@ pub(crate) fn check_capability_name(s: &str) -> Result<(), AccessError> {
 /// assert_eq!(id.as_str(), "g-0001");
 /// assert!("".parse::<GrantId>().is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
 pub struct GrantId(SmolStr);
 
 impl GrantId {
@@ -144,15 +145,9 @@ impl TryFrom<String> for GrantId {
     }
 }
 
-impl Serialize for GrantId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
 impl<'de> Deserialize<'de> for GrantId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = d.deserialize_str(StrVisitor)?;
+        let s = SmolStr::deserialize(d)?;
         check_host_id("grant id", &s).map_err(serde::de::Error::custom)?;
         Ok(GrantId(s))
     }
