@@ -317,13 +317,33 @@ impl Text {
 /// Dictionary keys as `u32`, `NULL_KEY` for a null. 32-bit keys without
 /// nulls are read in place: a negative key reads as a key far outside the
 /// dictionary (or, for -1, as `NULL_KEY`: what a cast makes of it too).
+/// Narrower keys without nulls are widened on every core (a negative one
+/// becomes `NULL_KEY`, as a cast makes it).
 fn dict_keys(keys: &dyn Array) -> Result<arrow_buffer::ScalarBuffer<u32>, ArrowError> {
+    use arrow_array::types::{Int8Type, Int16Type, UInt8Type, UInt16Type};
+    const NULL: u32 = chapterhouse::health::NULL_KEY;
     if keys.null_count() == 0 {
         match keys.data_type() {
             DataType::UInt32 => return Ok(keys.as_primitive::<UInt32Type>().values().clone()),
             DataType::Int32 => {
                 let buffer = keys.as_primitive::<Int32Type>().values().inner().clone();
                 return Ok(arrow_buffer::ScalarBuffer::from(buffer));
+            }
+            DataType::Int8 => {
+                let k = keys.as_primitive::<Int8Type>().values();
+                return Ok(par_map(k, |k| u32::try_from(k).unwrap_or(NULL)).into());
+            }
+            DataType::Int16 => {
+                let k = keys.as_primitive::<Int16Type>().values();
+                return Ok(par_map(k, |k| u32::try_from(k).unwrap_or(NULL)).into());
+            }
+            DataType::UInt8 => {
+                let k = keys.as_primitive::<UInt8Type>().values();
+                return Ok(par_map(k, u32::from).into());
+            }
+            DataType::UInt16 => {
+                let k = keys.as_primitive::<UInt16Type>().values();
+                return Ok(par_map(k, u32::from).into());
             }
             _ => {}
         }
@@ -333,10 +353,27 @@ fn dict_keys(keys: &dyn Array) -> Result<arrow_buffer::ScalarBuffer<u32>, ArrowE
     Ok(if cast.null_count() == 0 {
         cast.values().clone()
     } else {
-        cast.iter()
-            .map(|k| k.unwrap_or(chapterhouse::health::NULL_KEY))
-            .collect()
+        cast.iter().map(|k| k.unwrap_or(NULL)).collect()
     })
+}
+
+/// `f` of every element, computed a block at a time on every core.
+pub(crate) fn par_map<A, B>(from: &[A], f: impl Fn(A) -> B + Sync) -> Vec<B>
+where
+    A: Copy + Sync,
+    B: Copy + Default + Send,
+{
+    use rayon::prelude::*;
+    const BLOCK: usize = 1 << 16;
+    let mut out = vec![B::default(); from.len()];
+    out.par_chunks_mut(BLOCK)
+        .zip(from.par_chunks(BLOCK))
+        .for_each(|(out, from)| {
+            for (o, &a) in out.iter_mut().zip(from) {
+                *o = f(a);
+            }
+        });
+    out
 }
 
 fn first_null(a: &dyn Array) -> Option<usize> {

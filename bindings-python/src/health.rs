@@ -153,6 +153,8 @@ fn dictionary_codes(array: &ArrayRef) -> Option<Vec<u8>> {
     use arrow_array::types::{Int8Type, Int16Type, Int32Type, UInt8Type, UInt16Type, UInt32Type};
     use arrow_array::{ArrowPrimitiveType, DictionaryArray};
     use arrow_buffer::ArrowNativeType;
+    /// The code of every key (on every core); `None` when a key is
+    /// outside the table.
     fn codes<K: arrow_array::types::ArrowDictionaryKeyType>(
         dict: &DictionaryArray<K>,
         table: &[u8],
@@ -160,11 +162,11 @@ fn dictionary_codes(array: &ArrayRef) -> Option<Vec<u8>> {
     where
         <K as ArrowPrimitiveType>::Native: ArrowNativeType,
     {
-        dict.keys()
-            .values()
-            .iter()
-            .map(|k| table.get(k.as_usize()).copied())
-            .collect()
+        const OUTSIDE: u8 = u8::MAX;
+        let codes = crate::arrow::par_map(dict.keys().values(), |k| {
+            table.get(k.as_usize()).copied().unwrap_or(OUTSIDE)
+        });
+        codes.iter().all(|&c| c != OUTSIDE).then_some(codes)
     }
     let DataType::Dictionary(key, _) = array.data_type() else {
         return None;
@@ -365,10 +367,21 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
             "trend_direction".into(),
             text(&|r| Some(r.trend.direction.as_str())),
         ),
-        (
-            "explanation".into(),
-            Arc::new(g.iter().map(|r| Some(r.explain())).collect::<StringArray>()),
-        ),
+        ("explanation".into(), {
+            // The longest text of a row: written on every core.
+            use rayon::prelude::*;
+            let texts: Vec<String> = g
+                .par_iter()
+                .with_min_len(64)
+                .map(GroupReport::explain)
+                .collect();
+            Arc::new(
+                texts
+                    .iter()
+                    .map(|t| Some(t.as_str()))
+                    .collect::<StringArray>(),
+            )
+        }),
     ]);
     let fields: Vec<Field> = cols
         .iter()

@@ -318,21 +318,21 @@ impl GroupReport {
         // "below 70" is never printed next to "70.0".
         let _ = writeln!(
             s,
-            "{}: {}{}, score {:.1} of 100",
+            "{}: {}{}, score {} of 100",
             self.group,
             self.status.label(),
             was,
-            floor1(self.score)
+            Tenths(floor1(self.score))
         );
         let _ = writeln!(s, "  why: {}", self.status_reason);
         let _ = writeln!(s, "  do:  {}", self.intervention_text);
         for c in &self.components {
             let _ = writeln!(
                 s,
-                "  {:<13}{:>5.1} of {:>4.1} points (component {:>3.0}/100): {}",
+                "  {:<13}{:>5} of {:>4} points (component {:>3.0}/100): {}",
                 c.component.as_str(),
-                floor1(c.contribution),
-                floor1(c.contribution + c.headroom),
+                Tenths(floor1(c.contribution)),
+                Tenths(floor1(c.contribution + c.headroom)),
                 c.score.floor(),
                 c.facts
             );
@@ -431,6 +431,31 @@ pub(crate) fn floor1(v: f64) -> f64 {
     (v * 10.0).floor() / 10.0
 }
 
+/// A number shown to one decimal, as `{:.1}` shows it; widths and alignment
+/// apply as to text. Tenths in `0..10^15` are printed from the integer,
+/// without the exact float formatting `{:.1}` runs.
+pub(crate) struct Tenths(pub(crate) f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = self.0 * 10.0;
+        let near = tenths.round();
+        // Only where the value is (within rounding) a whole number of tenths
+        // is the integer's text sure to be `{:.1}`'s.
+        let text = if (0.0..1e15).contains(&near)
+            && !self.0.is_sign_negative()
+            && (tenths - near).abs() < 1e-6
+        {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let t = near as u64;
+            format!("{}.{}", t / 10, t % 10)
+        } else {
+            format!("{:.1}", self.0)
+        };
+        f.pad(&text)
+    }
+}
+
 /// "today", "1 day ago", "12 days ago".
 pub(crate) fn days_ago(days: u64) -> String {
     match days {
@@ -452,8 +477,66 @@ pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
 /// A number without a trailing ".0" when it is whole.
 pub(crate) fn num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
+        // Whole and below 2^53: the integer prints the same digits, without
+        // the exact float formatting (only -0 keeps its sign that way).
+        if v == 0.0 && v.is_sign_negative() {
+            return "-0".into();
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let whole = v as i64;
+        whole.to_string()
     } else {
         format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The integer paths print what the float formatting prints.
+        #[test]
+        fn numbers_print_as_float_formatting_does(v in -1e3f64..1e16, whole in -1e15f64..1e15) {
+            let shown = floor1(v);
+            prop_assert_eq!(Tenths(shown).to_string(), format!("{shown:.1}"));
+            prop_assert_eq!(format!("{:>7}", Tenths(shown)), format!("{shown:>7.1}"));
+            prop_assert_eq!(Tenths(v).to_string(), format!("{v:.1}"));
+            let whole = whole.trunc();
+            prop_assert_eq!(num(whole), format!("{whole:.0}"));
+            prop_assert_eq!(super::super::scorer::floor1_text(v), format!("{shown:.1}"));
+        }
+    }
+
+    #[test]
+    fn numbers_at_the_edges() {
+        for v in [
+            0.0,
+            -0.0,
+            0.05,
+            0.15,
+            99.95,
+            100.0,
+            1e15,
+            1e-300,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            assert_eq!(Tenths(v).to_string(), format!("{v:.1}"), "{v}");
+            assert_eq!(
+                Tenths(floor1(v)).to_string(),
+                format!("{:.1}", floor1(v)),
+                "{v}"
+            );
+            assert_eq!(
+                super::super::scorer::floor1_text(v),
+                format!("{:.1}", floor1(v)),
+                "{v}"
+            );
+            if v.fract() == 0.0 && v.abs() < 1e15 {
+                assert_eq!(num(v), format!("{v:.0}"), "{v}");
+            }
+        }
     }
 }

@@ -78,6 +78,34 @@ fn part_count(rows: usize) -> usize {
     }
 }
 
+/// `f` of each block of `0..n` (blocks of `1 << 16`), combined in order
+/// with `join`; on every core on native targets. `None` when `n` is 0.
+fn blocks<T: Send>(
+    n: usize,
+    f: impl Fn(Range<usize>) -> T + Sync + Send,
+    join: impl Fn(T, T) -> T + Sync + Send,
+) -> Option<T> {
+    const BLOCK: usize = 1 << 16;
+    let block = move |b: usize| b * BLOCK..(b * BLOCK + BLOCK).min(n);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..n.div_ceil(BLOCK))
+            .into_par_iter()
+            .map(|b| f(block(b)))
+            .reduce_with(join)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (0..n.div_ceil(BLOCK)).map(|b| f(block(b))).reduce(join)
+    }
+}
+
+/// The first index in `0..n` where `bad` holds, looked for on every core.
+fn first_bad(n: usize, bad: impl Fn(usize) -> bool + Sync + Send) -> Option<usize> {
+    blocks(n, |mut r| r.find(|&i| bad(i)), Option::or).flatten()
+}
+
 /// What one range of a batch's rows adds to each group, before it is
 /// merged into the scorer (see `Scorer::merge`).
 struct Part {
@@ -88,15 +116,6 @@ struct Part {
     events: Vec<Vec<(u64, u64)>>,
     posts: Vec<Vec<u128>>,
     engaged: Vec<u64>,
-}
-
-/// Reads one word of each cache line of `kinds`, in order.
-fn warm(kinds: &[[KindStats; 8]]) {
-    let mut x = 0u32;
-    for k in kinds.iter().flatten() {
-        x ^= k.n;
-    }
-    std::hint::black_box(x);
 }
 
 /// Appends `from` to `into` (moving it when `into` is empty).
@@ -576,7 +595,12 @@ impl Scorer {
         if let Some(values) = cols.value {
             // NaN (missing) passes; so does any value in [0, MAX_VALUE].
             let bad = |v: f64| !(v.is_nan() || (0.0..=super::input::MAX_VALUE).contains(&v));
-            if let Some(i) = first_where(values, bad) {
+            let in_block = |r: Range<usize>| {
+                let start = r.start;
+                first_where(values.get(r).unwrap_or_default(), bad).map(|i| start + i)
+            };
+            let first = blocks(values.len(), in_block, Option::or).flatten();
+            if let Some(i) = first {
                 let v = values.get(i).copied().unwrap_or(f64::NAN);
                 let reason = check_value(v).err().unwrap_or("is invalid");
                 return Err(HealthError::row(i, "value", reason));
@@ -589,14 +613,13 @@ impl Scorer {
             None => Res::Absent,
         };
         let no_actor = actor.null_entries();
-        for i in 0..n {
-            if kind.get(i) == Kind::LeaderAction.code() && actor.is_null(i, &no_actor) {
-                return Err(HealthError::row(
-                    i,
-                    "actor",
-                    "is required for leader_action",
-                ));
-            }
+        let leader = Kind::LeaderAction.code();
+        if let Some(i) = first_bad(n, |i| kind.get(i) == leader && actor.is_null(i, &no_actor)) {
+            return Err(HealthError::row(
+                i,
+                "actor",
+                "is required for leader_action",
+            ));
         }
         Ok(Resolved { group, kind, actor })
     }
@@ -638,9 +661,11 @@ impl Scorer {
     /// Counts rows `rows` of a validated batch into a new part, reading the
     /// scorer only (the groups' clocks and listed leaders, the staff).
     ///
-    /// Rows are taken a block at a time and partitioned by group range (a
-    /// counting sort into buckets of `BUCKET_GROUPS` groups), so that while a
-    /// bucket's rows are counted its groups' state stays in cache. Columns
+    /// Rows are taken a block at a time and sorted by (group, kind) in two
+    /// counting sorts: first into buckets of `BUCKET_GROUPS` consecutive
+    /// groups, then each bucket (which fits in cache) by group and kind.
+    /// Each run of one kind in one group is then counted by a loop made for
+    /// that kind, with the group's counts in the first-level cache. Columns
     /// are decoded a few rows at a time, one column after another, so each
     /// decoding loop runs over one layout.
     fn count(&self, cols: &Columns<'_>, res: &Resolved<'_>, rows: Range<usize>) -> Part {
@@ -660,12 +685,14 @@ impl Scorer {
             .iter()
             .map(|acc| acc.hot.plain.then_some(acc.hot.eff_now))
             .collect();
-        let all_plain = plain_now.iter().all(|p| *p == Some(self.now_ms));
         let block = BLOCK_ROWS.min(rows.len());
         let buckets = groups.div_ceil(BUCKET_GROUPS).max(1);
         let mut starts = vec![0usize; buckets + 1];
+        // Second level: one counter per (group in the bucket, kind).
+        let mut runs = vec![0u32; BUCKET_GROUPS * 8 + 1];
         let mut gs = vec![0u32; block];
-        let mut recs: Vec<Rec> = Vec::with_capacity(block);
+        let mut recs: Vec<Rec> = vec![Rec::default(); block];
+        let mut sorted: Vec<Rec> = Vec::new();
         let mut a = vec![NULL_KEY; SUB];
         let mut k = vec![0u8; SUB];
         let mut t = vec![0i64; SUB];
@@ -687,8 +714,6 @@ impl Scorer {
                     *c += prev;
                 }
             }
-            recs.clear();
-            recs.resize(len, Rec::default());
             for (sub, gs) in gs.chunks(SUB).enumerate() {
                 let at = start + sub * SUB;
                 let n = gs.len();
@@ -714,29 +739,89 @@ impl Scorer {
             // `starts[b]` is now the end of bucket b's rows.
             let mut from = 0;
             for (b, &end) in starts.iter().enumerate().take(buckets) {
-                // Read the bucket's counts in order first: the hardware
-                // streams them in far faster than the rows' scattered
-                // accesses would fetch them.
-                let groups = b * BUCKET_GROUPS..((b + 1) * BUCKET_GROUPS).min(groups);
-                warm(part.kinds.get(groups).unwrap_or_default());
-                for r in recs.get(from..end).unwrap_or_default() {
-                    let plain = if all_plain {
-                        Some(self.now_ms)
-                    } else {
-                        plain_now.get(r.g as usize).copied().flatten()
-                    };
-                    self.count_one(&mut part, plain, r.g, r.t, r.k, r.v, r.a);
-                }
+                let bucket = recs.get(from..end).unwrap_or_default();
                 from = end;
+                let first = b * BUCKET_GROUPS;
+                // Second level: by (group, kind) within the bucket.
+                let key = |r: &Rec| (r.g as usize).saturating_sub(first) * 8 + usize::from(r.k & 7);
+                runs.fill(0);
+                for r in bucket {
+                    if let Some(c) = runs.get_mut(key(r) + 1) {
+                        *c += 1;
+                    }
+                }
+                for i in 1..runs.len() {
+                    let prev = runs.get(i - 1).copied().unwrap_or(0);
+                    if let Some(c) = runs.get_mut(i) {
+                        *c += prev;
+                    }
+                }
+                sorted.clear();
+                sorted.resize(bucket.len(), Rec::default());
+                for r in bucket {
+                    if let Some(slot) = runs.get_mut(key(r)) {
+                        if let Some(s) = sorted.get_mut(*slot as usize) {
+                            *s = *r;
+                        }
+                        *slot += 1;
+                    }
+                }
+                // `runs[i]` is now the end of run i's rows.
+                let mut at = 0usize;
+                for (i, &end) in runs.iter().enumerate().take(BUCKET_GROUPS * 8) {
+                    let end = end as usize;
+                    if end == at {
+                        continue;
+                    }
+                    let run = sorted.get(at..end).unwrap_or_default();
+                    at = end;
+                    let g = first + i / 8;
+                    let plain = plain_now.get(g).copied().flatten();
+                    let g = u32::try_from(g).unwrap_or(u32::MAX);
+                    self.count_run(&mut part, plain, g, i % 8, run);
+                }
             }
             start += len;
         }
         part
     }
 
+    /// Counts one run of rows of one group and one kind (`kind` is a
+    /// [`Kind`] code below 8): one loop per kind, so the compiler knows the
+    /// kind inside each.
+    fn count_run(&self, part: &mut Part, plain_now: Option<i64>, g: u32, kind: usize, run: &[Rec]) {
+        macro_rules! each {
+            ($kind:expr) => {{
+                if $kind == Kind::EventHeld {
+                    if let Some(list) = part.events.get_mut(g as usize) {
+                        list.reserve(run.len());
+                    }
+                } else if $kind == Kind::Post {
+                    if let Some(list) = part.posts.get_mut(g as usize) {
+                        list.reserve(run.len());
+                    }
+                }
+                for r in run {
+                    self.count_one(part, plain_now, g, r.t, $kind as u8, r.v, r.a);
+                }
+            }};
+        }
+        match Kind::ALL.get(kind).copied() {
+            Some(Kind::EventHeld) => each!(Kind::EventHeld),
+            Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
+            Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
+            Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
+            Some(Kind::Post) => each!(Kind::Post),
+            Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
+            Some(Kind::ActionReported) => each!(Kind::ActionReported),
+            Some(Kind::Win) => each!(Kind::Win),
+            None => {}
+        }
+    }
+
     /// Counts one row into `part`; `plain_now` is the group's `now` when
     /// its clock has no pauses.
-    #[inline]
+    #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn count_one(
         &self,
@@ -1309,7 +1394,7 @@ impl Scorer {
             )
         } else {
             let st = t.status_for(previous, score);
-            let s = floor1(score);
+            let s = floor1_text(score);
             let r = match (st, previous) {
                 (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => format!(
                     "score {s} stays at or above {}, the level for leaving thriving",
@@ -1587,8 +1672,18 @@ fn l_to_f64(l: u128) -> f64 {
     v
 }
 
-fn floor1(v: f64) -> String {
-    format!("{:.1}", super::report::floor1(v))
+/// `v` rounded down to tenths, as text ("12.3").
+pub(crate) fn floor1_text(v: f64) -> String {
+    let tenths = (v * 10.0).floor();
+    if (0.0..1e15).contains(&tenths) && !tenths.is_sign_negative() {
+        // floor1(v) is the double nearest tenths / 10, which prints (to one
+        // decimal) as exactly these digits.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let t = tenths as u64;
+        format!("{}.{}", t / 10, t % 10)
+    } else {
+        format!("{:.1}", super::report::floor1(v))
+    }
 }
 
 fn num3(v: f64) -> String {
@@ -1881,6 +1976,68 @@ fn lookup(
     Ok(i)
 }
 
+/// A dictionary column without a validity bitmap, quickly: which entries
+/// the rows use is found on every core, then those entries are interned in
+/// dictionary order. `None`, with the interner as it was, when a row or an
+/// entry is wrong: the row-by-row path then names the first such row.
+fn resolve_dict<'a>(
+    keys: &'a [u32],
+    values: &Strings<'a>,
+    interner: &mut Interner,
+    target: Target,
+) -> Option<Res<'a>> {
+    let entries = values.len();
+    let scan = |rows: Range<usize>| -> Option<Vec<u64>> {
+        let mut seen = vec![0u64; entries.div_ceil(64)];
+        for &k in keys.get(rows).unwrap_or_default() {
+            if k == NULL_KEY {
+                if target == Target::Group {
+                    return None;
+                }
+                continue;
+            }
+            if k as usize >= entries {
+                return None;
+            }
+            set_bit(&mut seen, k);
+        }
+        Some(seen)
+    };
+    let join = |a: Option<Vec<u64>>, b: Option<Vec<u64>>| {
+        let (mut a, b) = (a?, b?);
+        for (x, y) in a.iter_mut().zip(&b) {
+            *x |= y;
+        }
+        Some(a)
+    };
+    let seen = match blocks(keys.len(), scan, join) {
+        Some(seen) => seen?,
+        None => Vec::new(),
+    };
+    let before = interner.len();
+    interner.reserve(entries.min(keys.len()));
+    let mut map = vec![UNRESOLVED; entries];
+    for (w, &word) in seen.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let k = w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let id = values
+                .get(k)
+                .ok()
+                .and_then(|s| lookup(s, interner, target, 0).ok());
+            match (id, map.get_mut(k)) {
+                (Some(id), Some(slot)) => *slot = id,
+                _ => {
+                    interner.truncate(before);
+                    return None;
+                }
+            }
+        }
+    }
+    Some(Res::Dict { keys, map })
+}
+
 fn resolve_strings<'a>(
     col: &StrColumn<'a>,
     valid: Option<&[u8]>,
@@ -1896,6 +2053,11 @@ fn resolve_strings<'a>(
     };
     match *col {
         StrColumn::Dict { keys, values } => {
+            if valid.is_none()
+                && let Some(res) = resolve_dict(keys, &values, interner, target)
+            {
+                return Ok(res);
+            }
             interner.reserve(values.len().min(keys.len()));
             let mut map = vec![UNRESOLVED; values.len()];
             // Which keys were seen: a bitset small enough to stay in cache.
@@ -2141,6 +2303,6 @@ mod tests {
         );
         assert_eq!(num3(2.5), "2.5");
         assert_eq!(num3(3.0), "3");
-        assert_eq!(floor1(69.97), "69.9");
+        assert_eq!(floor1_text(69.97), "69.9");
     }
 }
