@@ -679,6 +679,38 @@ impl Scorer {
             posts: vec![Vec::new(); groups],
             engaged: vec![0; self.engaged_bits.len()],
         };
+        // Room for each group's events and posts in this range (rows that
+        // are not counted included), so that each list is allocated once.
+        {
+            let mut room = vec![[0usize; 2]; groups];
+            let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
+            let mut at = rows.start;
+            while at < rows.end {
+                let n = SUB.min(rows.end - at);
+                let (gs, ks) = (
+                    gs.get_mut(..n).unwrap_or_default(),
+                    ks.get_mut(..n).unwrap_or_default(),
+                );
+                res.group.fill(at, gs);
+                res.kind.fill(at, ks);
+                for (&g, &k) in gs.iter().zip(ks.iter()) {
+                    let list = match Kind::from_code(k) {
+                        Some(Kind::EventHeld) => 0,
+                        Some(Kind::Post) => 1,
+                        _ => continue,
+                    };
+                    if let Some(r) = room.get_mut(g as usize).and_then(|r| r.get_mut(list)) {
+                        *r += 1;
+                    }
+                }
+                at += n;
+            }
+            for ((events, posts), &[e, p]) in part.events.iter_mut().zip(&mut part.posts).zip(&room)
+            {
+                *events = Vec::with_capacity(e);
+                *posts = Vec::with_capacity(p);
+            }
+        }
         // Each group's `now` on its clock, when it has no pauses.
         let plain_now: Vec<Option<i64>> = self
             .acc
@@ -792,15 +824,6 @@ impl Scorer {
     fn count_run(&self, part: &mut Part, plain_now: Option<i64>, g: u32, kind: usize, run: &[Rec]) {
         macro_rules! each {
             ($kind:expr) => {{
-                if $kind == Kind::EventHeld {
-                    if let Some(list) = part.events.get_mut(g as usize) {
-                        list.reserve(run.len());
-                    }
-                } else if $kind == Kind::Post {
-                    if let Some(list) = part.posts.get_mut(g as usize) {
-                        list.reserve(run.len());
-                    }
-                }
                 for r in run {
                     self.count_one(part, plain_now, g, r.t, $kind as u8, r.v, r.a);
                 }
