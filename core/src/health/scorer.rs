@@ -38,6 +38,12 @@ const VALUE_BITS: u32 = 20;
 const TERM_SHIFT: u32 = 50;
 const VALUE_ONE: u64 = 1 << VALUE_BITS;
 const MISSING: u64 = u64::MAX;
+/// A post's key: author << `POST_AGE_BITS` | plain age in ms, for authors
+/// below `POST_NO_AUTHOR` and ages below 2^40 ms (34 years); other posts
+/// keep a wide key (author << 96 | biased day << 64 | age).
+const POST_AGE_BITS: u32 = 40;
+/// The narrow author field of a post without an author.
+const POST_NO_AUTHOR: u32 = (1 << (64 - POST_AGE_BITS)) - 1;
 
 #[allow(clippy::cast_precision_loss)]
 const S_SCALE: f64 = (1u64 << 32) as f64;
@@ -114,8 +120,26 @@ struct Part {
     /// Per group: (person, age of their latest counted action).
     leaders: Vec<Vec<(u32, u64)>>,
     events: Vec<Vec<(u64, u64)>>,
-    posts: Vec<Vec<u128>>,
+    posts: Vec<Vec<u64>>,
+    posts_wide: Vec<Vec<u128>>,
     engaged: Vec<u64>,
+}
+
+/// Reusable sort space for [`Scorer::measure`].
+#[derive(Debug, Default)]
+struct Scratch {
+    narrow: Vec<u64>,
+    wide: Vec<u128>,
+}
+
+/// The day of `t` (ms), counted from the first day of year 1.
+fn post_day(t: i64) -> u64 {
+    u64::try_from(t.div_euclid(DAY_MS) - MIN_MS.div_euclid(DAY_MS)).unwrap_or(0)
+}
+
+/// A post's wide key: author << 96 | biased day << 64 | age.
+fn wide_post(author: u32, t: i64, age: u64) -> u128 {
+    (u128::from(author) << 96) | (u128::from(post_day(t)) << 64) | u128::from(age)
 }
 
 /// Appends `from` to `into` (moving it when `into` is empty).
@@ -243,6 +267,8 @@ struct GroupAcc {
     /// (person, age of last counted action or NEVER).
     leaders: Vec<(u32, u64)>,
     excluded: Excluded,
+    /// Wide post keys: author << 96 | biased day << 64 | age.
+    posts_wide: Vec<u128>,
 }
 
 /// The per-row part of a group's header: one cache line.
@@ -256,8 +282,8 @@ struct Hot {
     leaders_listed: bool,
     /// (age, attendance in fixed point or MISSING).
     events: Vec<(u64, u64)>,
-    /// author << 96 | biased day << 64 | age.
-    posts: Vec<u128>,
+    /// Narrow post keys (see `POST_AGE_BITS`).
+    posts: Vec<u64>,
 }
 
 impl GroupAcc {
@@ -273,6 +299,7 @@ impl GroupAcc {
             kinds: [KindStats::default(); 8],
             leaders: Vec::new(),
             excluded: Excluded::default(),
+            posts_wide: Vec::new(),
         }
     }
 }
@@ -677,6 +704,7 @@ impl Scorer {
             leaders: vec![Vec::new(); groups],
             events: vec![Vec::new(); groups],
             posts: vec![Vec::new(); groups],
+            posts_wide: vec![Vec::new(); groups],
             engaged: vec![0; self.engaged_bits.len()],
         };
         // Room for each group's events and posts in this range (rows that
@@ -904,10 +932,13 @@ impl Scorer {
                 VALUE_ONE
             }
             Kind::Post => {
-                let day = t.div_euclid(DAY_MS) - MIN_MS.div_euclid(DAY_MS);
-                let day = u64::try_from(day).unwrap_or(0);
-                if let Some(list) = part.posts.get_mut(gi) {
-                    list.push((u128::from(a) << 96) | (u128::from(day) << 64) | u128::from(age));
+                let author = if a == NULL_KEY { POST_NO_AUTHOR } else { a };
+                if (a == NULL_KEY || a < POST_NO_AUTHOR) && raw_age < 1 << POST_AGE_BITS {
+                    if let Some(list) = part.posts.get_mut(gi) {
+                        list.push((u64::from(author) << POST_AGE_BITS) | raw_age);
+                    }
+                } else if let Some(list) = part.posts_wide.get_mut(gi) {
+                    list.push(wide_post(a, t, age));
                 }
                 VALUE_ONE
             }
@@ -964,6 +995,7 @@ impl Scorer {
             leaders,
             events,
             posts,
+            posts_wide,
             engaged,
         } = part;
         type GroupPart = (
@@ -971,10 +1003,11 @@ impl Scorer {
             Excluded,
             Vec<(u32, u64)>,
             Vec<(u64, u64)>,
+            Vec<u64>,
             Vec<u128>,
         );
         let merge_group =
-            |(acc, (kinds, excluded, leaders, events, posts)): (&mut GroupAcc, GroupPart)| {
+            |(acc, (kinds, excluded, leaders, events, posts, wide)): (&mut GroupAcc, GroupPart)| {
                 for (s, p) in acc.kinds.iter_mut().zip(&kinds) {
                     s.merge(p);
                 }
@@ -989,6 +1022,7 @@ impl Scorer {
                 }
                 append(&mut acc.hot.events, events);
                 append(&mut acc.hot.posts, posts);
+                append(&mut acc.posts_wide, wide);
             };
         let parts = kinds
             .into_iter()
@@ -996,7 +1030,8 @@ impl Scorer {
             .zip(leaders)
             .zip(events)
             .zip(posts)
-            .map(|((((k, x), l), e), p)| (k, x, l, e, p));
+            .zip(posts_wide)
+            .map(|(((((k, x), l), e), p), w)| (k, x, l, e, p, w));
         #[cfg(not(target_arch = "wasm32"))]
         {
             use rayon::prelude::*;
@@ -1093,7 +1128,7 @@ impl Scorer {
             }
         }
         // Saturation constants, from established groups under the new caps.
-        let mut scratch = Vec::new();
+        let mut scratch = Scratch::default();
         let mut samples: [Vec<f64>; 5] = Default::default();
         for g in 0..self.acc.len() {
             let ms = self.measure(g, &cal, &mut scratch);
@@ -1160,12 +1195,12 @@ impl Scorer {
             use rayon::prelude::*;
             order
                 .into_par_iter()
-                .map_init(Vec::new, |scratch, g| self.group_report(g, scratch))
+                .map_init(Scratch::default, |scratch, g| self.group_report(g, scratch))
                 .collect()
         };
         #[cfg(target_arch = "wasm32")]
         let groups: Vec<GroupReport> = {
-            let mut scratch = Vec::new();
+            let mut scratch = Scratch::default();
             order
                 .into_iter()
                 .map(|g| self.group_report(g, &mut scratch))
@@ -1213,7 +1248,7 @@ impl Scorer {
         }
     }
 
-    fn measure(&self, g: usize, cal: &Calibration, scratch: &mut Vec<u128>) -> Measures {
+    fn measure(&self, g: usize, cal: &Calibration, scratch: &mut Scratch) -> Measures {
         let mut ms = Measures {
             last_leader_age: NEVER,
             last_event_age: NEVER,
@@ -1271,18 +1306,15 @@ impl Scorer {
             .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
         ms.l_fx = l_fx;
         // Conversation: the latest posts of each author and day, up to the cap.
-        scratch.clear();
-        scratch.extend_from_slice(&acc.hot.posts);
-        scratch.sort_unstable();
+        // Keys sort by author, then day, then age (narrow keys: by author,
+        // then plain age, which orders days and, within a day, ages the same
+        // way: the group's clock never runs backwards).
         let cap_posts = u64::from(self.model.posts_per_author_per_day);
         let mut s_conv: u128 = 0;
         let mut bucket = None;
         let mut taken = 0u64;
         let mut authors: Vec<u32> = Vec::new();
-        #[allow(clippy::cast_possible_truncation)] // masked fields
-        for &key in scratch.iter() {
-            let b = key >> 64;
-            let age = key as u64;
+        let mut take = |b: u128, author: u32, age: u64| {
             if bucket != Some(b) {
                 bucket = Some(b);
                 taken = 0;
@@ -1292,7 +1324,6 @@ impl Scorer {
                 s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
                 if age <= h(4) {
                     ms.posts_win += 1;
-                    let author = (key >> 96) as u32;
                     if authors.last() != Some(&author) {
                         authors.push(author);
                     }
@@ -1305,6 +1336,48 @@ impl Scorer {
                 }
             } else if age <= h(4) {
                 ms.posts_over_cap += 1;
+            }
+        };
+        let narrow = |key: u64| {
+            let raw = key & ((1 << POST_AGE_BITS) - 1);
+            #[allow(clippy::cast_possible_truncation)] // 24 bits
+            let author = match (key >> POST_AGE_BITS) as u32 {
+                POST_NO_AUTHOR => NULL_KEY,
+                a => a,
+            };
+            let t = self.now_ms - i64::try_from(raw).unwrap_or(0);
+            let age = if acc.hot.plain {
+                acc.hot.eff_now.saturating_sub(t)
+            } else {
+                acc.hot.eff_now.saturating_sub(meta.clock.eff(t))
+            };
+            (author, t, u64::try_from(age).unwrap_or(0))
+        };
+        if acc.posts_wide.is_empty() {
+            let keys = &mut scratch.narrow;
+            keys.clear();
+            keys.extend_from_slice(&acc.hot.posts);
+            keys.sort_unstable();
+            for &key in keys.iter() {
+                let (author, t, age) = narrow(key);
+                take(
+                    (u128::from(author) << 64) | u128::from(post_day(t)),
+                    author,
+                    age,
+                );
+            }
+        } else {
+            let keys = &mut scratch.wide;
+            keys.clear();
+            keys.extend(acc.hot.posts.iter().map(|&key| {
+                let (author, t, age) = narrow(key);
+                wide_post(author, t, age)
+            }));
+            keys.extend_from_slice(&acc.posts_wide);
+            keys.sort_unstable();
+            #[allow(clippy::cast_possible_truncation)] // masked fields
+            for &key in keys.iter() {
+                take(key >> 64, (key >> 96) as u32, key as u64);
             }
         }
         ms.authors_win = authors.len() as u64;
@@ -1342,7 +1415,7 @@ impl Scorer {
     }
 
     #[allow(clippy::cast_precision_loss, clippy::too_many_lines)]
-    fn group_report(&self, g: usize, scratch: &mut Vec<u128>) -> GroupReport {
+    fn group_report(&self, g: usize, scratch: &mut Scratch) -> GroupReport {
         let m = &self.model;
         let sp = &self.spans;
         let ms = self.measure(g, &m.calibration, scratch);
@@ -2316,6 +2389,73 @@ mod tests {
             let one = report_in_parts(&rows, 1, false);
             proptest::prop_assert_eq!(one, report_in_parts(&rows, parts, reverse));
         }
+    }
+
+    /// A group with one post too old for a narrow key is measured from wide
+    /// keys: the same capped posts, authors and windows as without it.
+    #[test]
+    fn wide_post_keys_count_as_narrow_ones() {
+        use crate::health::ActivityRow;
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let facts = Facts::default();
+        let model = HealthModel::default();
+        let at = |days: i64, minutes: i64| {
+            now - chrono::Duration::days(days) + chrono::Duration::minutes(minutes)
+        };
+        let post = |group, time, actor| ActivityRow {
+            group,
+            time,
+            kind: Kind::Post,
+            value: None,
+            actor,
+        };
+        let mut rows = Vec::new();
+        for group in ["g-narrow", "g-wide"] {
+            // Five posts by one author on one day (three count), posts by
+            // others and without an author, some outside the windows.
+            for m in 0..5 {
+                rows.push(post(group, at(3, -600 + m), Some("ana")));
+            }
+            for (d, actor) in [
+                (1, Some("bo")),
+                (2, None),
+                (2, None),
+                (40, Some("cy")),
+                (200, Some("ana")),
+            ] {
+                rows.push(post(group, at(d, 0), actor));
+            }
+        }
+        // 40 years ago: past 2^40 ms, so g-wide's posts take wide keys.
+        rows.push(post("g-wide", at(40 * 365, 0), Some("bo")));
+        let mut scorer = Scorer::new(&model, &facts, now).unwrap();
+        scorer.add_rows(rows).unwrap();
+        let g = |name: &str| usize::try_from(scorer.groups.get(name).unwrap()).unwrap();
+        assert!(scorer.acc[g("g-wide")].posts_wide.len() == 1);
+        assert!(scorer.acc[g("g-narrow")].posts_wide.is_empty());
+        let cal = &scorer.model.calibration;
+        let (a, b) = (
+            scorer.measure(g("g-narrow"), cal, &mut Scratch::default()),
+            scorer.measure(g("g-wide"), cal, &mut Scratch::default()),
+        );
+        assert_eq!(a.posts_over_cap, 2);
+        assert_eq!(
+            (
+                a.posts_win,
+                a.posts_over_cap,
+                a.authors_win,
+                a.posts_recent,
+                a.posts_base
+            ),
+            (
+                b.posts_win,
+                b.posts_over_cap,
+                b.authors_win,
+                b.posts_recent,
+                b.posts_base
+            )
+        );
+        assert_eq!(a.s[4].to_bits(), b.s[4].to_bits());
     }
 
     #[test]
