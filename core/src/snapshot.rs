@@ -343,6 +343,57 @@ fn serde_value<'a, T: Deserialize<'a>>(c: &mut Cursor<'a>) -> Option<T> {
     Some(v)
 }
 
+/// The `grants` member read ahead: its key's offset, its array, and the
+/// offset after it.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct Ahead {
+    key_at: usize,
+    grants: Vec<Grant>,
+    end: usize,
+}
+
+/// Whether to read grants ahead with this much text left: not below
+/// 64 KiB (the second thread would cost more than it saves); always in
+/// tests, so the reader's property tests go through the read-ahead.
+#[cfg(not(target_arch = "wasm32"))]
+fn worth_reading_ahead(rest: usize) -> bool {
+    cfg!(test) || rest >= 1 << 16
+}
+
+/// The `people` array at the cursor (`None`: the reader declined) and, on
+/// native targets with a large rest, the `grants` member read meanwhile on
+/// a second thread from the first `"grants"` key after it, which is where
+/// `to_json` writes it. [`members`] uses that read only when it reaches a
+/// `grants` key at that same offset, so a wrong guess (or another member
+/// order) costs time, never a different answer.
+fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<Vec<Person>>, Option<Ahead>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let text = c.text();
+        let from = c.position();
+        if worth_reading_ahead(text.len() - from) {
+            let (people, ahead) = rayon::join(
+                || read_people(c),
+                || {
+                    let key_at = from + text.get(from..)?.find("\"grants\"")?;
+                    let mut g = Cursor::new(text);
+                    g.advance(key_at);
+                    g.str()?;
+                    g.eat(b':')?;
+                    let grants = read_grants(&mut g)?;
+                    Some(Ahead {
+                        key_at,
+                        grants,
+                        end: g.position(),
+                    })
+                },
+            );
+            return (people, ahead);
+        }
+    }
+    (read_people(c), None)
+}
+
 /// The document's members in any order, each at most once, none unknown
 /// (as the derived `Document` reads them), then nothing but whitespace.
 fn members(text: &str) -> Option<Document> {
@@ -353,8 +404,12 @@ fn members(text: &str) -> Option<Document> {
     fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
         slot.is_none().then(|| *slot = Some(v))
     }
+    // the `grants` member read ahead while `people` was read
+    let mut ahead: Option<Ahead> = None;
     c.eat(b'{')?;
     loop {
+        c.peek()?;
+        let key_at = c.position();
         let key = c.str()?;
         c.eat(b':')?;
         match key {
@@ -362,8 +417,22 @@ fn members(text: &str) -> Option<Document> {
             "organization" => once(&mut organization, serde_value(&mut c)?)?,
             "nodes" => once(&mut nodes, serde_value(&mut c)?)?,
             "policy" => once(&mut policy, serde_value(&mut c)?)?,
-            "people" => once(&mut people, read_people(&mut c)?)?,
-            "grants" => once(&mut grants, read_grants(&mut c)?)?,
+            "people" => {
+                let (p, a) = people_and_grants_ahead(&mut c);
+                ahead = a;
+                once(&mut people, p?)?
+            }
+            "grants" => {
+                let read = match ahead.take() {
+                    // read from this very key: the same answer as reading it now
+                    Some(a) if a.key_at == key_at => {
+                        c.seek(a.end);
+                        a.grants
+                    }
+                    _ => read_grants(&mut c)?,
+                };
+                once(&mut grants, read)?
+            }
             _ => return None,
         }
         match c.peek()? {
@@ -717,7 +786,10 @@ mod reader_props {
                 r#""an-id-well-over-twenty-four-bytes""#,
             ],
         ),
-        ("name", &[r#""Ana""#, "null", r#""""#, r#""A\nB""#, "3"]),
+        (
+            "name",
+            &[r#""Ana""#, "null", r#""""#, r#""A\nB""#, "3", r#""grants""#],
+        ),
         (
             "attestations",
             &[

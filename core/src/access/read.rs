@@ -27,6 +27,21 @@ impl<'a> Cursor<'a> {
         Cursor { text, at: 0 }
     }
 
+    /// The whole text.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The current offset in the text.
+    pub(crate) fn position(&self) -> usize {
+        self.at
+    }
+
+    /// Moves to an offset (one a reader of the same text ended at).
+    pub(crate) fn seek(&mut self, at: usize) {
+        self.at = at;
+    }
+
     /// The text from the current position.
     pub(crate) fn rest(&self) -> &'a str {
         self.text.get(self.at..).unwrap_or_default()
