@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{AccessState, Cursor, Grant, Person, Policy, read_grants, read_people, stamp};
+use crate::access::{
+    AccessState, Cursor, Grant, Person, Policy, find_eight, read_grants, read_people, stamp,
+};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
 use crate::limits::{LimitError, Limits};
@@ -375,7 +377,7 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<Vec<Person>>, Option<A
             let (people, ahead) = rayon::join(
                 || read_people(c),
                 || {
-                    let key_at = from + text.get(from..)?.find("\"grants\"")?;
+                    let key_at = find_eight(text, from, b"\"grants\"")?;
                     let mut g = Cursor::new(text);
                     g.advance(key_at);
                     g.str()?;

@@ -87,13 +87,53 @@ impl<'a> Cursor<'a> {
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = string_end(rest)?;
-        if rest.get(len) != Some(&b'"') {
+        let b = self.text.as_bytes();
+        let mut end = start;
+        // eight bytes at a time while eight remain, then byte by byte
+        loop {
+            let Some(w) = b.get(end..end + 8) else {
+                while b.get(end).is_some_and(|&c| !ends_string(c)) {
+                    end += 1;
+                }
+                break;
+            };
+            let hit = string_stops(read_word(w));
+            if hit != 0 {
+                end += (hit.trailing_zeros() / 8) as usize;
+                break;
+            }
+            end += 8;
+        }
+        if b.get(end) != Some(&b'"') {
             return None;
         }
-        self.at = start + len + 1;
-        self.text.get(start..start + len)
+        self.at = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// The next member's key and its colon, as an index into `keys`: a key
+    /// from `keys[*next..]` written as `"key":` is recognised by comparing
+    /// two words (`to_json` writes the keys in order, skipping absent
+    /// ones); any other is read as a string and looked up. `None` for an
+    /// unknown key or malformed text. `next` becomes the index after the
+    /// key read.
+    #[inline]
+    fn member(&mut self, keys: &[Key], next: &mut usize) -> Option<usize> {
+        self.peek()?;
+        if let Some(x) = self.text.as_bytes().get(self.at..self.at + 16) {
+            let w = [read_word(x), read_word(x.get(8..).unwrap_or_default())];
+            for (i, k) in keys.iter().enumerate().skip(*next) {
+                if (w[0] & k.mask[0]) == k.word[0] && (w[1] & k.mask[1]) == k.word[1] {
+                    self.at += k.len;
+                    *next = i + 1;
+                    return Some(i);
+                }
+            }
+        }
+        let key = self.key()?;
+        let i = keys.iter().position(|k| k.name == key)?;
+        *next = i + 1;
+        Some(i)
     }
 
     /// After a member or element: `true` when another follows (`,`),
@@ -165,28 +205,60 @@ fn below(w: u64, n: u8) -> u64 {
     w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
 }
 
-/// The offset of the first `"`, `\\` or control character, eight bytes at
-/// a time.
+/// The high bit of each byte of `w` that ends a plain string (`"`, `\\`
+/// or a control character); exact for the lowest such byte.
 #[inline]
-fn string_end(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        let w = u64::from_le_bytes(a);
-        let hit = below(w ^ (ONES * u64::from(b'"')), 1)
-            | below(w ^ (ONES * u64::from(b'\\')), 1)
-            | below(w, 0x20);
-        if hit != 0 {
-            return Some(at + (hit.trailing_zeros() / 8) as usize);
+fn string_stops(w: u64) -> u64 {
+    below(w ^ (ONES * u64::from(b'"')), 1)
+        | below(w ^ (ONES * u64::from(b'\\')), 1)
+        | below(w, 0x20)
+}
+
+/// `c` ends a plain string.
+#[inline]
+fn ends_string(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+/// The high bit of each byte of `w` equal to `c`, and perhaps of some
+/// bytes above one that is (never missing one).
+#[inline]
+fn bytes_equal(w: u64, c: u8) -> u64 {
+    below(w ^ (ONES * u64::from(c)), 1)
+}
+
+/// The offset of the first occurrence of the eight bytes `needle` in
+/// `text` at or after `from`: candidates are the offsets whose first and
+/// last bytes match, eight offsets at a time, each then compared whole
+/// (a few instructions a byte where `str::find` takes several).
+pub(crate) fn find_eight(text: &str, from: usize, needle: &[u8; 8]) -> Option<usize> {
+    let b = text.as_bytes();
+    let want = u64::from_le_bytes(*needle);
+    let at_is = |i: usize| b.get(i..i + 8).map(read_word) == Some(want);
+    let mut at = from;
+    while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + 7..at + 15)) {
+        let mut m =
+            bytes_equal(read_word(head), needle[0]) & bytes_equal(read_word(tail), needle[7]);
+        while m != 0 {
+            let i = at + (m.trailing_zeros() / 8) as usize;
+            if at_is(i) {
+                return Some(i);
+            }
+            m &= m - 1;
         }
         at += 8;
     }
-    let tail = words.remainder();
-    tail.iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|i| at + i)
+    (at..b.len()).find(|&i| at_is(i))
+}
+
+/// Eight bytes as a little-endian word.
+#[inline]
+fn read_word(c: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(src) = c.get(..8) {
+        a.copy_from_slice(src);
+    }
+    u64::from_le_bytes(a)
 }
 
 /// Names seen so far, so each distinct one is stored once: the last one
@@ -252,13 +324,75 @@ fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
     Some(())
 }
 
+/// A member key as written, `"name":`, as two zero-padded little-endian
+/// words and the masks of their bytes (keys of up to 13 bytes).
+struct Key {
+    name: &'static str,
+    word: [u64; 2],
+    mask: [u64; 2],
+    /// The bytes of `"name":`.
+    len: usize,
+}
+
+impl Key {
+    // evaluated at compile time, where an index out of bounds fails the build
+    #[allow(clippy::indexing_slicing)]
+    const fn new(name: &'static str) -> Key {
+        let b = name.as_bytes();
+        let len = b.len() + 3;
+        assert!(len <= 16, "a member key of up to 13 bytes");
+        let (mut word, mut mask) = ([0u64; 2], [0u64; 2]);
+        let mut i = 0;
+        while i < len {
+            let c = if i == 0 || i == len - 2 {
+                b'"'
+            } else if i == len - 1 {
+                b':'
+            } else {
+                b[i - 1]
+            };
+            word[i / 8] |= (c as u64) << (8 * (i % 8));
+            mask[i / 8] |= 0xff << (8 * (i % 8));
+            i += 1;
+        }
+        Key {
+            name,
+            word,
+            mask,
+            len,
+        }
+    }
+}
+
+/// A person's keys, in the order `to_json` writes them.
+const PERSON_KEYS: [Key; 4] = [
+    Key::new("id"),
+    Key::new("name"),
+    Key::new("attestations"),
+    Key::new("suspended"),
+];
+
+/// A grant's keys, in the order `to_json` writes them.
+const GRANT_KEYS: [Key; 6] = [
+    Key::new("id"),
+    Key::new("person"),
+    Key::new("role"),
+    Key::new("scope"),
+    Key::new("valid_from"),
+    Key::new("valid_until"),
+];
+
+/// A scope's keys.
+const SCOPE_KEYS: [Key; 2] = [Key::new("node"), Key::new("tag")];
+
 fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Option<Person> {
     let (mut id, mut name, mut attestations, mut suspended) = (None, None, None, None);
+    let mut next = 0;
     if c.open_object()? {
         loop {
-            match c.key()? {
-                "id" => once(&mut id, c.str()?.parse::<PersonId>().ok()?)?,
-                "name" => {
+            match c.member(&PERSON_KEYS, &mut next)? {
+                0 /* id */ => once(&mut id, c.str()?.parse::<PersonId>().ok()?)?,
+                1 /* name */ => {
                     let v = if c.peek()? == b'n' {
                         c.literal("null")?;
                         None
@@ -267,7 +401,7 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                     };
                     once(&mut name, v)?;
                 }
-                "attestations" => {
+                2 /* attestations */ => {
                     let mut v = std::mem::take(&mut names.list);
                     v.clear();
                     if c.open_array()? {
@@ -282,7 +416,7 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                     names.list = v;
                     once(&mut attestations, list)?;
                 }
-                "suspended" => {
+                3 /* suspended */ => {
                     let v = match c.peek()? {
                         b't' => c.literal("true").map(|()| true)?,
                         b'f' => c.literal("false").map(|()| false)?,
@@ -309,9 +443,9 @@ fn scope(c: &mut Cursor<'_>) -> Option<Scope> {
     if !c.open_object()? {
         return None;
     }
-    let s = match c.key()? {
-        "node" => Scope::Node(c.str()?.parse::<NodeId>().ok()?),
-        "tag" => Scope::Tag(c.str()?.parse::<Tag>().ok()?),
+    let s = match c.member(&SCOPE_KEYS, &mut 0)? {
+        0 => Scope::Node(c.str()?.parse::<NodeId>().ok()?),
+        1 => Scope::Tag(c.str()?.parse::<Tag>().ok()?),
         _ => return None,
     };
     c.eat(b'}')?;
@@ -321,15 +455,16 @@ fn scope(c: &mut Cursor<'_>) -> Option<Scope> {
 fn grant<'a>(c: &mut Cursor<'a>, names: &mut Names, times: &mut Times<'a>) -> Option<Grant> {
     let (mut id, mut person, mut role, mut sc) = (None, None, None, None);
     let (mut from, mut until) = (None, None);
+    let mut next = 0;
     if c.open_object()? {
         loop {
-            match c.key()? {
-                "id" => once(&mut id, c.str()?.parse::<GrantId>().ok()?)?,
-                "person" => once(&mut person, c.str()?.parse::<PersonId>().ok()?)?,
-                "role" => once(&mut role, names.get(c.str()?))?,
-                "scope" => once(&mut sc, scope(c)?)?,
-                "valid_from" => once(&mut from, c.time(times)?)?,
-                "valid_until" => {
+            match c.member(&GRANT_KEYS, &mut next)? {
+                0 /* id */ => once(&mut id, c.str()?.parse::<GrantId>().ok()?)?,
+                1 /* person */ => once(&mut person, c.str()?.parse::<PersonId>().ok()?)?,
+                2 /* role */ => once(&mut role, names.get(c.str()?))?,
+                3 /* scope */ => once(&mut sc, scope(c)?)?,
+                4 /* valid_from */ => once(&mut from, c.time(times)?)?,
+                5 /* valid_until */ => {
                     let v = if c.peek()? == b'n' {
                         c.literal("null")?;
                         None
@@ -393,4 +528,39 @@ pub(crate) fn people(c: &mut Cursor<'_>) -> Option<Vec<Person>> {
 /// The `grants` array at the cursor, as serde would read it.
 pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     array(c, grant)
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `find_eight` finds what `str::find` finds.
+        #[test]
+        fn find_eight_is_find(
+            text in "[\"grants:a ]{0,80}",
+            from in 0usize..90,
+        ) {
+            let needle = b"\"grants\"";
+            let from = from.min(text.len());
+            let want = text[from..].find("\"grants\"").map(|i| i + from);
+            prop_assert_eq!(find_eight(&text, from, needle), want);
+        }
+    }
+
+    #[test]
+    fn member_keys_are_recognised_as_written() {
+        let mut c = Cursor::new(r#" "valid_until" :1, "valid_until":2,"id":3,"bogus":4"#);
+        let mut next = 0;
+        // with a space before the colon: read as a string
+        assert_eq!(c.member(&GRANT_KEYS, &mut next), Some(5));
+        assert_eq!(next, 6);
+        c.seek(c.position() + 3);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 0), Some(5));
+        c.seek(c.position() + 2);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 3), Some(0));
+        c.seek(c.position() + 2);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 0), None);
+    }
 }
