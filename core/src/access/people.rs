@@ -10,7 +10,7 @@
 //! over occupied slots (entries are never removed); at most 7/8 of the
 //! slots are occupied, so probing for an absent id ends early.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::fx::{FxMap, Inline, mix, same_words};
 use super::state::{Entry, PersonFlags, TagEntry, far_future};
@@ -25,7 +25,7 @@ use super::state::{Entry, PersonFlags, TagEntry, far_future};
 pub(crate) struct Card {
     key: [u64; 3],
     pub(crate) attest: u64,
-    /// Unix seconds; the grant is valid from `from` (included) to `until`
+    /// [`time_key`]s; the grant is valid from `from` (included) to `until`
     /// (excluded; `i64::MAX` when open-ended).
     pub(crate) from: i64,
     pub(crate) until: i64,
@@ -38,6 +38,20 @@ pub(crate) struct Card {
     key_len: u8,
     /// The shape (`SHAPE_*`, low two bits) and the `CARD_*` flags.
     bits: u8,
+}
+
+/// A time to the second as a number that orders as the times do: the
+/// year, the day of the year, then the second of the day (a few shifts,
+/// where Unix seconds take a division by 400 years). For a whole-second
+/// `t`, `t <= now` iff `time_key(t) <= time_key(now)`, and `now < t` iff
+/// `time_key(now) < time_key(t)`: what the card's validity test needs.
+#[inline]
+pub(crate) fn time_key(t: DateTime<Utc>) -> i64 {
+    let t = t.naive_utc();
+    let d = t.date();
+    (i64::from(d.year()) << 26)
+        + (i64::from(d.ordinal()) << 17)
+        + i64::from(t.time().num_seconds_from_midnight())
 }
 
 const LONG_KEY: u8 = u8::MAX;
@@ -97,8 +111,8 @@ impl Card {
                 let open = e.until == far_future();
                 if whole(e.from) && (open || whole(e.until)) {
                     shape = SHAPE_ONE;
-                    self.from = e.from.timestamp();
-                    self.until = if open { i64::MAX } else { e.until.timestamp() };
+                    self.from = time_key(e.from);
+                    self.until = if open { i64::MAX } else { time_key(e.until) };
                     self.node = e.node;
                     self.slot = e.slot;
                     self.role = e.role;
@@ -375,6 +389,25 @@ mod props {
             for id in &ids {
                 prop_assert_eq!(one.get(id), two.get(id));
             }
+        }
+    }
+
+    proptest! {
+        /// The card's time keys order whole-second times against any time
+        /// as the times themselves order.
+        #[test]
+        fn time_keys_order_as_times(
+            a in -2_000_000_000_000i64..2_000_000_000_000,
+            b in -2_000_000_000_000i64..2_000_000_000_000,
+            nanos in 0u32..2_000_000_000,
+        ) {
+            let whole = DateTime::from_timestamp(a, 0).unwrap();
+            let Some(now) = DateTime::from_timestamp(b, nanos % 1_000_000_000) else { return Ok(()) };
+            prop_assert_eq!(whole <= now, time_key(whole) <= time_key(now));
+            prop_assert_eq!(now < whole, time_key(now) < time_key(whole));
+            let near = DateTime::from_timestamp(a + i64::from(nanos % 3) - 1, nanos % 1_000_000_000).unwrap();
+            prop_assert_eq!(whole <= near, time_key(whole) <= time_key(near));
+            prop_assert_eq!(near < whole, time_key(near) < time_key(whole));
         }
     }
 

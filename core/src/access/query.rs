@@ -15,7 +15,7 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
-use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE};
+use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE, time_key};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
 use super::state::{
     AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
@@ -319,7 +319,7 @@ impl AccessState {
         let (t, o) = net.span(card.node);
         let (tin_n, _) = net.span(n);
         let covers = t <= tin_n && tin_n < o;
-        let s = now.timestamp();
+        let s = time_key(now);
         let valid = card.from <= s && s < card.until;
         let grant = self.grants.indexed(card.slot)?;
         if gives && covers {
