@@ -124,26 +124,20 @@ impl Inline {
         if len > 24 {
             return None;
         }
-        let mut words = [0u64; 3];
-        if len >= 8 {
-            // whole words one by one (a loop here becomes a call to memcpy)
-            let word = |i: usize| b.get(i..i + 8).map(read_u64).unwrap_or(0);
-            words[0] = word(0);
-            if len >= 16 {
-                words[1] = word(8);
-            }
-            if len >= 24 {
-                words[2] = word(16);
-            }
-            let (full, rest) = (len / 8, len % 8);
-            if rest > 0
-                && let Some(w) = words.get_mut(full)
-            {
-                *w = word(len - 8) >> (8 * (8 - rest));
-            }
-        } else {
-            words[0] = read_short(b);
-        }
+        // each word in a register (an array indexed by the length would
+        // go through the stack, and a loop here becomes a call to memcpy)
+        let word = |i: usize| b.get(i..i + 8).map(read_u64).unwrap_or(0);
+        // the last partial word: the last eight bytes, shifted down
+        let tail = || match len % 8 {
+            0 => 0,
+            rest => word(len - 8) >> (8 * (8 - rest)),
+        };
+        let words = match len {
+            0..8 => [read_short(b), 0, 0],
+            8..16 => [word(0), tail(), 0],
+            16..24 => [word(0), word(8), tail()],
+            _ => [word(0), word(8), word(16)],
+        };
         Some(Inline {
             words,
             len: len as u8,
@@ -240,8 +234,15 @@ impl IdMap {
                 .find(&k)
                 .and_then(|at| self.slots.get(at))
                 .map(|s| s.value),
-            None => self.long.get(id).copied(),
+            None => self.get_long(id),
         }
+    }
+
+    /// An id too long to keep inline.
+    #[cold]
+    #[inline(never)]
+    fn get_long(&self, id: &str) -> Option<u32> {
+        self.long.get(id).copied()
     }
 
     /// The slot holding `k`.
@@ -342,13 +343,26 @@ impl IdMap {
         Some(value)
     }
 
-    /// Makes room for `more` short ids at a load factor of at most 7/8.
+    /// Makes room for `more` short ids at a load factor of at most 7/8,
+    /// or 1/2 while the table would stay within 64 KiB (a small map, such
+    /// as the capabilities', then finds most ids at the first probe).
     pub(crate) fn reserve(&mut self, more: usize) {
         let need = self.short + more;
-        if need * 8 <= self.tags.len() * 7 {
+        let roomy = |size: usize| size * std::mem::size_of::<IdSlot>() <= 64 << 10;
+        let fits = |size: usize| {
+            if roomy(size) {
+                need * 2 <= size
+            } else {
+                need * 8 <= size * 7
+            }
+        };
+        if fits(self.tags.len()) {
             return;
         }
-        let size = (need * 8 / 7 + 1).next_power_of_two().max(8);
+        let mut size = (need * 8 / 7 + 1).next_power_of_two().max(8);
+        if !fits(size) {
+            size *= 2;
+        }
         let old_tags = std::mem::replace(&mut self.tags, vec![EMPTY; size]);
         let old = std::mem::replace(&mut self.slots, vec![IdSlot::default(); size]);
         for (t, s) in old_tags.into_iter().zip(old) {

@@ -157,11 +157,10 @@ pub(crate) struct PeopleIx {
 
 impl PeopleIx {
     /// The person with this id: their index and card.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find(&self, id: &str) -> Option<(u32, &Card)> {
         let Some(k) = Inline::new(id) else {
-            let ix = *self.long.get(id)?;
-            return Some((ix, self.card(ix)?));
+            return self.find_long(id);
         };
         let words = k.words();
         let len = k.len();
@@ -184,6 +183,14 @@ impl PeopleIx {
             at = (at + 1) & mask;
         }
         None
+    }
+
+    /// [`PeopleIx::find`] for an id too long to keep inline.
+    #[cold]
+    #[inline(never)]
+    fn find_long(&self, id: &str) -> Option<(u32, &Card)> {
+        let ix = *self.long.get(id)?;
+        Some((ix, self.card(ix)?))
     }
 
     #[inline]

@@ -539,6 +539,7 @@ pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
 }
 
 impl Network {
+    #[inline]
     fn resolve_cap(&self, capability: &str) -> Result<u8, AccessError> {
         self.access
             .compiled
@@ -546,6 +547,7 @@ impl Network {
             .ok_or_else(|| AccessError::UnknownCapability(capability.to_owned()))
     }
 
+    #[inline]
     fn resolve_node(&self, node: &str) -> Result<u32, AccessError> {
         self.access
             .node_ix(self, node)
