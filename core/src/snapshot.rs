@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessState, Cursor, Grant, Person, Policy, find_eight, read_grants, read_people, stamp,
+    AccessState, Cursor, Grant, PeopleIx, Person, Policy, find_eight, read_grants, read_people,
+    stamp,
 };
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
@@ -263,6 +264,10 @@ struct Document {
     people: Vec<Person>,
     #[serde(default)]
     grants: Vec<Grant>,
+    /// The people table, built while the grants were read (the reader's
+    /// path only): the table, or the index of the first repeated id.
+    #[serde(skip)]
+    people_table: Option<Result<PeopleIx, usize>>,
 }
 
 /// Reads only the `format` member, so a future version is refused before its
@@ -368,14 +373,20 @@ fn worth_reading_ahead(rest: usize) -> bool {
 /// `to_json` writes it. [`members`] uses that read only when it reaches a
 /// `grants` key at that same offset, so a wrong guess (or another member
 /// order) costs time, never a different answer.
-fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<Vec<Person>>, Option<Ahead>) {
+fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {
             let (people, ahead) = rayon::join(
-                || read_people(c),
+                // the people table too, while the grants take longer
+                || {
+                    read_people(c).map(|p| {
+                        let table = PeopleIx::of_people(&p);
+                        (p, Some(table))
+                    })
+                },
                 || {
                     let key_at = find_eight(text, from, b"\"grants\"")?;
                     let mut g = Cursor::new(text);
@@ -393,8 +404,11 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<Vec<Person>>, Option<A
             return (people, ahead);
         }
     }
-    (read_people(c), None)
+    (read_people(c).map(|p| (p, None)), None)
 }
+
+/// The people read, with their table when built meanwhile.
+type People = (Vec<Person>, Option<Result<PeopleIx, usize>>);
 
 /// The document's members in any order, each at most once, none unknown
 /// (as the derived `Document` reads them), then nothing but whitespace.
@@ -408,6 +422,7 @@ fn members(text: &str) -> Option<Document> {
     }
     // the `grants` member read ahead while `people` was read
     let mut ahead: Option<Ahead> = None;
+    let mut people_table = None;
     c.eat(b'{')?;
     loop {
         c.peek()?;
@@ -422,7 +437,9 @@ fn members(text: &str) -> Option<Document> {
             "people" => {
                 let (p, a) = people_and_grants_ahead(&mut c);
                 ahead = a;
-                once(&mut people, p?)?
+                let (p, table) = p?;
+                once(&mut people, p)?;
+                people_table = table;
             }
             "grants" => {
                 let read = match ahead.take() {
@@ -456,6 +473,7 @@ fn members(text: &str) -> Option<Document> {
         policy: policy.unwrap_or_default(),
         people: people.unwrap_or_default(),
         grants: grants.unwrap_or_default(),
+        people_table,
     })
 }
 
@@ -583,12 +601,10 @@ impl Network {
                 };
                 invalid(path, e)
             })?;
-        net.access =
-            AccessState::load(&net, doc.policy, doc.people, doc.grants).map_err(|(path, e)| {
-                SnapshotError::Invalid {
-                    path,
-                    source: Box::new(e.into()),
-                }
+        net.access = AccessState::load(&net, doc.policy, doc.people, doc.grants, doc.people_table)
+            .map_err(|(path, e)| SnapshotError::Invalid {
+                path,
+                source: Box::new(e.into()),
             })?;
         Ok(net)
     }
@@ -924,9 +940,11 @@ mod reader_props {
 
     /// Where the reader answers, serde reads the same document.
     fn agree(text: &str) -> Result<bool, TestCaseError> {
-        let Some(fast) = members(text) else {
+        let Some(mut fast) = members(text) else {
             return Ok(false);
         };
+        // built beside the people, not read (checked by loading)
+        fast.people_table = None;
         let serde: Result<Document, _> = serde_json::from_str(text);
         let serde = match serde {
             Ok(doc) => doc,

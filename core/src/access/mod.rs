@@ -233,6 +233,7 @@ pub use query::NodesPage;
 
 pub(crate) use apply::{after_apply, apply_access_op, authorize_op, normalize_op};
 pub(crate) use model::stamp;
+pub(crate) use people::PeopleIx;
 pub(crate) use policy::push_policy;
 pub(crate) use read::{Cursor, find_eight, grants as read_grants, people as read_people};
 pub(crate) use state::AccessState;

@@ -13,6 +13,7 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::fx::{FxMap, Inline, mix, same_words};
+use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, far_future};
 
 /// What `check` needs about a person in one 64-byte line: the id (to
@@ -231,6 +232,20 @@ impl PeopleIx {
         self.reserve(1);
         let slot = self.place(card);
         self.pos.push(slot);
+    }
+
+    /// A table of these people's ids (flags and grants left blank, for
+    /// [`AccessState::load`](super::state::AccessState::load) to fill in),
+    /// or the index of the first person whose id came before.
+    pub(crate) fn of_people(people: &[Person]) -> Result<PeopleIx, usize> {
+        let mut t = PeopleIx::default();
+        t.reserve(people.len());
+        for (i, p) in people.iter().enumerate() {
+            if !t.push_new(p.id.as_str(), PersonFlags::default()) {
+                return Err(i);
+            }
+        }
+        Ok(t)
     }
 
     /// [`PeopleIx::push`] unless the id is already in the table (false),

@@ -394,11 +394,16 @@ impl AccessState {
 
     /// Builds the access state of a loaded snapshot. Errors carry the
     /// snapshot path of the offending item (`grants[7]`).
+    ///
+    /// `table`: the people table of these people's ids, when built
+    /// meanwhile ([`PeopleIx::of_people`]): the table, or the index of the
+    /// first repeated id.
     pub(crate) fn load(
         net: &Network,
         policy: Option<Policy>,
         people: Vec<Person>,
         grants: Vec<Grant>,
+        table: Option<Result<PeopleIx, usize>>,
     ) -> Result<AccessState, (String, AccessError)> {
         let explicit_policy = policy.is_some();
         let policy = policy.unwrap_or_default();
@@ -411,25 +416,44 @@ impl AccessState {
             grants: Slots::default(),
             ix: Index::default(),
         };
-        state.ix.people.reserve(people.len());
+        let built = table.is_some();
+        // the first repeated id, when the table was built ahead
+        let mut repeated = None;
+        match table {
+            Some(Ok(t)) => state.ix.people = t,
+            Some(Err(i)) => repeated = Some(i),
+            None => state.ix.people.reserve(people.len()),
+        }
         // normalized in place: the parsed vector becomes the state's
         let mut people = people;
         let mut flags = Vec::with_capacity(people.len());
-        // the last list checked: people share lists, so most are checked once
-        let mut checked = None;
+        // the last list checked, with its attestation bits: people share
+        // lists, so most are checked and looked up once
+        let mut checked: Option<(Attestations, u64)> = None;
         for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            person.normalize_after(checked.as_ref()).map_err(at)?;
-            if !checked
-                .as_ref()
-                .is_some_and(|c: &Attestations| c.shared_with(&person.attestations))
-            {
-                checked = Some(person.attestations.clone());
-            }
-            let f = state.flags_of(person);
+            person
+                .normalize_after(checked.as_ref().map(|c| &c.0))
+                .map_err(at)?;
+            let f = match &checked {
+                Some((c, attest)) if c.shared_with(&person.attestations) => PersonFlags {
+                    suspended: person.suspended,
+                    attest: *attest,
+                },
+                _ => {
+                    let f = state.flags_of(person);
+                    checked = Some((person.attestations.clone(), f.attest));
+                    f
+                }
+            };
             flags.push(f);
-            // one probe: a duplicate is found by the insert
-            if !state.ix.people.push_new(person.id.as_str(), f) {
+            // one probe: a duplicate is found by the insert (or was, ahead)
+            let fresh = if built {
+                repeated != Some(i)
+            } else {
+                state.ix.people.push_new(person.id.as_str(), f)
+            };
+            if !fresh {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
         }
