@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessState, Cursor, Grant, PeopleIx, Person, Policy, find_eight, read_grants, read_people,
-    stamp,
+    AccessState, Cursor, Grant, PeopleIx, Person, Policy, find_short, grants_in_parts, read_grants,
+    read_people, stamp,
 };
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
@@ -388,12 +388,12 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
                     })
                 },
                 || {
-                    let key_at = find_eight(text, from, b"\"grants\"")?;
+                    let key_at = find_short(text, from, b"\"grants\"")?;
                     let mut g = Cursor::new(text);
                     g.advance(key_at);
                     g.str()?;
                     g.eat(b':')?;
-                    let grants = read_grants(&mut g)?;
+                    let grants = grants_in_parts(&mut g)?;
                     Some(Ahead {
                         key_at,
                         grants,

@@ -227,18 +227,21 @@ fn bytes_equal(w: u64, c: u8) -> u64 {
     below(w ^ (ONES * u64::from(c)), 1)
 }
 
-/// The offset of the first occurrence of the eight bytes `needle` in
-/// `text` at or after `from`: candidates are the offsets whose first and
-/// last bytes match, eight offsets at a time, each then compared whole
+/// The offset of the first occurrence of `needle` (one to eight bytes)
+/// in `text` at or after `from`: candidates are the offsets whose first
+/// and last bytes match, eight offsets at a time, each then compared whole
 /// (a few instructions a byte where `str::find` takes several).
-pub(crate) fn find_eight(text: &str, from: usize, needle: &[u8; 8]) -> Option<usize> {
+pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize> {
     let b = text.as_bytes();
-    let want = u64::from_le_bytes(*needle);
-    let at_is = |i: usize| b.get(i..i + 8).map(read_word) == Some(want);
+    let (&first, &last) = (needle.first()?, needle.last()?);
+    let n = needle.len();
+    if n > 8 {
+        return None;
+    }
+    let at_is = |i: usize| b.get(i..i + n) == Some(needle);
     let mut at = from;
-    while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + 7..at + 15)) {
-        let mut m =
-            bytes_equal(read_word(head), needle[0]) & bytes_equal(read_word(tail), needle[7]);
+    while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + n - 1..at + n + 7)) {
+        let mut m = bytes_equal(read_word(head), first) & bytes_equal(read_word(tail), last);
         while m != 0 {
             let i = at + (m.trailing_zeros() / 8) as usize;
             if at_is(i) {
@@ -495,8 +498,16 @@ fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    let mut names = Names::default();
-    let mut times = Times::default();
+    array_until(c, item, usize::MAX).map(|(v, _)| v)
+}
+
+/// [`array`], stopping early (true) where an item starts at offset `stop`
+/// after a comma.
+fn array_until<'a, T>(
+    c: &mut Cursor<'a>,
+    item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
+    stop: usize,
+) -> Option<(Vec<T>, bool)> {
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
     // only grows the vector): pages never written are never touched, the
@@ -505,19 +516,38 @@ fn array<'a, T>(
     let hint = if cfg!(target_arch = "wasm32") {
         0
     } else {
-        c.rest().len() / 48
+        c.rest().len().min(stop.saturating_sub(c.position())) / 48
     };
     let mut out = Vec::with_capacity(hint);
+    let mut stopped = false;
     if c.open_array()? {
-        loop {
-            out.push(item(c, &mut names, &mut times)?);
-            if !c.more(b']')? {
-                break;
-            }
-        }
+        stopped = items(c, item, &mut out, stop)?;
     }
     out.shrink_to_fit();
-    Some(out)
+    Some((out, stopped))
+}
+
+/// The items of an array from the one at the cursor to the closing `]`
+/// (false), or up to offset `stop` when an item starts there after a comma
+/// (true, the cursor at that item).
+fn items<'a, T>(
+    c: &mut Cursor<'a>,
+    item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
+    out: &mut Vec<T>,
+    stop: usize,
+) -> Option<bool> {
+    let mut names = Names::default();
+    let mut times = Times::default();
+    loop {
+        out.push(item(c, &mut names, &mut times)?);
+        if !c.more(b']')? {
+            return Some(false);
+        }
+        c.peek()?;
+        if c.position() == stop {
+            return Some(true);
+        }
+    }
 }
 
 /// The `people` array at the cursor, as serde would read it.
@@ -530,22 +560,85 @@ pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     array(c, grant)
 }
 
+/// [`grants`], the same answer, with the items from a guessed item start
+/// in about the last fifth of the text read meanwhile on another thread
+/// (native targets): the thread reading people ends sooner than the one
+/// reading grants, and takes this part over. The part is used only when
+/// reading from the start reaches an item at that very offset, so a wrong
+/// guess costs time, never a different answer.
+pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let text = c.text();
+        let from = c.position();
+        let guess = from + (text.len() - from) / 5 * 4;
+        if let Some(stop) = find_short(text, guess, b"{\"id\":\"") {
+            let mut tail = Cursor::new(text);
+            tail.seek(stop);
+            let (head, rest) = rayon::join(
+                || array_until(c, grant, stop),
+                || {
+                    let mut out = Vec::new();
+                    items(&mut tail, grant, &mut out, usize::MAX)?;
+                    Some(out)
+                },
+            );
+            let (mut head, stopped) = head?;
+            if stopped {
+                // reading on from `stop` is what the other thread did
+                head.extend(rest?);
+                c.seek(tail.position());
+            }
+            return Some(head);
+        }
+    }
+    grants(c)
+}
+
 #[cfg(test)]
 mod props {
     use super::*;
     use proptest::prelude::*;
 
     proptest! {
-        /// `find_eight` finds what `str::find` finds.
+        /// `find_short` finds what `str::find` finds.
         #[test]
-        fn find_eight_is_find(
+        fn find_short_is_find(
             text in "[\"grants:a ]{0,80}",
             from in 0usize..90,
+            needle in "[\"grants:a ]{1,8}",
         ) {
-            let needle = b"\"grants\"";
             let from = from.min(text.len());
-            let want = text[from..].find("\"grants\"").map(|i| i + from);
-            prop_assert_eq!(find_eight(&text, from, needle), want);
+            let want = text[from..].find(needle.as_str()).map(|i| i + from);
+            prop_assert_eq!(find_short(&text, from, needle.as_bytes()), want);
+        }
+    }
+
+    proptest! {
+        /// Reading grants in two parts gives what reading them in one
+        /// does, wherever the guessed split falls (between items, inside
+        /// one, in text after the array), errors included.
+        #[test]
+        fn grants_in_parts_are_grants(
+            n in 0usize..12,
+            ws in prop::sample::select(vec!["", "\n  ", " "]),
+            after in prop::sample::select(vec!["", r#","people":[{"id":"p"}]"#, r#","x":{"id":"q"}"#]),
+            broken in prop::option::of(0usize..12),
+        ) {
+            let items: Vec<String> = (0..n)
+                .map(|i| {
+                    let role = if broken == Some(i) { "5" } else { r#""member""# };
+                    format!(r#"{{"id":"g-{i}","person":"p","role":{role},"scope":{{"node":"c"}},"valid_from":"2025-01-01T00:00:00Z"}}"#)
+                })
+                .collect();
+            let text = format!("[{ws}{}{ws}]{after}}}", items.join(&format!(",{ws}")));
+            let (mut one, mut two) = (Cursor::new(&text), Cursor::new(&text));
+            let a = grants(&mut one);
+            let b = grants_in_parts(&mut two);
+            prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            if a.is_some() {
+                prop_assert_eq!(one.position(), two.position());
+            }
         }
     }
 
