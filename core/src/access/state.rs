@@ -292,6 +292,33 @@ pub(crate) const STATUS_ACTIVE: u8 = 1;
 pub(crate) const STATUS_ARCHIVED: u8 = 2;
 pub(crate) const STATUS_INACTIVE: u8 = 3;
 
+/// `(a(), b())`, side by side when `parallel` on native targets.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if parallel {
+        return rayon::join(a, b);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = parallel;
+    (a(), b())
+}
+
+/// The grant id map, or the index of the first grant whose id came before.
+fn grant_ids(grants: &[Grant]) -> Result<IdMap, usize> {
+    let mut ids = IdMap::default();
+    ids.reserve(grants.len());
+    for (i, g) in grants.iter().enumerate() {
+        if ids.insert(g.id.as_str(), i as u32).is_some() {
+            return Err(i);
+        }
+    }
+    Ok(ids)
+}
+
 /// Person `p`'s flags under a compiled policy.
 fn flags_of(compiled: &Compiled, p: &Person) -> PersonFlags {
     let mut attest = 0u64;
@@ -459,26 +486,40 @@ impl AccessState {
         }
         state.people = people;
         state.index_nodes(net);
-        state.ix.grants.reserve(grants.len());
-        let mut placed = Vec::with_capacity(grants.len());
-        // the person of the grant before: grants usually come grouped by
-        // person, in the people's order, so the next grant's person is
-        // usually found by comparing one or two ids (no table probe)
-        let mut hint = 0u32;
-        for (i, grant) in grants.iter().enumerate() {
-            let at = |e| (format!("grants[{i}]"), e);
-            // one hash: a duplicate is found by the insert (the state is dropped on error)
-            if state
-                .ix
-                .grants
-                .insert(grant.id.as_str(), i as u32)
-                .is_some()
-            {
-                return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
-            }
-            let p = state.place_near(net, grant, false, hint).map_err(at)?;
-            hint = p.person;
-            placed.push(Some(p));
+        // The grant id map and the placements do not depend on each other:
+        // built side by side (native targets, many grants). The first error
+        // in grant order wins, a repeated id before a misplaced grant at
+        // the same index, as one pass over the grants would find them.
+        let (ids, placed) = both(
+            grants.len() >= 4096,
+            || grant_ids(&grants),
+            || {
+                let mut placed = Vec::with_capacity(grants.len());
+                // the person of the grant before: grants usually come
+                // grouped by person, in the people's order, so the next
+                // grant's person is usually found by comparing one or two
+                // ids (no table probe)
+                let mut hint = 0u32;
+                for (i, grant) in grants.iter().enumerate() {
+                    let p = state
+                        .place_near(net, grant, false, hint)
+                        .map_err(|e| (i, e))?;
+                    hint = p.person;
+                    placed.push(Some(p));
+                }
+                Ok(placed)
+            },
+        );
+        let misplaced = placed.as_ref().err().map(|(e, _)| *e);
+        if let Err(d) = ids
+            && misplaced.is_none_or(|e| d <= e)
+        {
+            let id = grants.get(d).map(|g| g.id.to_string()).unwrap_or_default();
+            return Err((format!("grants[{d}]"), AccessError::DuplicateGrant(id)));
+        }
+        let placed = placed.map_err(|(e, err)| (format!("grants[{e}]"), err))?;
+        if let Ok(ids) = ids {
+            state.ix.grants = ids;
         }
         state.grants = Slots::from_vec(grants);
         state.index_grants(net, placed, Some(flags));

@@ -216,3 +216,53 @@ mod card_path {
         );
     }
 }
+
+/// Loading reports the first bad grant in order, a repeated id before an
+/// unknown person at the same grant (the id map and the placements are
+/// built apart, side by side for many grants).
+#[test]
+fn loading_names_the_first_bad_grant() {
+    let grants = |gs: &[(&str, &str)]| {
+        let gs: Vec<String> = gs
+            .iter()
+            .map(|(id, person)| {
+                format!(
+                    r#"{{"id":"{id}","person":"{person}","role":"member","scope":{{"node":"c"}},"valid_from":"2025-01-01T00:00:00Z"}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"format":"chapterhouse/1","organization":{{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}},"nodes":[{{"id":"c","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"active"}}],"people":[{{"id":"p"}}],"grants":[{}]}}"#,
+            gs.join(",")
+        )
+    };
+    let err = |gs: &[(&str, &str)]| {
+        crate::Network::from_json(&grants(gs))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err(&[("g1", "p"), ("g2", "nobody"), ("g1", "p")]);
+    assert!(e.starts_with("grants[1]:"), "{e}");
+    let e = err(&[("g1", "p"), ("g1", "p"), ("g2", "nobody")]);
+    assert!(e.starts_with("grants[1]:") && e.contains("g1"), "{e}");
+    let e = err(&[("g1", "p"), ("g1", "nobody")]);
+    assert!(
+        e.starts_with("grants[1]:") && e.contains("g1") && !e.contains("nobody"),
+        "{e}"
+    );
+    // many grants: built side by side, same answers
+    let many: Vec<(String, &str)> = (0..5000).map(|i| (format!("g{i}"), "p")).collect();
+    let mut gs: Vec<(&str, &str)> = many.iter().map(|(i, p)| (i.as_str(), *p)).collect();
+    gs[4000] = ("g10", "p");
+    gs[4500].1 = "nobody";
+    let e = err(&gs);
+    assert!(e.starts_with("grants[4000]:") && e.contains("g10"), "{e}");
+    gs[4000] = ("g4000", "p");
+    let e = err(&gs);
+    assert!(
+        e.starts_with("grants[4500]:") && e.contains("nobody"),
+        "{e}"
+    );
+    gs[4500] = ("g4500", "p");
+    assert!(crate::Network::from_json(&grants(&gs)).is_ok());
+}
