@@ -512,6 +512,12 @@ impl AccessState {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn unknown_node(node: &str) -> AccessError {
+    AccessError::UnknownNode(node.to_owned())
+}
+
 /// Edges between two nodes in the tree.
 pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
     let depth = |x: u32| net.depth.get(x as usize).copied().unwrap_or(0);
@@ -547,11 +553,12 @@ impl Network {
             .ok_or_else(|| AccessError::UnknownCapability(capability.to_owned()))
     }
 
-    #[inline]
+    #[inline(always)]
     fn resolve_node(&self, node: &str) -> Result<u32, AccessError> {
-        self.access
-            .node_ix(self, node)
-            .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
+        match self.access.node_ix(self, node) {
+            Some(n) => Ok(n),
+            None => Err(unknown_node(node)),
+        }
     }
 
     /// May `person` use `capability` at `node` at time `now`, and why (not)?

@@ -292,6 +292,13 @@ pub(crate) const STATUS_ACTIVE: u8 = 1;
 pub(crate) const STATUS_ARCHIVED: u8 = 2;
 pub(crate) const STATUS_INACTIVE: u8 = 3;
 
+/// A node added since the fast map was built (or none).
+#[cold]
+#[inline(never)]
+fn node_ix_slow(net: &Network, id: &str) -> Option<u32> {
+    net.ix(id)
+}
+
 /// `(a(), b())`, side by side when `parallel` on native targets.
 fn both<A: Send, B: Send>(
     parallel: bool,
@@ -411,11 +418,11 @@ impl AccessState {
     }
 
     /// The arena index of a node: the fast map first, then the network's.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn node_ix(&self, net: &Network, id: &str) -> Option<u32> {
         match self.ix.nodes.get(id) {
             Some(n) => Some(n),
-            None => net.ix(id),
+            None => node_ix_slow(net, id),
         }
     }
 
