@@ -199,6 +199,12 @@
 //! people and grants allocates a handful of times instead of once per
 //! string. Grants that come grouped by person, in the people's order, are
 //! matched to their person by comparing ids, without probing the table.
+//! On native targets a large snapshot is read on two threads: the grants
+//! array (found by its key, its last fifth from a guessed item start)
+//! while the people are read and their table built, each guess used only
+//! when reading from the start reaches that very offset; then the grant id
+//! map beside the placements. Ids map to indexes through open-addressing
+//! tables of inline keys.
 //!
 //! Figures, with the commands and machine load that produced them:
 //! `benches/access/README.md`.
