@@ -15,7 +15,7 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
-use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE, time_key};
+use super::people::{One, SHAPE_EMPTY, SHAPE_ONE, time_key};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
 use super::state::{
     AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
@@ -252,7 +252,7 @@ impl AccessState {
         n: u32,
         now: DateTime<Utc>,
     ) -> Option<Decision<'a>> {
-        let card = p.and_then(|p| self.ix.people.card(p));
+        let card = p.and_then(|p| self.ix.people.one(p));
         self.decide_found(net, person_id, p, card, c, n, now)
     }
 
@@ -265,7 +265,7 @@ impl AccessState {
         net: &'a Network,
         person_id: &'a str,
         p: Option<u32>,
-        card: Option<&Card>,
+        card: Option<One>,
         c: u8,
         n: u32,
         now: DateTime<Utc>,
@@ -274,7 +274,7 @@ impl AccessState {
             && let Some(card) = card
             && card.shape() <= SHAPE_ONE
         {
-            return self.decide_card(net, person_id, p, card, c, n, now);
+            return self.decide_card(net, person_id, p, &card, c, n, now);
         }
         self.decide_general(net, person_id, p, c, n, now)
     }
@@ -289,7 +289,7 @@ impl AccessState {
         net: &'a Network,
         person_id: &'a str,
         p: u32,
-        card: &Card,
+        card: &One,
         c: u8,
         n: u32,
         now: DateTime<Utc>,

@@ -735,9 +735,9 @@ impl AccessState {
                 Some(&f) => f,
                 None => flags_of(&self.compiled, p),
             };
-            if let Some(card) = self.ix.people.card_mut(i as u32) {
-                card.set_all(flags, e.as_slice(), &t);
-            }
+            self.ix
+                .people
+                .update_card(i as u32, |card| card.set_all(flags, e.as_slice(), &t));
             rows.push(Row {
                 flags,
                 entries: e,
@@ -745,6 +745,7 @@ impl AccessState {
             });
         }
         self.ix.rows = rows;
+        self.ix.people.sync_quick();
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
@@ -800,10 +801,10 @@ impl AccessState {
             .map(|person| self.flags_of(person))
             && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
-            if let Some(card) = self.ix.people.card_mut(p) {
+            self.ix.people.update(p, |card| {
                 card.set_flags(f);
                 card.set_grants(&entries, &tags);
-            }
+            });
             row.flags = f;
             row.entries = Entries::from_vec(entries);
             row.tags = tags;
@@ -886,9 +887,7 @@ impl AccessState {
         if let Some(row) = self.ix.rows.get_mut(p as usize) {
             row.flags = flags;
         }
-        if let Some(card) = self.ix.people.card_mut(p) {
-            card.set_flags(flags);
-        }
+        self.ix.people.update(p, |card| card.set_flags(flags));
     }
 
     /// Warnings about the current policy, people and grants.

@@ -187,6 +187,36 @@ mod card_path {
                     }
                 }
             }
+            prop_assert!(acc.ix.people.quick_in_sync());
+            // after changes to people and grants, the compact cards follow
+            let mut net = net;
+            let first = ids[0].clone();
+            let mut applied = 0;
+            for op in [
+                json!({"op": "suspend", "person": first, "suspended": true}),
+                json!({"op": "grant", "id": "g-new", "person": first, "role": "member", "scope": {"node": "c0"}}),
+                json!({"op": "suspend", "person": first, "suspended": false}),
+                json!({"op": "set_person", "id": "p-new", "name": "New"}),
+                json!({"op": "grant", "id": "g-new2", "person": "p-new", "role": "member", "scope": {"node": "c0"}}),
+            ] {
+                let op: crate::Op = serde_json::from_value(op).unwrap();
+                // an op the network refuses (say, a grant on an archived chapter) changes nothing
+                applied += usize::from(net.apply(op, &crate::Actor::Host, now).is_ok());
+                let acc = &net.access;
+                prop_assert!(acc.ix.people.quick_in_sync());
+                for id in [first.as_str(), "p-new"] {
+                    let p = acc.ix.people.get(id);
+                    for c in 0..acc.policy.capabilities.len() as u8 {
+                        for n in 0..net.len() as u32 {
+                            let fast = acc.decide(&net, id, p, c, n, now).map(|d| d.report());
+                            let general = acc.decide_general(&net, id, p, c, n, now).map(|d| d.report());
+                            prop_assert_eq!(fast, general);
+                        }
+                    }
+                }
+            }
+            // the suspensions and the new person at least
+            prop_assert!(applied >= 3, "{}", applied);
         }
     }
 
