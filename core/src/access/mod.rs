@@ -181,7 +181,11 @@
 //! `move` needs no rebuild) and does one O(1) ancestor test per grant of the
 //! person (or, above eight grants, one binary search per ancestor of the
 //! node). Both paths give the same decision and explanation (property
-//! tested). [`Network::check_handles`] takes a person, capability and node
+//! tested). Beside each card sits a 32-byte compact card with the same
+//! facts for the usual person (an id of up to 8 bytes, attestations among
+//! the policy's first eight, validity between 2000 and 2063): `check`
+//! finds and decides for such a person reading only the compact cards
+//! (4 MiB for 100,000 people instead of the cards' 8 MiB). [`Network::check_handles`] takes a person, capability and node
 //! resolved once ([`Network::person_handle`] and friends) and skips the id
 //! lookups. `nodes_where` walks the subtree ranges of the person's grants
 //! in the preorder array.

@@ -1,7 +1,8 @@
 //! The people table: open addressing whose slots are the people's cards,
 //! so finding a person and reading what `check` needs about them touch one
 //! 64-byte line (beside a one-byte tag per slot, 128 KiB for 100,000
-//! people, which stays in cache).
+//! people, which stays in cache), or for the usual person half a line of
+//! the compact cards beside them ([`Quick`]).
 //!
 //! Invariants: `tags` and `cards` have the same length, zero or a power of
 //! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
