@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessState, Cursor, Grant, PeopleIx, Person, Policy, find_short, grants_in_parts, read_grants,
-    read_people, stamp,
+    AccessState, Cursor, Grant, PeopleIx, Person, Policy, read_grants, read_people, stamp,
 };
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
@@ -376,6 +375,7 @@ fn worth_reading_ahead(rest: usize) -> bool {
 fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
+        use crate::access::{find_short, grants_in_parts};
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {

@@ -245,9 +245,9 @@ pub(crate) use apply::{after_apply, apply_access_op, authorize_op, normalize_op}
 pub(crate) use model::stamp;
 pub(crate) use people::PeopleIx;
 pub(crate) use policy::push_policy;
-pub(crate) use read::{
-    Cursor, find_short, grants as read_grants, grants_in_parts, people as read_people,
-};
+pub(crate) use read::{Cursor, grants as read_grants, people as read_people};
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use read::{find_short, grants_in_parts};
 pub(crate) use state::AccessState;
 
 use crate::network::Network;

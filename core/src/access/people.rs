@@ -396,6 +396,7 @@ impl PeopleIx {
     /// A table of these people's ids (flags and grants left blank, for
     /// [`AccessState::load`](super::state::AccessState::load) to fill in),
     /// or the index of the first person whose id came before.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // built ahead on native targets only
     pub(crate) fn of_people(people: &[Person]) -> Result<PeopleIx, usize> {
         let mut t = PeopleIx::default();
         t.reserve(people.len());

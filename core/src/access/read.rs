@@ -28,6 +28,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The whole text.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
     pub(crate) fn text(&self) -> &'a str {
         self.text
     }
@@ -231,6 +232,7 @@ fn bytes_equal(w: u64, c: u8) -> u64 {
 /// in `text` at or after `from`: candidates are the offsets whose first
 /// and last bytes match, eight offsets at a time, each then compared whole
 /// (a few instructions a byte where `str::find` takes several).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
 pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize> {
     let b = text.as_bytes();
     let (&first, &last) = (needle.first()?, needle.last()?);
@@ -562,37 +564,35 @@ pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
 
 /// [`grants`], the same answer, with the items from a guessed item start
 /// in about the last fifth of the text read meanwhile on another thread
-/// (native targets): the thread reading people ends sooner than the one
+/// (native targets only): the thread reading people ends sooner than the one
 /// reading grants, and takes this part over. The part is used only when
 /// reading from the start reaches an item at that very offset, so a wrong
 /// guess costs time, never a different answer.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let text = c.text();
-        let from = c.position();
-        let guess = from + (text.len() - from) / 5 * 4;
-        if let Some(stop) = find_short(text, guess, b"{\"id\":\"") {
-            let mut tail = Cursor::new(text);
-            tail.seek(stop);
-            let (head, rest) = rayon::join(
-                || array_until(c, grant, stop),
-                || {
-                    let mut out = Vec::new();
-                    items(&mut tail, grant, &mut out, usize::MAX)?;
-                    Some(out)
-                },
-            );
-            let (mut head, stopped) = head?;
-            if stopped {
-                // reading on from `stop` is what the other thread did
-                head.extend(rest?);
-                c.seek(tail.position());
-            }
-            return Some(head);
-        }
+    let text = c.text();
+    let from = c.position();
+    let guess = from + (text.len() - from) / 5 * 4;
+    let Some(stop) = find_short(text, guess, b"{\"id\":\"") else {
+        return grants(c);
+    };
+    let mut tail = Cursor::new(text);
+    tail.seek(stop);
+    let (head, rest) = rayon::join(
+        || array_until(c, grant, stop),
+        || {
+            let mut out = Vec::new();
+            items(&mut tail, grant, &mut out, usize::MAX)?;
+            Some(out)
+        },
+    );
+    let (mut head, stopped) = head?;
+    if stopped {
+        // reading on from `stop` is what the other thread did
+        head.extend(rest?);
+        c.seek(tail.position());
     }
-    grants(c)
+    Some(head)
 }
 
 #[cfg(test)]
