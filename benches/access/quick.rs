@@ -22,15 +22,18 @@ use chapterhouse::access::Policy;
 use chapterhouse_benches::access_org::{self, ADMINS, NOW, Packed, QUERIES, min_per_op, user_id};
 use chrono::{DateTime, Utc};
 
-/// This thread's CPU time in seconds: on a shared machine, the part of a
-/// wall-clock figure that is this program's own work.
-fn cpu_seconds() -> f64 {
+/// CPU time in seconds of this thread (`CLOCK_THREAD_CPUTIME_ID`) or of
+/// the whole process, every thread (`CLOCK_PROCESS_CPUTIME_ID`): on a
+/// shared machine, the part of a wall-clock figure that is this program's
+/// own work (the load reads on two threads, so its wall time on a quiet
+/// machine lies between half the process's CPU time and all of it).
+fn cpu_seconds(clock: libc::clockid_t) -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
@@ -44,21 +47,26 @@ fn main() {
     if what == "load" || what == "all" {
         let mut best = f64::INFINITY;
         let mut best_cpu = f64::INFINITY;
+        let mut best_process = f64::INFINITY;
         let mut all = Vec::new();
+        let thread = || cpu_seconds(libc::CLOCK_THREAD_CPUTIME_ID);
+        let process = || cpu_seconds(libc::CLOCK_PROCESS_CPUTIME_ID);
         for _ in 0..n {
-            let (t, c) = (Instant::now(), cpu_seconds());
+            let (t, c, pc) = (Instant::now(), thread(), process());
             black_box(Network::from_json(&snapshot).unwrap().len());
             let s = t.elapsed().as_secs_f64();
-            best_cpu = best_cpu.min(cpu_seconds() - c);
+            best_cpu = best_cpu.min(thread() - c);
+            best_process = best_process.min(process() - pc);
             all.push(s * 1e3);
             best = best.min(s);
         }
         all.sort_by(f64::total_cmp);
         eprintln!(
-            "access-quick: load from JSON (parse, build, drop): best {:.1} ms, median {:.1} ms of {n}; least CPU time {:.1} ms",
+            "access-quick: load from JSON (parse, build, drop): best {:.1} ms, median {:.1} ms of {n}; least CPU time {:.1} ms (this thread), {:.1} ms (all threads)",
             best * 1e3,
             all[all.len() / 2],
-            best_cpu * 1e3
+            best_cpu * 1e3,
+            best_process * 1e3
         );
     }
     if what == "loadonly" {

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{AccessState, Cursor, Grant, Person, Policy, read_grants, read_people, stamp};
+use crate::access::{
+    AccessState, Cursor, Grant, PeopleIx, Person, Policy, read_grants, read_people, stamp,
+};
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
 use crate::limits::{LimitError, Limits};
@@ -261,6 +263,10 @@ struct Document {
     people: Vec<Person>,
     #[serde(default)]
     grants: Vec<Grant>,
+    /// The people table, built while the grants were read (the reader's
+    /// path only): the table, or the index of the first repeated id.
+    #[serde(skip)]
+    people_table: Option<Result<PeopleIx, usize>>,
 }
 
 /// Reads only the `format` member, so a future version is refused before its
@@ -343,6 +349,67 @@ fn serde_value<'a, T: Deserialize<'a>>(c: &mut Cursor<'a>) -> Option<T> {
     Some(v)
 }
 
+/// The `grants` member read ahead: its key's offset, its array, and the
+/// offset after it.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct Ahead {
+    key_at: usize,
+    grants: Vec<Grant>,
+    end: usize,
+}
+
+/// Whether to read grants ahead with this much text left: not below
+/// 64 KiB (the second thread would cost more than it saves); always in
+/// tests, so the reader's property tests go through the read-ahead.
+#[cfg(not(target_arch = "wasm32"))]
+fn worth_reading_ahead(rest: usize) -> bool {
+    cfg!(test) || rest >= 1 << 16
+}
+
+/// The `people` array at the cursor (`None`: the reader declined) and, on
+/// native targets with a large rest, the `grants` member read meanwhile on
+/// a second thread from the first `"grants"` key after it, which is where
+/// `to_json` writes it. [`members`] uses that read only when it reaches a
+/// `grants` key at that same offset, so a wrong guess (or another member
+/// order) costs time, never a different answer.
+fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use crate::access::{find_short, grants_in_parts};
+        let text = c.text();
+        let from = c.position();
+        if worth_reading_ahead(text.len() - from) {
+            let (people, ahead) = rayon::join(
+                // the people table too, while the grants take longer
+                || {
+                    read_people(c).map(|p| {
+                        let table = PeopleIx::of_people(&p);
+                        (p, Some(table))
+                    })
+                },
+                || {
+                    let key_at = find_short(text, from, b"\"grants\"")?;
+                    let mut g = Cursor::new(text);
+                    g.advance(key_at);
+                    g.str()?;
+                    g.eat(b':')?;
+                    let grants = grants_in_parts(&mut g)?;
+                    Some(Ahead {
+                        key_at,
+                        grants,
+                        end: g.position(),
+                    })
+                },
+            );
+            return (people, ahead);
+        }
+    }
+    (read_people(c).map(|p| (p, None)), None)
+}
+
+/// The people read, with their table when built meanwhile.
+type People = (Vec<Person>, Option<Result<PeopleIx, usize>>);
+
 /// The document's members in any order, each at most once, none unknown
 /// (as the derived `Document` reads them), then nothing but whitespace.
 fn members(text: &str) -> Option<Document> {
@@ -353,8 +420,13 @@ fn members(text: &str) -> Option<Document> {
     fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
         slot.is_none().then(|| *slot = Some(v))
     }
+    // the `grants` member read ahead while `people` was read
+    let mut ahead: Option<Ahead> = None;
+    let mut people_table = None;
     c.eat(b'{')?;
     loop {
+        c.peek()?;
+        let key_at = c.position();
         let key = c.str()?;
         c.eat(b':')?;
         match key {
@@ -362,8 +434,24 @@ fn members(text: &str) -> Option<Document> {
             "organization" => once(&mut organization, serde_value(&mut c)?)?,
             "nodes" => once(&mut nodes, serde_value(&mut c)?)?,
             "policy" => once(&mut policy, serde_value(&mut c)?)?,
-            "people" => once(&mut people, read_people(&mut c)?)?,
-            "grants" => once(&mut grants, read_grants(&mut c)?)?,
+            "people" => {
+                let (p, a) = people_and_grants_ahead(&mut c);
+                ahead = a;
+                let (p, table) = p?;
+                once(&mut people, p)?;
+                people_table = table;
+            }
+            "grants" => {
+                let read = match ahead.take() {
+                    // read from this very key: the same answer as reading it now
+                    Some(a) if a.key_at == key_at => {
+                        c.seek(a.end);
+                        a.grants
+                    }
+                    _ => read_grants(&mut c)?,
+                };
+                once(&mut grants, read)?
+            }
             _ => return None,
         }
         match c.peek()? {
@@ -385,6 +473,7 @@ fn members(text: &str) -> Option<Document> {
         policy: policy.unwrap_or_default(),
         people: people.unwrap_or_default(),
         grants: grants.unwrap_or_default(),
+        people_table,
     })
 }
 
@@ -512,12 +601,10 @@ impl Network {
                 };
                 invalid(path, e)
             })?;
-        net.access =
-            AccessState::load(&net, doc.policy, doc.people, doc.grants).map_err(|(path, e)| {
-                SnapshotError::Invalid {
-                    path,
-                    source: Box::new(e.into()),
-                }
+        net.access = AccessState::load(&net, doc.policy, doc.people, doc.grants, doc.people_table)
+            .map_err(|(path, e)| SnapshotError::Invalid {
+                path,
+                source: Box::new(e.into()),
             })?;
         Ok(net)
     }
@@ -717,7 +804,10 @@ mod reader_props {
                 r#""an-id-well-over-twenty-four-bytes""#,
             ],
         ),
-        ("name", &[r#""Ana""#, "null", r#""""#, r#""A\nB""#, "3"]),
+        (
+            "name",
+            &[r#""Ana""#, "null", r#""""#, r#""A\nB""#, "3", r#""grants""#],
+        ),
         (
             "attestations",
             &[
@@ -850,9 +940,11 @@ mod reader_props {
 
     /// Where the reader answers, serde reads the same document.
     fn agree(text: &str) -> Result<bool, TestCaseError> {
-        let Some(fast) = members(text) else {
+        let Some(mut fast) = members(text) else {
             return Ok(false);
         };
+        // built beside the people, not read (checked by loading)
+        fast.people_table = None;
         let serde: Result<Document, _> = serde_json::from_str(text);
         let serde = match serde {
             Ok(doc) => doc,

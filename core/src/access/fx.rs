@@ -91,25 +91,6 @@ pub(crate) fn same_words(a: [u64; 3], b: [u64; 3]) -> bool {
     ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2])) == 0
 }
 
-impl PartialEq for Inline {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        same_words(self.words, other.words) & (self.len == other.len)
-    }
-}
-
-impl Eq for Inline {}
-
-impl std::hash::Hash for Inline {
-    /// The three words only, mixed into one: ids never contain NUL (control
-    /// characters are refused), so the zero padding already tells lengths
-    /// apart, and equality compares `len` anyway.
-    #[inline]
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(mix(self.words));
-    }
-}
-
 /// The high and low halves of the full product, folded (as foldhash and
 /// wyhash do): one multiply mixes every input bit into every output bit.
 #[inline]
@@ -131,29 +112,6 @@ pub(crate) fn mix([a, b, c]: [u64; 3]) -> u64 {
     fold(fold(a ^ K[0], b ^ K[1]) ^ c, K[2])
 }
 
-/// A hasher that passes on the one word [`Inline`] writes (already mixed).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct PassHasher(u64);
-
-impl Hasher for PassHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // only reached by keys other than `Inline`; mix them properly
-        let mut h = FxHasher { hash: self.0 };
-        h.write(bytes);
-        self.0 = h.finish();
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.0 ^= i;
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 impl Inline {
     /// Reads whole words straight from the string (a copy through a stack
     /// buffer stalls the loads that follow); the last partial word comes
@@ -166,21 +124,20 @@ impl Inline {
         if len > 24 {
             return None;
         }
-        let mut words = [0u64; 3];
-        if len >= 8 {
-            let full = len / 8;
-            for (w, c) in words.iter_mut().zip(b.chunks_exact(8)) {
-                *w = read_u64(c);
-            }
-            let rest = len % 8;
-            if rest > 0
-                && let (Some(tail), Some(w)) = (b.get(len - 8..), words.get_mut(full))
-            {
-                *w = read_u64(tail) >> (8 * (8 - rest));
-            }
-        } else {
-            words[0] = read_short(b);
-        }
+        // each word in a register (an array indexed by the length would
+        // go through the stack, and a loop here becomes a call to memcpy)
+        let word = |i: usize| b.get(i..i + 8).map(read_u64).unwrap_or(0);
+        // the last partial word: the last eight bytes, shifted down
+        let tail = || match len % 8 {
+            0 => 0,
+            rest => word(len - 8) >> (8 * (8 - rest)),
+        };
+        let words = match len {
+            0..8 => [read_short(b), 0, 0],
+            8..16 => [word(0), tail(), 0],
+            16..24 => [word(0), word(8), tail()],
+            _ => [word(0), word(8), word(16)],
+        };
         Some(Inline {
             words,
             len: len as u8,
@@ -230,11 +187,37 @@ fn read_short(b: &[u8]) -> u64 {
     }
 }
 
-/// A map from ids (strings) to dense indexes: short ids inline, long ones boxed.
+/// A map from ids (strings) to dense indexes: short ids inline in an
+/// open-addressing table (one tag byte a slot beside the slots, linear
+/// probing, at most 7/8 full), long ones boxed in a plain map. A lookup
+/// hashes the id's words once and usually reads one tag and one slot.
+///
+/// Invariants: `tags` and `slots` have the same length, zero or a power of
+/// two; a slot is empty iff its tag is `EMPTY`; every entry is reachable
+/// from its home slot by probing over occupied slots (removal shifts the
+/// entries after it back, so no tombstones).
 #[derive(Clone, Default)]
 pub(crate) struct IdMap {
-    short: HashMap<Inline, u32, BuildHasherDefault<PassHasher>>,
+    tags: Vec<u8>,
+    slots: Vec<IdSlot>,
+    short: usize,
     long: FxMap<Box<str>, u32>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct IdSlot {
+    key: [u64; 3],
+    value: u32,
+    len: u8,
+}
+
+const EMPTY: u8 = 0;
+
+/// A slot's tag: the hash's top byte, never `EMPTY`.
+#[inline]
+fn tag_of(h: u64) -> u8 {
+    let t = (h >> 56) as u8;
+    t | u8::from(t == EMPTY)
 }
 
 impl std::fmt::Debug for IdMap {
@@ -244,12 +227,46 @@ impl std::fmt::Debug for IdMap {
 }
 
 impl IdMap {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
         match Inline::new(id) {
-            Some(k) => self.short.get(&k).copied(),
-            None => self.long.get(id).copied(),
+            Some(k) => self
+                .find(&k)
+                .and_then(|at| self.slots.get(at))
+                .map(|s| s.value),
+            None => self.get_long(id),
         }
+    }
+
+    /// An id too long to keep inline.
+    #[cold]
+    #[inline(never)]
+    fn get_long(&self, id: &str) -> Option<u32> {
+        self.long.get(id).copied()
+    }
+
+    /// The slot holding `k`.
+    #[inline(always)]
+    fn find(&self, k: &Inline) -> Option<usize> {
+        let h = mix(k.words);
+        let tag = tag_of(h);
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        // at most a full turn: the load factor keeps empty slots
+        for _ in 0..self.tags.len() {
+            let t = *self.tags.get(at)?;
+            if t == EMPTY {
+                return None;
+            }
+            if t == tag
+                && let Some(s) = self.slots.get(at)
+                && same_words(s.key, k.words) & (s.len == k.len)
+            {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+        None
     }
 
     pub(crate) fn contains_key(&self, id: &str) -> bool {
@@ -258,42 +275,119 @@ impl IdMap {
 
     /// Inserts, returning the previous index.
     pub(crate) fn insert(&mut self, id: &str, ix: u32) -> Option<u32> {
-        match Inline::new(id) {
-            Some(k) => self.short.insert(k, ix),
-            None => self.long.insert(id.into(), ix),
+        let Some(k) = Inline::new(id) else {
+            return self.long.insert(id.into(), ix);
+        };
+        if let Some(s) = self.find(&k).and_then(|at| self.slots.get_mut(at)) {
+            return Some(std::mem::replace(&mut s.value, ix));
+        }
+        self.reserve(1);
+        self.place(IdSlot {
+            key: k.words,
+            value: ix,
+            len: k.len,
+        });
+        self.short += 1;
+        None
+    }
+
+    /// Puts an entry not in the table in the first empty slot from its
+    /// home (there is one: the caller reserved room).
+    fn place(&mut self, slot: IdSlot) {
+        let h = mix(slot.key);
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        for _ in 0..self.tags.len() {
+            if let (Some(t), Some(s)) = (self.tags.get_mut(at), self.slots.get_mut(at))
+                && *t == EMPTY
+            {
+                *t = tag_of(h);
+                *s = slot;
+                return;
+            }
+            at = (at + 1) & mask;
         }
     }
 
     pub(crate) fn remove(&mut self, id: &str) -> Option<u32> {
-        match Inline::new(id) {
-            Some(k) => self.short.remove(&k),
-            None => self.long.remove(id),
+        let Some(k) = Inline::new(id) else {
+            return self.long.remove(id);
+        };
+        let mut hole = self.find(&k)?;
+        let value = self.slots.get(hole)?.value;
+        self.short -= 1;
+        // shift back each entry after the hole that may live there (its
+        // home is not between the hole and it), until an empty slot
+        let mask = self.tags.len().wrapping_sub(1);
+        let mut at = (hole + 1) & mask;
+        for _ in 0..self.tags.len() {
+            let (Some(&t), Some(&s)) = (self.tags.get(at), self.slots.get(at)) else {
+                break;
+            };
+            if t == EMPTY {
+                break;
+            }
+            let home = (mix(s.key) as usize) & mask;
+            if (at.wrapping_sub(home) & mask) >= (at.wrapping_sub(hole) & mask) {
+                if let (Some(ht), Some(hs)) = (self.tags.get_mut(hole), self.slots.get_mut(hole)) {
+                    *ht = t;
+                    *hs = s;
+                }
+                hole = at;
+            }
+            at = (at + 1) & mask;
+        }
+        if let Some(t) = self.tags.get_mut(hole) {
+            *t = EMPTY;
+        }
+        Some(value)
+    }
+
+    /// Makes room for `more` short ids at a load factor of at most 7/8,
+    /// or 1/2 while the table would stay within 64 KiB (a small map, such
+    /// as the capabilities', then finds most ids at the first probe).
+    pub(crate) fn reserve(&mut self, more: usize) {
+        let need = self.short + more;
+        let roomy = |size: usize| size * std::mem::size_of::<IdSlot>() <= 64 << 10;
+        let fits = |size: usize| {
+            if roomy(size) {
+                need * 2 <= size
+            } else {
+                need * 8 <= size * 7
+            }
+        };
+        if fits(self.tags.len()) {
+            return;
+        }
+        let mut size = (need * 8 / 7 + 1).next_power_of_two().max(8);
+        if !fits(size) {
+            size *= 2;
+        }
+        let old_tags = std::mem::replace(&mut self.tags, vec![EMPTY; size]);
+        let old = std::mem::replace(&mut self.slots, vec![IdSlot::default(); size]);
+        for (t, s) in old_tags.into_iter().zip(old) {
+            if t != EMPTY {
+                self.place(s);
+            }
         }
     }
 
-    pub(crate) fn reserve(&mut self, n: usize) {
-        self.short.reserve(n);
-    }
-
     pub(crate) fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.short + self.long.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::hash::BuildHasher;
 
     #[test]
     fn inline_keys_spread_over_buckets_and_tags() {
-        let b = BuildHasherDefault::<PassHasher>::default();
         let mut low = std::collections::HashSet::new();
         let mut top = std::collections::HashSet::new();
         let n = 100_000;
         for i in 0..n {
-            let k = Inline::new(&format!("u-{i:06}")).unwrap();
-            let h = b.hash_one(k);
+            let h = mix(Inline::new(&format!("u-{i:06}")).unwrap().words());
             low.insert(h & 0x1_ffff);
             top.insert(h >> 57);
         }
@@ -321,6 +415,27 @@ mod props {
     }
 
     proptest! {
+        /// The table answers as a `HashMap` through any inserts, removals
+        /// and lookups (removal shifts entries back; nothing gets lost).
+        #[test]
+        fn the_id_map_is_a_map(
+            ops in prop::collection::vec((0u8..3, "[a-d]{1,3}|[a-z0-9-]{20,30}", any::<u32>()), 0..400),
+        ) {
+            let mut m = IdMap::default();
+            let mut reference = std::collections::HashMap::new();
+            for (op, id, v) in &ops {
+                match op {
+                    0 => prop_assert_eq!(m.insert(id, *v), reference.insert(id.clone(), *v)),
+                    1 => prop_assert_eq!(m.remove(id), reference.remove(id)),
+                    _ => prop_assert_eq!(m.get(id), reference.get(id).copied()),
+                }
+                prop_assert_eq!(m.len(), reference.len());
+            }
+            for (id, v) in &reference {
+                prop_assert_eq!(m.get(id), Some(*v));
+            }
+        }
+
         #[test]
         fn inline_keys_are_the_zero_padded_bytes(s in "[a-z0-9:_.-]{0,30}") {
             let got = Inline::new(&s).map(|k| (k.words(), k.len()));

@@ -146,7 +146,7 @@ impl Network {
                 self,
                 person_id,
                 Some(person.ix),
-                self.access.ix.people.card_in(person.slot),
+                self.access.ix.people.one_in(person.slot),
                 capability.ix,
                 node.ix,
                 now,

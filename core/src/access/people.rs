@@ -1,7 +1,8 @@
 //! The people table: open addressing whose slots are the people's cards,
 //! so finding a person and reading what `check` needs about them touch one
 //! 64-byte line (beside a one-byte tag per slot, 128 KiB for 100,000
-//! people, which stays in cache).
+//! people, which stays in cache), or for the usual person half a line of
+//! the compact cards beside them ([`Quick`]).
 //!
 //! Invariants: `tags` and `cards` have the same length, zero or a power of
 //! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
@@ -10,9 +11,10 @@
 //! over occupied slots (entries are never removed); at most 7/8 of the
 //! slots are occupied, so probing for an absent id ends early.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::fx::{FxMap, Inline, mix, same_words};
+use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, far_future};
 
 /// What `check` needs about a person in one 64-byte line: the id (to
@@ -25,7 +27,7 @@ use super::state::{Entry, PersonFlags, TagEntry, far_future};
 pub(crate) struct Card {
     key: [u64; 3],
     pub(crate) attest: u64,
-    /// Unix seconds; the grant is valid from `from` (included) to `until`
+    /// [`time_key`]s; the grant is valid from `from` (included) to `until`
     /// (excluded; `i64::MAX` when open-ended).
     pub(crate) from: i64,
     pub(crate) until: i64,
@@ -38,6 +40,20 @@ pub(crate) struct Card {
     key_len: u8,
     /// The shape (`SHAPE_*`, low two bits) and the `CARD_*` flags.
     bits: u8,
+}
+
+/// A time to the second as a number that orders as the times do: the
+/// year, the day of the year, then the second of the day (a few shifts,
+/// where Unix seconds take a division by 400 years). For a whole-second
+/// `t`, `t <= now` iff `time_key(t) <= time_key(now)`, and `now < t` iff
+/// `time_key(now) < time_key(t)`: what the card's validity test needs.
+#[inline]
+pub(crate) fn time_key(t: DateTime<Utc>) -> i64 {
+    let t = t.naive_utc();
+    let d = t.date();
+    (i64::from(d.year()) << 26)
+        + (i64::from(d.ordinal()) << 17)
+        + i64::from(t.time().num_seconds_from_midnight())
 }
 
 const LONG_KEY: u8 = u8::MAX;
@@ -57,20 +73,6 @@ impl Card {
     #[inline]
     pub(crate) fn shape(&self) -> u8 {
         self.bits & SHAPE_MASK
-    }
-
-    /// The single grant is anchored at the organization or a region.
-    #[inline]
-    pub(crate) fn central(&self) -> bool {
-        self.bits & CARD_CENTRAL != 0
-    }
-
-    #[inline]
-    pub(crate) fn flags(&self) -> PersonFlags {
-        PersonFlags {
-            suspended: self.bits & CARD_SUSPENDED != 0,
-            attest: self.attest,
-        }
     }
 
     pub(crate) fn set_flags(&mut self, f: PersonFlags) {
@@ -97,8 +99,8 @@ impl Card {
                 let open = e.until == far_future();
                 if whole(e.from) && (open || whole(e.until)) {
                     shape = SHAPE_ONE;
-                    self.from = e.from.timestamp();
-                    self.until = if open { i64::MAX } else { e.until.timestamp() };
+                    self.from = time_key(e.from);
+                    self.until = if open { i64::MAX } else { time_key(e.until) };
                     self.node = e.node;
                     self.slot = e.slot;
                     self.role = e.role;
@@ -108,6 +110,156 @@ impl Card {
             _ => {}
         }
         self.bits = (self.bits & CARD_SUSPENDED) | shape | if central { CARD_CENTRAL } else { 0 };
+    }
+}
+
+/// What a decision reads about a person whose grants fit in a card: the
+/// card's or the compact card's fields, in registers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct One {
+    pub(crate) attest: u64,
+    /// [`time_key`]s, as in [`Card`].
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
+    pub(crate) role: u16,
+    bits: u8,
+}
+
+impl One {
+    /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
+    #[inline]
+    pub(crate) fn shape(&self) -> u8 {
+        self.bits & SHAPE_MASK
+    }
+
+    /// The single grant is anchored at the organization or a region.
+    #[inline]
+    pub(crate) fn central(&self) -> bool {
+        self.bits & CARD_CENTRAL != 0
+    }
+
+    #[inline]
+    pub(crate) fn flags(&self) -> PersonFlags {
+        PersonFlags {
+            suspended: self.bits & CARD_SUSPENDED != 0,
+            attest: self.attest,
+        }
+    }
+}
+
+impl Card {
+    #[inline]
+    fn one(&self) -> One {
+        One {
+            attest: self.attest,
+            from: self.from,
+            until: self.until,
+            node: self.node,
+            slot: self.slot,
+            role: self.role,
+            bits: self.bits,
+        }
+    }
+}
+
+/// A card in 32 bytes, beside it in the table, for the person whose id
+/// has at most 8 bytes, whose attestations are among the policy's first
+/// eight and whose grant (if any) runs between 2000 and 2063 in whole
+/// seconds: `check` finds such a person and decides reading only this
+/// (4 MiB for 131,072 slots, where the cards take 8). Anyone else's
+/// compact card still holds the id (when short) and says `SHAPE_GENERAL`:
+/// read the full card.
+///
+/// Invariant: `quick[i] == Quick::of(&cards[i])` for every slot.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C, align(32))]
+pub(crate) struct Quick {
+    /// The id's bytes, zero-padded (ids of up to 8 bytes).
+    key: u64,
+    ix: u32,
+    node: u32,
+    slot: u32,
+    /// [`time_key`] minus [`QUICK_EPOCH`]; `u32::MAX` when open-ended.
+    from: u32,
+    until: u32,
+    role: u16,
+    attest: u8,
+    /// The card's `bits` (low four) and the id's length (high four; 15
+    /// for an id not kept here).
+    bits: u8,
+}
+
+/// The [`time_key`] of 2000-01-01T00:00:00Z.
+const QUICK_EPOCH: i64 = 2000 << 26;
+const QUICK_LONG: u8 = 15 << 4;
+
+impl Quick {
+    /// The compact form of a card.
+    pub(crate) fn of(c: &Card) -> Quick {
+        let len = if c.key_len <= 8 {
+            c.key_len << 4
+        } else {
+            QUICK_LONG
+        };
+        let mut q = Quick {
+            key: c.key[0],
+            ix: c.ix,
+            node: c.node,
+            slot: c.slot,
+            from: 0,
+            until: 0,
+            role: c.role,
+            attest: 0,
+            bits: len | (c.bits & !SHAPE_MASK) | SHAPE_GENERAL,
+        };
+        let short = |t: i64| {
+            t.checked_sub(QUICK_EPOCH)
+                .and_then(|t| u32::try_from(t).ok())
+                .filter(|&t| t != u32::MAX)
+        };
+        let times = match c.shape() {
+            SHAPE_ONE => short(c.from).zip(if c.until == i64::MAX {
+                Some(u32::MAX)
+            } else {
+                short(c.until)
+            }),
+            _ => Some((0, 0)),
+        };
+        if let (Ok(attest), Some((from, until)), true) =
+            (u8::try_from(c.attest), times, c.shape() <= SHAPE_ONE)
+        {
+            q.attest = attest;
+            q.from = from;
+            q.until = until;
+            q.bits = len | c.bits;
+        }
+        q
+    }
+
+    /// The id's length, or 15 for an id not kept here.
+    #[inline]
+    fn len(&self) -> u8 {
+        self.bits >> 4
+    }
+
+    #[inline]
+    fn one(&self) -> One {
+        let wide = |t: u32| i64::from(t) + QUICK_EPOCH;
+        One {
+            attest: u64::from(self.attest),
+            from: wide(self.from),
+            until: if self.until == u32::MAX {
+                i64::MAX
+            } else {
+                wide(self.until)
+            },
+            node: self.node,
+            slot: self.slot,
+            role: self.role,
+            bits: self.bits & 0x0f,
+        }
     }
 }
 
@@ -136,18 +288,20 @@ fn hash_of(c: &Card) -> u64 {
 pub(crate) struct PeopleIx {
     tags: Vec<u8>,
     cards: Vec<Card>,
+    /// `Quick::of` each card, slot by slot.
+    quick: Vec<Quick>,
     /// Per person index: the slot of their card.
     pos: Vec<u32>,
     long: FxMap<Box<str>, u32>,
 }
 
 impl PeopleIx {
-    /// The person with this id: their index and card.
-    #[inline]
-    pub(crate) fn find(&self, id: &str) -> Option<(u32, &Card)> {
+    /// The person with this id: their index and what a decision reads
+    /// about them (from the compact card when it has it all).
+    #[inline(always)]
+    pub(crate) fn find(&self, id: &str) -> Option<(u32, One)> {
         let Some(k) = Inline::new(id) else {
-            let ix = *self.long.get(id)?;
-            return Some((ix, self.card(ix)?));
+            return self.find_long(id);
         };
         let words = k.words();
         let len = k.len();
@@ -161,15 +315,42 @@ impl PeopleIx {
             if t == EMPTY {
                 return None;
             }
-            if t == tag
-                && let Some(c) = self.cards.get(at)
-                && same_words(c.key, words) & (c.key_len == len)
-            {
-                return Some((c.ix, c));
+            if t == tag {
+                if len <= 8 {
+                    // a short id is in the compact card: the full card is
+                    // read only for a person it cannot describe
+                    if let Some(q) = self.quick.get(at)
+                        && (q.key == words[0]) & (q.len() == len)
+                    {
+                        return Some((q.ix, self.one_at(at)?));
+                    }
+                } else if let Some(c) = self.cards.get(at)
+                    && same_words(c.key, words) & (c.key_len == len)
+                {
+                    return Some((c.ix, c.one()));
+                }
             }
             at = (at + 1) & mask;
         }
         None
+    }
+
+    /// What a decision reads about the person in slot `at`.
+    #[inline(always)]
+    fn one_at(&self, at: usize) -> Option<One> {
+        let q = self.quick.get(at)?;
+        if q.bits & SHAPE_MASK <= SHAPE_ONE {
+            return Some(q.one());
+        }
+        self.cards.get(at).map(Card::one)
+    }
+
+    /// [`PeopleIx::find`] for an id too long to keep inline.
+    #[cold]
+    #[inline(never)]
+    fn find_long(&self, id: &str) -> Option<(u32, One)> {
+        let ix = *self.long.get(id)?;
+        Some((ix, self.one(ix)?))
     }
 
     #[inline]
@@ -212,6 +393,21 @@ impl PeopleIx {
         self.pos.push(slot);
     }
 
+    /// A table of these people's ids (flags and grants left blank, for
+    /// [`AccessState::load`](super::state::AccessState::load) to fill in),
+    /// or the index of the first person whose id came before.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // built ahead on native targets only
+    pub(crate) fn of_people(people: &[Person]) -> Result<PeopleIx, usize> {
+        let mut t = PeopleIx::default();
+        t.reserve(people.len());
+        for (i, p) in people.iter().enumerate() {
+            if !t.push_new(p.id.as_str(), PersonFlags::default()) {
+                return Err(i);
+            }
+        }
+        Ok(t)
+    }
+
     /// [`PeopleIx::push`] unless the id is already in the table (false),
     /// in one probe.
     pub(crate) fn push_new(&mut self, id: &str, flags: PersonFlags) -> bool {
@@ -242,6 +438,9 @@ impl PeopleIx {
             if *t == EMPTY {
                 *t = tag;
                 *c = card;
+                if let Some(q) = self.quick.get_mut(at) {
+                    *q = Quick::of(&card);
+                }
                 self.pos.push(at as u32);
                 return true;
             }
@@ -266,6 +465,9 @@ impl PeopleIx {
             {
                 *t = tag_of(h);
                 *c = card;
+                if let Some(q) = self.quick.get_mut(at) {
+                    *q = Quick::of(&card);
+                }
                 return at as u32;
             }
             at = (at + 1) & mask;
@@ -282,6 +484,7 @@ impl PeopleIx {
         }
         let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
         self.tags = vec![EMPTY; size];
+        self.quick = vec![Quick::default(); size];
         let old = std::mem::replace(&mut self.cards, vec![Card::default(); size]);
         let mut pos = std::mem::take(&mut self.pos);
         pos.reserve(more);
@@ -293,8 +496,15 @@ impl PeopleIx {
         self.pos = pos;
     }
 
-    /// Person `p`'s card.
+    /// What a decision reads about person `p`.
     #[inline]
+    pub(crate) fn one(&self, p: u32) -> Option<One> {
+        let slot = *self.pos.get(p as usize)?;
+        self.one_at(slot as usize)
+    }
+
+    /// Person `p`'s card.
+    #[cfg(test)]
     pub(crate) fn card(&self, p: u32) -> Option<&Card> {
         let slot = *self.pos.get(p as usize)?;
         self.cards.get(slot as usize)
@@ -305,15 +515,54 @@ impl PeopleIx {
         self.pos.get(p as usize).copied()
     }
 
-    /// The card in a slot given by [`PeopleIx::slot`].
+    /// What a decision reads about the person in a slot given by
+    /// [`PeopleIx::slot`].
     #[inline]
-    pub(crate) fn card_in(&self, slot: u32) -> Option<&Card> {
-        self.cards.get(slot as usize)
+    pub(crate) fn one_in(&self, slot: u32) -> Option<One> {
+        self.one_at(slot as usize)
     }
 
-    pub(crate) fn card_mut(&mut self, p: u32) -> Option<&mut Card> {
-        let slot = *self.pos.get(p as usize)?;
-        self.cards.get_mut(slot as usize)
+    /// Changes person `p`'s card, leaving its compact form to
+    /// [`PeopleIx::sync_quick`] (for a table being built: one pass over
+    /// the slots in order then writes them all, where a write beside each
+    /// card would be one more random write per person).
+    pub(crate) fn update_card(&mut self, p: u32, change: impl FnOnce(&mut Card)) {
+        if let Some(&slot) = self.pos.get(p as usize)
+            && let Some(c) = self.cards.get_mut(slot as usize)
+        {
+            change(c);
+        }
+    }
+
+    /// Recomputes every compact card from its card, slot by slot.
+    pub(crate) fn sync_quick(&mut self) {
+        for (q, c) in self.quick.iter_mut().zip(&self.cards) {
+            *q = Quick::of(c);
+        }
+    }
+
+    /// Every compact card is its card's (the invariant).
+    #[cfg(test)]
+    pub(crate) fn quick_in_sync(&self) -> bool {
+        self.quick.len() == self.cards.len()
+            && self
+                .cards
+                .iter()
+                .zip(&self.quick)
+                .all(|(c, q)| Quick::of(c) == *q)
+    }
+
+    /// Changes person `p`'s card (and its compact form with it).
+    pub(crate) fn update(&mut self, p: u32, change: impl FnOnce(&mut Card)) {
+        let Some(&slot) = self.pos.get(p as usize) else {
+            return;
+        };
+        if let Some(c) = self.cards.get_mut(slot as usize) {
+            change(c);
+            if let Some(q) = self.quick.get_mut(slot as usize) {
+                *q = Quick::of(c);
+            }
+        }
     }
 }
 
@@ -340,13 +589,18 @@ mod props {
             }
             prop_assert_eq!(t.len(), ids.len());
             for (i, id) in ids.iter().enumerate() {
-                let (ix, card) = t.find(id).unwrap();
+                let (ix, one) = t.find(id).unwrap();
                 prop_assert_eq!(ix, i as u32);
-                prop_assert_eq!(card.attest, i as u64);
-                prop_assert_eq!(card.flags().suspended, i % 3 == 0);
-                prop_assert_eq!(card.shape(), SHAPE_EMPTY);
-                // the card by index is the same card
-                prop_assert!(std::ptr::eq(t.card(i as u32).unwrap(), card));
+                prop_assert_eq!(one.attest, i as u64);
+                prop_assert_eq!(one.flags().suspended, i % 3 == 0);
+                prop_assert_eq!(one.shape(), SHAPE_EMPTY);
+                // by index, the same
+                prop_assert!(same(t.one(i as u32).unwrap(), one));
+                prop_assert!(same(t.card(i as u32).unwrap().one(), one));
+            }
+            // every slot's compact card is its card's
+            for (c, q) in t.cards.iter().zip(&t.quick) {
+                prop_assert_eq!(Quick::of(c), *q);
             }
             for a in &absent {
                 prop_assert_eq!(t.find(a).map(|(ix, _)| ix), None);
@@ -376,6 +630,74 @@ mod props {
                 prop_assert_eq!(one.get(id), two.get(id));
             }
         }
+    }
+
+    proptest! {
+        /// The card's time keys order whole-second times against any time
+        /// as the times themselves order.
+        #[test]
+        fn time_keys_order_as_times(
+            a in -2_000_000_000_000i64..2_000_000_000_000,
+            b in -2_000_000_000_000i64..2_000_000_000_000,
+            nanos in 0u32..2_000_000_000,
+        ) {
+            let whole = DateTime::from_timestamp(a, 0).unwrap();
+            let Some(now) = DateTime::from_timestamp(b, nanos % 1_000_000_000) else { return Ok(()) };
+            prop_assert_eq!(whole <= now, time_key(whole) <= time_key(now));
+            prop_assert_eq!(now < whole, time_key(now) < time_key(whole));
+            let near = DateTime::from_timestamp(a + i64::from(nanos % 3) - 1, nanos % 1_000_000_000).unwrap();
+            prop_assert_eq!(whole <= near, time_key(whole) <= time_key(near));
+            prop_assert_eq!(near < whole, time_key(near) < time_key(whole));
+        }
+    }
+
+    /// The same decision inputs: shape and flags, and the grant for a
+    /// single grant.
+    fn same(a: One, b: One) -> bool {
+        (a.shape(), a.central(), a.flags().suspended, a.attest)
+            == (b.shape(), b.central(), b.flags().suspended, b.attest)
+            && (a.shape() != SHAPE_ONE
+                || (a.from, a.until, a.node, a.slot, a.role)
+                    == (b.from, b.until, b.node, b.slot, b.role))
+    }
+
+    proptest! {
+        /// A compact card that says it has it all reads as its card.
+        #[test]
+        fn a_compact_card_reads_as_its_card(
+            key in prop::array::uniform3(any::<u64>()),
+            key_len in 0u8..26,
+            attest in prop::sample::select(vec![0u64, 1, 3, 255, 256, u64::MAX]),
+            from in prop::sample::select(vec![i64::MIN, QUICK_EPOCH - 1, QUICK_EPOCH, QUICK_EPOCH + 12345, QUICK_EPOCH + i64::from(u32::MAX) - 1, QUICK_EPOCH + i64::from(u32::MAX), i64::MAX]),
+            until in prop::sample::select(vec![QUICK_EPOCH, QUICK_EPOCH + 99_999, QUICK_EPOCH + i64::from(u32::MAX), i64::MAX]),
+            bits in 0u8..16,
+            node in any::<u32>(),
+            slot in any::<u32>(),
+            role in any::<u16>(),
+        ) {
+            let shape = bits & SHAPE_MASK;
+            prop_assume!(shape != 3);
+            let c = Card { key, attest, from, until, node, slot, ix: 7, role, key_len, bits };
+            let q = Quick::of(&c);
+            prop_assert_eq!(q.ix, 7);
+            if key_len <= 8 {
+                prop_assert_eq!((q.key, q.len()), (key[0], key_len));
+            } else {
+                prop_assert_eq!(q.len(), 15);
+            }
+            let fits = q.bits & SHAPE_MASK <= SHAPE_ONE;
+            prop_assert!(!fits || shape <= SHAPE_ONE);
+            if fits {
+                prop_assert!(same(q.one(), c.one()));
+            } else {
+                prop_assert!(shape == SHAPE_GENERAL || attest > 255 || (shape == SHAPE_ONE && (from < QUICK_EPOCH || from >= QUICK_EPOCH + i64::from(u32::MAX) || (until != i64::MAX && until >= QUICK_EPOCH + i64::from(u32::MAX)))));
+            }
+        }
+    }
+
+    #[test]
+    fn a_compact_card_is_half_a_line() {
+        assert_eq!(std::mem::size_of::<Quick>(), 32);
     }
 
     #[test]

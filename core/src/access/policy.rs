@@ -988,6 +988,7 @@ impl Compiled {
         ))
     }
 
+    #[inline]
     pub(crate) fn cap(&self, name: &str) -> Option<u8> {
         self.cap_ix.get(name).map(|c| c as u8)
     }

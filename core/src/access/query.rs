@@ -15,7 +15,7 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
-use super::people::{Card, SHAPE_EMPTY, SHAPE_ONE};
+use super::people::{One, SHAPE_EMPTY, SHAPE_ONE, time_key};
 use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
 use super::state::{
     AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
@@ -252,7 +252,7 @@ impl AccessState {
         n: u32,
         now: DateTime<Utc>,
     ) -> Option<Decision<'a>> {
-        let card = p.and_then(|p| self.ix.people.card(p));
+        let card = p.and_then(|p| self.ix.people.one(p));
         self.decide_found(net, person_id, p, card, c, n, now)
     }
 
@@ -265,7 +265,7 @@ impl AccessState {
         net: &'a Network,
         person_id: &'a str,
         p: Option<u32>,
-        card: Option<&Card>,
+        card: Option<One>,
         c: u8,
         n: u32,
         now: DateTime<Utc>,
@@ -274,7 +274,7 @@ impl AccessState {
             && let Some(card) = card
             && card.shape() <= SHAPE_ONE
         {
-            return self.decide_card(net, person_id, p, card, c, n, now);
+            return self.decide_card(net, person_id, p, &card, c, n, now);
         }
         self.decide_general(net, person_id, p, c, n, now)
     }
@@ -289,7 +289,7 @@ impl AccessState {
         net: &'a Network,
         person_id: &'a str,
         p: u32,
-        card: &Card,
+        card: &One,
         c: u8,
         n: u32,
         now: DateTime<Utc>,
@@ -319,7 +319,7 @@ impl AccessState {
         let (t, o) = net.span(card.node);
         let (tin_n, _) = net.span(n);
         let covers = t <= tin_n && tin_n < o;
-        let s = now.timestamp();
+        let s = time_key(now);
         let valid = card.from <= s && s < card.until;
         let grant = self.grants.indexed(card.slot)?;
         if gives && covers {
@@ -512,6 +512,12 @@ impl AccessState {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn unknown_node(node: &str) -> AccessError {
+    AccessError::UnknownNode(node.to_owned())
+}
+
 /// Edges between two nodes in the tree.
 pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
     let depth = |x: u32| net.depth.get(x as usize).copied().unwrap_or(0);
@@ -539,6 +545,7 @@ pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
 }
 
 impl Network {
+    #[inline]
     fn resolve_cap(&self, capability: &str) -> Result<u8, AccessError> {
         self.access
             .compiled
@@ -546,10 +553,12 @@ impl Network {
             .ok_or_else(|| AccessError::UnknownCapability(capability.to_owned()))
     }
 
+    #[inline(always)]
     fn resolve_node(&self, node: &str) -> Result<u32, AccessError> {
-        self.access
-            .node_ix(self, node)
-            .ok_or_else(|| AccessError::UnknownNode(node.to_owned()))
+        match self.access.node_ix(self, node) {
+            Some(n) => Ok(n),
+            None => Err(unknown_node(node)),
+        }
     }
 
     /// May `person` use `capability` at `node` at time `now`, and why (not)?

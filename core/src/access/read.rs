@@ -27,6 +27,22 @@ impl<'a> Cursor<'a> {
         Cursor { text, at: 0 }
     }
 
+    /// The whole text.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The current offset in the text.
+    pub(crate) fn position(&self) -> usize {
+        self.at
+    }
+
+    /// Moves to an offset (one a reader of the same text ended at).
+    pub(crate) fn seek(&mut self, at: usize) {
+        self.at = at;
+    }
+
     /// The text from the current position.
     pub(crate) fn rest(&self) -> &'a str {
         self.text.get(self.at..).unwrap_or_default()
@@ -72,13 +88,53 @@ impl<'a> Cursor<'a> {
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = string_end(rest)?;
-        if rest.get(len) != Some(&b'"') {
+        let b = self.text.as_bytes();
+        let mut end = start;
+        // eight bytes at a time while eight remain, then byte by byte
+        loop {
+            let Some(w) = b.get(end..end + 8) else {
+                while b.get(end).is_some_and(|&c| !ends_string(c)) {
+                    end += 1;
+                }
+                break;
+            };
+            let hit = string_stops(read_word(w));
+            if hit != 0 {
+                end += (hit.trailing_zeros() / 8) as usize;
+                break;
+            }
+            end += 8;
+        }
+        if b.get(end) != Some(&b'"') {
             return None;
         }
-        self.at = start + len + 1;
-        self.text.get(start..start + len)
+        self.at = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// The next member's key and its colon, as an index into `keys`: a key
+    /// from `keys[*next..]` written as `"key":` is recognised by comparing
+    /// two words (`to_json` writes the keys in order, skipping absent
+    /// ones); any other is read as a string and looked up. `None` for an
+    /// unknown key or malformed text. `next` becomes the index after the
+    /// key read.
+    #[inline]
+    fn member(&mut self, keys: &[Key], next: &mut usize) -> Option<usize> {
+        self.peek()?;
+        if let Some(x) = self.text.as_bytes().get(self.at..self.at + 16) {
+            let w = [read_word(x), read_word(x.get(8..).unwrap_or_default())];
+            for (i, k) in keys.iter().enumerate().skip(*next) {
+                if (w[0] & k.mask[0]) == k.word[0] && (w[1] & k.mask[1]) == k.word[1] {
+                    self.at += k.len;
+                    *next = i + 1;
+                    return Some(i);
+                }
+            }
+        }
+        let key = self.key()?;
+        let i = keys.iter().position(|k| k.name == key)?;
+        *next = i + 1;
+        Some(i)
     }
 
     /// After a member or element: `true` when another follows (`,`),
@@ -150,28 +206,64 @@ fn below(w: u64, n: u8) -> u64 {
     w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
 }
 
-/// The offset of the first `"`, `\\` or control character, eight bytes at
-/// a time.
+/// The high bit of each byte of `w` that ends a plain string (`"`, `\\`
+/// or a control character); exact for the lowest such byte.
 #[inline]
-fn string_end(b: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    let mut words = b.chunks_exact(8);
-    for c in &mut words {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(c);
-        let w = u64::from_le_bytes(a);
-        let hit = below(w ^ (ONES * u64::from(b'"')), 1)
-            | below(w ^ (ONES * u64::from(b'\\')), 1)
-            | below(w, 0x20);
-        if hit != 0 {
-            return Some(at + (hit.trailing_zeros() / 8) as usize);
+fn string_stops(w: u64) -> u64 {
+    below(w ^ (ONES * u64::from(b'"')), 1)
+        | below(w ^ (ONES * u64::from(b'\\')), 1)
+        | below(w, 0x20)
+}
+
+/// `c` ends a plain string.
+#[inline]
+fn ends_string(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+/// The high bit of each byte of `w` equal to `c`, and perhaps of some
+/// bytes above one that is (never missing one).
+#[inline]
+fn bytes_equal(w: u64, c: u8) -> u64 {
+    below(w ^ (ONES * u64::from(c)), 1)
+}
+
+/// The offset of the first occurrence of `needle` (one to eight bytes)
+/// in `text` at or after `from`: candidates are the offsets whose first
+/// and last bytes match, eight offsets at a time, each then compared whole
+/// (a few instructions a byte where `str::find` takes several).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
+pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize> {
+    let b = text.as_bytes();
+    let (&first, &last) = (needle.first()?, needle.last()?);
+    let n = needle.len();
+    if n > 8 {
+        return None;
+    }
+    let at_is = |i: usize| b.get(i..i + n) == Some(needle);
+    let mut at = from;
+    while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + n - 1..at + n + 7)) {
+        let mut m = bytes_equal(read_word(head), first) & bytes_equal(read_word(tail), last);
+        while m != 0 {
+            let i = at + (m.trailing_zeros() / 8) as usize;
+            if at_is(i) {
+                return Some(i);
+            }
+            m &= m - 1;
         }
         at += 8;
     }
-    let tail = words.remainder();
-    tail.iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|i| at + i)
+    (at..b.len()).find(|&i| at_is(i))
+}
+
+/// Eight bytes as a little-endian word.
+#[inline]
+fn read_word(c: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    if let Some(src) = c.get(..8) {
+        a.copy_from_slice(src);
+    }
+    u64::from_le_bytes(a)
 }
 
 /// Names seen so far, so each distinct one is stored once: the last one
@@ -237,13 +329,75 @@ fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
     Some(())
 }
 
+/// A member key as written, `"name":`, as two zero-padded little-endian
+/// words and the masks of their bytes (keys of up to 13 bytes).
+struct Key {
+    name: &'static str,
+    word: [u64; 2],
+    mask: [u64; 2],
+    /// The bytes of `"name":`.
+    len: usize,
+}
+
+impl Key {
+    // evaluated at compile time, where an index out of bounds fails the build
+    #[allow(clippy::indexing_slicing)]
+    const fn new(name: &'static str) -> Key {
+        let b = name.as_bytes();
+        let len = b.len() + 3;
+        assert!(len <= 16, "a member key of up to 13 bytes");
+        let (mut word, mut mask) = ([0u64; 2], [0u64; 2]);
+        let mut i = 0;
+        while i < len {
+            let c = if i == 0 || i == len - 2 {
+                b'"'
+            } else if i == len - 1 {
+                b':'
+            } else {
+                b[i - 1]
+            };
+            word[i / 8] |= (c as u64) << (8 * (i % 8));
+            mask[i / 8] |= 0xff << (8 * (i % 8));
+            i += 1;
+        }
+        Key {
+            name,
+            word,
+            mask,
+            len,
+        }
+    }
+}
+
+/// A person's keys, in the order `to_json` writes them.
+const PERSON_KEYS: [Key; 4] = [
+    Key::new("id"),
+    Key::new("name"),
+    Key::new("attestations"),
+    Key::new("suspended"),
+];
+
+/// A grant's keys, in the order `to_json` writes them.
+const GRANT_KEYS: [Key; 6] = [
+    Key::new("id"),
+    Key::new("person"),
+    Key::new("role"),
+    Key::new("scope"),
+    Key::new("valid_from"),
+    Key::new("valid_until"),
+];
+
+/// A scope's keys.
+const SCOPE_KEYS: [Key; 2] = [Key::new("node"), Key::new("tag")];
+
 fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Option<Person> {
     let (mut id, mut name, mut attestations, mut suspended) = (None, None, None, None);
+    let mut next = 0;
     if c.open_object()? {
         loop {
-            match c.key()? {
-                "id" => once(&mut id, c.str()?.parse::<PersonId>().ok()?)?,
-                "name" => {
+            match c.member(&PERSON_KEYS, &mut next)? {
+                0 /* id */ => once(&mut id, c.str()?.parse::<PersonId>().ok()?)?,
+                1 /* name */ => {
                     let v = if c.peek()? == b'n' {
                         c.literal("null")?;
                         None
@@ -252,7 +406,7 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                     };
                     once(&mut name, v)?;
                 }
-                "attestations" => {
+                2 /* attestations */ => {
                     let mut v = std::mem::take(&mut names.list);
                     v.clear();
                     if c.open_array()? {
@@ -267,7 +421,7 @@ fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Optio
                     names.list = v;
                     once(&mut attestations, list)?;
                 }
-                "suspended" => {
+                3 /* suspended */ => {
                     let v = match c.peek()? {
                         b't' => c.literal("true").map(|()| true)?,
                         b'f' => c.literal("false").map(|()| false)?,
@@ -294,9 +448,9 @@ fn scope(c: &mut Cursor<'_>) -> Option<Scope> {
     if !c.open_object()? {
         return None;
     }
-    let s = match c.key()? {
-        "node" => Scope::Node(c.str()?.parse::<NodeId>().ok()?),
-        "tag" => Scope::Tag(c.str()?.parse::<Tag>().ok()?),
+    let s = match c.member(&SCOPE_KEYS, &mut 0)? {
+        0 => Scope::Node(c.str()?.parse::<NodeId>().ok()?),
+        1 => Scope::Tag(c.str()?.parse::<Tag>().ok()?),
         _ => return None,
     };
     c.eat(b'}')?;
@@ -306,15 +460,16 @@ fn scope(c: &mut Cursor<'_>) -> Option<Scope> {
 fn grant<'a>(c: &mut Cursor<'a>, names: &mut Names, times: &mut Times<'a>) -> Option<Grant> {
     let (mut id, mut person, mut role, mut sc) = (None, None, None, None);
     let (mut from, mut until) = (None, None);
+    let mut next = 0;
     if c.open_object()? {
         loop {
-            match c.key()? {
-                "id" => once(&mut id, c.str()?.parse::<GrantId>().ok()?)?,
-                "person" => once(&mut person, c.str()?.parse::<PersonId>().ok()?)?,
-                "role" => once(&mut role, names.get(c.str()?))?,
-                "scope" => once(&mut sc, scope(c)?)?,
-                "valid_from" => once(&mut from, c.time(times)?)?,
-                "valid_until" => {
+            match c.member(&GRANT_KEYS, &mut next)? {
+                0 /* id */ => once(&mut id, c.str()?.parse::<GrantId>().ok()?)?,
+                1 /* person */ => once(&mut person, c.str()?.parse::<PersonId>().ok()?)?,
+                2 /* role */ => once(&mut role, names.get(c.str()?))?,
+                3 /* scope */ => once(&mut sc, scope(c)?)?,
+                4 /* valid_from */ => once(&mut from, c.time(times)?)?,
+                5 /* valid_until */ => {
                     let v = if c.peek()? == b'n' {
                         c.literal("null")?;
                         None
@@ -345,8 +500,16 @@ fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    let mut names = Names::default();
-    let mut times = Times::default();
+    array_until(c, item, usize::MAX).map(|(v, _)| v)
+}
+
+/// [`array`], stopping early (true) where an item starts at offset `stop`
+/// after a comma.
+fn array_until<'a, T>(
+    c: &mut Cursor<'a>,
+    item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
+    stop: usize,
+) -> Option<(Vec<T>, bool)> {
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
     // only grows the vector): pages never written are never touched, the
@@ -355,19 +518,38 @@ fn array<'a, T>(
     let hint = if cfg!(target_arch = "wasm32") {
         0
     } else {
-        c.rest().len() / 48
+        c.rest().len().min(stop.saturating_sub(c.position())) / 48
     };
     let mut out = Vec::with_capacity(hint);
+    let mut stopped = false;
     if c.open_array()? {
-        loop {
-            out.push(item(c, &mut names, &mut times)?);
-            if !c.more(b']')? {
-                break;
-            }
-        }
+        stopped = items(c, item, &mut out, stop)?;
     }
     out.shrink_to_fit();
-    Some(out)
+    Some((out, stopped))
+}
+
+/// The items of an array from the one at the cursor to the closing `]`
+/// (false), or up to offset `stop` when an item starts there after a comma
+/// (true, the cursor at that item).
+fn items<'a, T>(
+    c: &mut Cursor<'a>,
+    item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
+    out: &mut Vec<T>,
+    stop: usize,
+) -> Option<bool> {
+    let mut names = Names::default();
+    let mut times = Times::default();
+    loop {
+        out.push(item(c, &mut names, &mut times)?);
+        if !c.more(b']')? {
+            return Some(false);
+        }
+        c.peek()?;
+        if c.position() == stop {
+            return Some(true);
+        }
+    }
 }
 
 /// The `people` array at the cursor, as serde would read it.
@@ -378,4 +560,100 @@ pub(crate) fn people(c: &mut Cursor<'_>) -> Option<Vec<Person>> {
 /// The `grants` array at the cursor, as serde would read it.
 pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     array(c, grant)
+}
+
+/// [`grants`], the same answer, with the items from a guessed item start
+/// in about the last fifth of the text read meanwhile on another thread
+/// (native targets only): the thread reading people ends sooner than the one
+/// reading grants, and takes this part over. The part is used only when
+/// reading from the start reaches an item at that very offset, so a wrong
+/// guess costs time, never a different answer.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
+    let text = c.text();
+    let from = c.position();
+    let guess = from + (text.len() - from) / 5 * 4;
+    let Some(stop) = find_short(text, guess, b"{\"id\":\"") else {
+        return grants(c);
+    };
+    let mut tail = Cursor::new(text);
+    tail.seek(stop);
+    let (head, rest) = rayon::join(
+        || array_until(c, grant, stop),
+        || {
+            let mut out = Vec::new();
+            items(&mut tail, grant, &mut out, usize::MAX)?;
+            Some(out)
+        },
+    );
+    let (mut head, stopped) = head?;
+    if stopped {
+        // reading on from `stop` is what the other thread did
+        head.extend(rest?);
+        c.seek(tail.position());
+    }
+    Some(head)
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `find_short` finds what `str::find` finds.
+        #[test]
+        fn find_short_is_find(
+            text in "[\"grants:a ]{0,80}",
+            from in 0usize..90,
+            needle in "[\"grants:a ]{1,8}",
+        ) {
+            let from = from.min(text.len());
+            let want = text[from..].find(needle.as_str()).map(|i| i + from);
+            prop_assert_eq!(find_short(&text, from, needle.as_bytes()), want);
+        }
+    }
+
+    proptest! {
+        /// Reading grants in two parts gives what reading them in one
+        /// does, wherever the guessed split falls (between items, inside
+        /// one, in text after the array), errors included.
+        #[test]
+        fn grants_in_parts_are_grants(
+            n in 0usize..12,
+            ws in prop::sample::select(vec!["", "\n  ", " "]),
+            after in prop::sample::select(vec!["", r#","people":[{"id":"p"}]"#, r#","x":{"id":"q"}"#]),
+            broken in prop::option::of(0usize..12),
+        ) {
+            let items: Vec<String> = (0..n)
+                .map(|i| {
+                    let role = if broken == Some(i) { "5" } else { r#""member""# };
+                    format!(r#"{{"id":"g-{i}","person":"p","role":{role},"scope":{{"node":"c"}},"valid_from":"2025-01-01T00:00:00Z"}}"#)
+                })
+                .collect();
+            let text = format!("[{ws}{}{ws}]{after}}}", items.join(&format!(",{ws}")));
+            let (mut one, mut two) = (Cursor::new(&text), Cursor::new(&text));
+            let a = grants(&mut one);
+            let b = grants_in_parts(&mut two);
+            prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
+            if a.is_some() {
+                prop_assert_eq!(one.position(), two.position());
+            }
+        }
+    }
+
+    #[test]
+    fn member_keys_are_recognised_as_written() {
+        let mut c = Cursor::new(r#" "valid_until" :1, "valid_until":2,"id":3,"bogus":4"#);
+        let mut next = 0;
+        // with a space before the colon: read as a string
+        assert_eq!(c.member(&GRANT_KEYS, &mut next), Some(5));
+        assert_eq!(next, 6);
+        c.seek(c.position() + 3);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 0), Some(5));
+        c.seek(c.position() + 2);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 3), Some(0));
+        c.seek(c.position() + 2);
+        assert_eq!(c.member(&GRANT_KEYS, &mut 0), None);
+    }
 }

@@ -292,6 +292,40 @@ pub(crate) const STATUS_ACTIVE: u8 = 1;
 pub(crate) const STATUS_ARCHIVED: u8 = 2;
 pub(crate) const STATUS_INACTIVE: u8 = 3;
 
+/// A node added since the fast map was built (or none).
+#[cold]
+#[inline(never)]
+fn node_ix_slow(net: &Network, id: &str) -> Option<u32> {
+    net.ix(id)
+}
+
+/// `(a(), b())`, side by side when `parallel` on native targets.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if parallel {
+        return rayon::join(a, b);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = parallel;
+    (a(), b())
+}
+
+/// The grant id map, or the index of the first grant whose id came before.
+fn grant_ids(grants: &[Grant]) -> Result<IdMap, usize> {
+    let mut ids = IdMap::default();
+    ids.reserve(grants.len());
+    for (i, g) in grants.iter().enumerate() {
+        if ids.insert(g.id.as_str(), i as u32).is_some() {
+            return Err(i);
+        }
+    }
+    Ok(ids)
+}
+
 /// Person `p`'s flags under a compiled policy.
 fn flags_of(compiled: &Compiled, p: &Person) -> PersonFlags {
     let mut attest = 0u64;
@@ -384,21 +418,26 @@ impl AccessState {
     }
 
     /// The arena index of a node: the fast map first, then the network's.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn node_ix(&self, net: &Network, id: &str) -> Option<u32> {
         match self.ix.nodes.get(id) {
             Some(n) => Some(n),
-            None => net.ix(id),
+            None => node_ix_slow(net, id),
         }
     }
 
     /// Builds the access state of a loaded snapshot. Errors carry the
     /// snapshot path of the offending item (`grants[7]`).
+    ///
+    /// `table`: the people table of these people's ids, when built
+    /// meanwhile ([`PeopleIx::of_people`]): the table, or the index of the
+    /// first repeated id.
     pub(crate) fn load(
         net: &Network,
         policy: Option<Policy>,
         people: Vec<Person>,
         grants: Vec<Grant>,
+        table: Option<Result<PeopleIx, usize>>,
     ) -> Result<AccessState, (String, AccessError)> {
         let explicit_policy = policy.is_some();
         let policy = policy.unwrap_or_default();
@@ -411,50 +450,83 @@ impl AccessState {
             grants: Slots::default(),
             ix: Index::default(),
         };
-        state.ix.people.reserve(people.len());
+        let built = table.is_some();
+        // the first repeated id, when the table was built ahead
+        let mut repeated = None;
+        match table {
+            Some(Ok(t)) => state.ix.people = t,
+            Some(Err(i)) => repeated = Some(i),
+            None => state.ix.people.reserve(people.len()),
+        }
         // normalized in place: the parsed vector becomes the state's
         let mut people = people;
         let mut flags = Vec::with_capacity(people.len());
-        // the last list checked: people share lists, so most are checked once
-        let mut checked = None;
+        // the last list checked, with its attestation bits: people share
+        // lists, so most are checked and looked up once
+        let mut checked: Option<(Attestations, u64)> = None;
         for (i, person) in people.iter_mut().enumerate() {
             let at = |e| (format!("people[{i}]"), e);
-            person.normalize_after(checked.as_ref()).map_err(at)?;
-            if !checked
-                .as_ref()
-                .is_some_and(|c: &Attestations| c.shared_with(&person.attestations))
-            {
-                checked = Some(person.attestations.clone());
-            }
-            let f = state.flags_of(person);
+            person
+                .normalize_after(checked.as_ref().map(|c| &c.0))
+                .map_err(at)?;
+            let f = match &checked {
+                Some((c, attest)) if c.shared_with(&person.attestations) => PersonFlags {
+                    suspended: person.suspended,
+                    attest: *attest,
+                },
+                _ => {
+                    let f = state.flags_of(person);
+                    checked = Some((person.attestations.clone(), f.attest));
+                    f
+                }
+            };
             flags.push(f);
-            // one probe: a duplicate is found by the insert
-            if !state.ix.people.push_new(person.id.as_str(), f) {
+            // one probe: a duplicate is found by the insert (or was, ahead)
+            let fresh = if built {
+                repeated != Some(i)
+            } else {
+                state.ix.people.push_new(person.id.as_str(), f)
+            };
+            if !fresh {
                 return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
             }
         }
         state.people = people;
         state.index_nodes(net);
-        state.ix.grants.reserve(grants.len());
-        let mut placed = Vec::with_capacity(grants.len());
-        // the person of the grant before: grants usually come grouped by
-        // person, in the people's order, so the next grant's person is
-        // usually found by comparing one or two ids (no table probe)
-        let mut hint = 0u32;
-        for (i, grant) in grants.iter().enumerate() {
-            let at = |e| (format!("grants[{i}]"), e);
-            // one hash: a duplicate is found by the insert (the state is dropped on error)
-            if state
-                .ix
-                .grants
-                .insert(grant.id.as_str(), i as u32)
-                .is_some()
-            {
-                return Err(at(AccessError::DuplicateGrant(grant.id.to_string())));
-            }
-            let p = state.place_near(net, grant, false, hint).map_err(at)?;
-            hint = p.person;
-            placed.push(Some(p));
+        // The grant id map and the placements do not depend on each other:
+        // built side by side (native targets, many grants). The first error
+        // in grant order wins, a repeated id before a misplaced grant at
+        // the same index, as one pass over the grants would find them.
+        let (ids, placed) = both(
+            grants.len() >= 4096,
+            || grant_ids(&grants),
+            || {
+                let mut placed = Vec::with_capacity(grants.len());
+                // the person of the grant before: grants usually come
+                // grouped by person, in the people's order, so the next
+                // grant's person is usually found by comparing one or two
+                // ids (no table probe)
+                let mut hint = 0u32;
+                for (i, grant) in grants.iter().enumerate() {
+                    let p = state
+                        .place_near(net, grant, false, hint)
+                        .map_err(|e| (i, e))?;
+                    hint = p.person;
+                    placed.push(Some(p));
+                }
+                Ok(placed)
+            },
+        );
+        let misplaced = placed.as_ref().err().map(|(e, _)| *e);
+        if let Err(d) = ids
+            && misplaced.is_none_or(|e| d <= e)
+        {
+            let id = grants.get(d).map(|g| g.id.to_string()).unwrap_or_default();
+            return Err((format!("grants[{d}]"), AccessError::DuplicateGrant(id)));
+        }
+        let placed = placed.map_err(|(e, err)| (format!("grants[{e}]"), err))?;
+        if let Ok(ids) = ids {
+            state.ix.grants = ids;
         }
         state.grants = Slots::from_vec(grants);
         state.index_grants(net, placed, Some(flags));
@@ -663,9 +735,9 @@ impl AccessState {
                 Some(&f) => f,
                 None => flags_of(&self.compiled, p),
             };
-            if let Some(card) = self.ix.people.card_mut(i as u32) {
-                card.set_all(flags, e.as_slice(), &t);
-            }
+            self.ix
+                .people
+                .update_card(i as u32, |card| card.set_all(flags, e.as_slice(), &t));
             rows.push(Row {
                 flags,
                 entries: e,
@@ -673,6 +745,7 @@ impl AccessState {
             });
         }
         self.ix.rows = rows;
+        self.ix.people.sync_quick();
     }
 
     fn flags_of(&self, p: &Person) -> PersonFlags {
@@ -728,10 +801,10 @@ impl AccessState {
             .map(|person| self.flags_of(person))
             && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
-            if let Some(card) = self.ix.people.card_mut(p) {
+            self.ix.people.update(p, |card| {
                 card.set_flags(f);
                 card.set_grants(&entries, &tags);
-            }
+            });
             row.flags = f;
             row.entries = Entries::from_vec(entries);
             row.tags = tags;
@@ -814,9 +887,7 @@ impl AccessState {
         if let Some(row) = self.ix.rows.get_mut(p as usize) {
             row.flags = flags;
         }
-        if let Some(card) = self.ix.people.card_mut(p) {
-            card.set_flags(flags);
-        }
+        self.ix.people.update(p, |card| card.set_flags(flags));
     }
 
     /// Warnings about the current policy, people and grants.
