@@ -143,6 +143,27 @@ mod card_path {
         .to_string()
     }
 
+    /// The card path's decision for `id` is the general path's, for every
+    /// capability and node.
+    fn card_path_agrees(
+        net: &Network,
+        id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), TestCaseError> {
+        let acc = &net.access;
+        let p = acc.ix.people.get(id);
+        for c in 0..acc.policy.capabilities.len() as u8 {
+            for n in 0..net.len() as u32 {
+                let fast = acc.decide(net, id, p, c, n, now).map(|d| d.report());
+                let general = acc
+                    .decide_general(net, id, p, c, n, now)
+                    .map(|d| d.report());
+                prop_assert_eq!(fast, general);
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -162,14 +183,7 @@ mod card_path {
             let mut ids: Vec<String> = acc.people.iter().map(|p| p.id.to_string()).collect();
             ids.push("nobody".into());
             for id in &ids {
-                let p = acc.ix.people.get(id);
-                for c in 0..acc.policy.capabilities.len() as u8 {
-                    for n in 0..net.len() as u32 {
-                        let fast = acc.decide(&net, id, p, c, n, now).map(|d| d.report());
-                        let general = acc.decide_general(&net, id, p, c, n, now).map(|d| d.report());
-                        prop_assert_eq!(fast, general);
-                    }
-                }
+                card_path_agrees(&net, id, now)?;
             }
             // resolved handles give check's decision
             for id in &ids {
@@ -205,14 +219,7 @@ mod card_path {
                 let acc = &net.access;
                 prop_assert!(acc.ix.people.quick_in_sync());
                 for id in [first.as_str(), "p-new"] {
-                    let p = acc.ix.people.get(id);
-                    for c in 0..acc.policy.capabilities.len() as u8 {
-                        for n in 0..net.len() as u32 {
-                            let fast = acc.decide(&net, id, p, c, n, now).map(|d| d.report());
-                            let general = acc.decide_general(&net, id, p, c, n, now).map(|d| d.report());
-                            prop_assert_eq!(fast, general);
-                        }
-                    }
+                    card_path_agrees(&net, id, now)?;
                 }
             }
             // the suspensions and the new person at least
