@@ -142,6 +142,18 @@ fn wide_post(author: u32, t: i64, age: u64) -> u128 {
     (u128::from(author) << 96) | (u128::from(post_day(t)) << 64) | u128::from(age)
 }
 
+/// Turns counts into running sums in place (for the counting sorts: with
+/// each count one slot to the right of its key, each key's start).
+fn running_sum<T: Copy + std::ops::AddAssign>(counts: &mut [T]) {
+    let mut sum = None;
+    for c in counts {
+        if let Some(s) = sum {
+            *c += s;
+        }
+        sum = Some(*c);
+    }
+}
+
 /// Appends `from` to `into` (moving it when `into` is empty).
 fn append<T: Copy>(into: &mut Vec<T>, from: Vec<T>) {
     if into.is_empty() {
@@ -768,12 +780,7 @@ impl Scorer {
                     *c += 1;
                 }
             }
-            for b in 1..starts.len() {
-                let prev = starts.get(b - 1).copied().unwrap_or(0);
-                if let Some(c) = starts.get_mut(b) {
-                    *c += prev;
-                }
-            }
+            running_sum(&mut starts);
             for (sub, gs) in gs.chunks(SUB).enumerate() {
                 let at = start + sub * SUB;
                 let n = gs.len();
@@ -810,12 +817,7 @@ impl Scorer {
                         *c += 1;
                     }
                 }
-                for i in 1..runs.len() {
-                    let prev = runs.get(i - 1).copied().unwrap_or(0);
-                    if let Some(c) = runs.get_mut(i) {
-                        *c += prev;
-                    }
-                }
+                running_sum(&mut runs);
                 sorted.clear();
                 sorted.resize(bucket.len(), Rec::default());
                 for r in bucket {
@@ -1770,16 +1772,7 @@ fn l_to_f64(l: u128) -> f64 {
 
 /// `v` rounded down to tenths, as text ("12.3").
 pub(crate) fn floor1_text(v: f64) -> String {
-    let tenths = (v * 10.0).floor();
-    if (0.0..1e15).contains(&tenths) && !tenths.is_sign_negative() {
-        // floor1(v) is the double nearest tenths / 10, which prints (to one
-        // decimal) as exactly these digits.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let t = tenths as u64;
-        format!("{}.{}", t / 10, t % 10)
-    } else {
-        format!("{:.1}", super::report::floor1(v))
-    }
+    super::report::Tenths(super::report::floor1(v)).to_string()
 }
 
 fn num3(v: f64) -> String {
