@@ -359,7 +359,8 @@ struct Ahead {
 }
 
 /// Whether to read grants ahead with this much text left: not below
-/// 64 KiB (the second thread would cost more than it saves); always in
+/// 64 KiB (an estimate, not measured: below it the second thread likely
+/// costs more than it saves); always in
 /// tests, so the reader's property tests go through the read-ahead.
 #[cfg(not(target_arch = "wasm32"))]
 fn worth_reading_ahead(rest: usize) -> bool {

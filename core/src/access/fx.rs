@@ -157,8 +157,9 @@ impl Inline {
     }
 }
 
+/// Eight bytes as a little-endian word (zero when fewer).
 #[inline]
-fn read_u64(c: &[u8]) -> u64 {
+pub(crate) fn read_u64(c: &[u8]) -> u64 {
     let mut a = [0u8; 8];
     if let Some(src) = c.get(..8) {
         a.copy_from_slice(src);

@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::fx::read_u64;
 use super::model::{Attestations, Grant, GrantId, Person, Scope, stamp};
 use crate::id::{NodeId, PersonId, Tag};
 use crate::small::Name;
@@ -98,7 +99,7 @@ impl<'a> Cursor<'a> {
                 }
                 break;
             };
-            let hit = string_stops(read_word(w));
+            let hit = string_stops(read_u64(w));
             if hit != 0 {
                 end += (hit.trailing_zeros() / 8) as usize;
                 break;
@@ -122,7 +123,7 @@ impl<'a> Cursor<'a> {
     fn member(&mut self, keys: &[Key], next: &mut usize) -> Option<usize> {
         self.peek()?;
         if let Some(x) = self.text.as_bytes().get(self.at..self.at + 16) {
-            let w = [read_word(x), read_word(x.get(8..).unwrap_or_default())];
+            let w = [read_u64(x), read_u64(x.get(8..).unwrap_or_default())];
             for (i, k) in keys.iter().enumerate().skip(*next) {
                 if (w[0] & k.mask[0]) == k.word[0] && (w[1] & k.mask[1]) == k.word[1] {
                     self.at += k.len;
@@ -230,8 +231,7 @@ fn bytes_equal(w: u64, c: u8) -> u64 {
 
 /// The offset of the first occurrence of `needle` (one to eight bytes)
 /// in `text` at or after `from`: candidates are the offsets whose first
-/// and last bytes match, eight offsets at a time, each then compared whole
-/// (a few instructions a byte where `str::find` takes several).
+/// and last bytes match, eight offsets at a time, each then compared whole.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
 pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize> {
     let b = text.as_bytes();
@@ -243,7 +243,7 @@ pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize
     let at_is = |i: usize| b.get(i..i + n) == Some(needle);
     let mut at = from;
     while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + n - 1..at + n + 7)) {
-        let mut m = bytes_equal(read_word(head), first) & bytes_equal(read_word(tail), last);
+        let mut m = bytes_equal(read_u64(head), first) & bytes_equal(read_u64(tail), last);
         while m != 0 {
             let i = at + (m.trailing_zeros() / 8) as usize;
             if at_is(i) {
@@ -254,16 +254,6 @@ pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize
         at += 8;
     }
     (at..b.len()).find(|&i| at_is(i))
-}
-
-/// Eight bytes as a little-endian word.
-#[inline]
-fn read_word(c: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    if let Some(src) = c.get(..8) {
-        a.copy_from_slice(src);
-    }
-    u64::from_le_bytes(a)
 }
 
 /// Names seen so far, so each distinct one is stored once: the last one

@@ -475,7 +475,7 @@ impl AccessState {
                     attest: *attest,
                 },
                 _ => {
-                    let f = state.flags_of(person);
+                    let f = flags_of(&state.compiled, person);
                     checked = Some((person.attestations.clone(), f.attest));
                     f
                 }
@@ -517,17 +517,25 @@ impl AccessState {
                 Ok(placed)
             },
         );
-        let misplaced = placed.as_ref().err().map(|(e, _)| *e);
-        if let Err(d) = ids
-            && misplaced.is_none_or(|e| d <= e)
-        {
+        let duplicate = |d: usize| {
             let id = grants.get(d).map(|g| g.id.to_string()).unwrap_or_default();
-            return Err((format!("grants[{d}]"), AccessError::DuplicateGrant(id)));
-        }
-        let placed = placed.map_err(|(e, err)| (format!("grants[{e}]"), err))?;
-        if let Ok(ids) = ids {
-            state.ix.grants = ids;
-        }
+            Err((format!("grants[{d}]"), AccessError::DuplicateGrant(id)))
+        };
+        let placed = match (ids, placed) {
+            (Err(d), Err((e, err))) => {
+                return if d <= e {
+                    duplicate(d)
+                } else {
+                    Err((format!("grants[{e}]"), err))
+                };
+            }
+            (Err(d), Ok(_)) => return duplicate(d),
+            (Ok(_), Err((e, err))) => return Err((format!("grants[{e}]"), err)),
+            (Ok(ids), Ok(placed)) => {
+                state.ix.grants = ids;
+                placed
+            }
+        };
         state.grants = Slots::from_vec(grants);
         state.index_grants(net, placed, Some(flags));
         Ok(state)
@@ -748,10 +756,6 @@ impl AccessState {
         self.ix.people.sync_quick();
     }
 
-    fn flags_of(&self, p: &Person) -> PersonFlags {
-        flags_of(&self.compiled, p)
-    }
-
     /// Recompiles one person's entries from their grant slots.
     pub(crate) fn rebuild_person(&mut self, net: &Network, p: u32) {
         let mut entries = Vec::new();
@@ -798,7 +802,7 @@ impl AccessState {
         if let Some(f) = self
             .people
             .get(p as usize)
-            .map(|person| self.flags_of(person))
+            .map(|person| flags_of(&self.compiled, person))
             && let Some(row) = self.ix.rows.get_mut(p as usize)
         {
             self.ix.people.update(p, |card| {
@@ -867,7 +871,7 @@ impl AccessState {
 
     /// Adds a person (not yet known).
     pub(crate) fn insert_person(&mut self, person: Person) {
-        let flags = self.flags_of(&person);
+        let flags = flags_of(&self.compiled, &person);
         self.ix.people.push(person.id.as_str(), flags);
         self.people.push(person);
         self.ix.rows.push(Row {
@@ -880,7 +884,7 @@ impl AccessState {
 
     /// Replaces a person's record (same id) and refreshes their flags.
     pub(crate) fn replace_person(&mut self, p: u32, person: Person) {
-        let flags = self.flags_of(&person);
+        let flags = flags_of(&self.compiled, &person);
         if let Some(slot) = self.people.get_mut(p as usize) {
             *slot = person;
         }
