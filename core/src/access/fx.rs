@@ -188,18 +188,108 @@ fn read_short(b: &[u8]) -> u64 {
     }
 }
 
+/// The tag of an empty slot.
+pub(crate) const EMPTY: u8 = 0;
+
+/// A slot's tag: the hash's top byte, never `EMPTY`.
+#[inline(always)]
+pub(crate) fn tag_of(h: u64) -> u8 {
+    let t = (h >> 56) as u8;
+    t | u8::from(t == EMPTY)
+}
+
+/// The tag bytes of an open-addressing table with linear probing, one a
+/// slot: the probe loop of every table of ids (the tables keep their
+/// entries beside, in slots of their own shape).
+///
+/// Invariant: the number of slots is zero or a power of two.
+#[derive(Clone, Default)]
+pub(crate) struct Tags {
+    bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Tags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tags({} slots)", self.size())
+    }
+}
+
+impl Tags {
+    /// `size` empty slots (rounded up to a power of two).
+    pub(crate) fn new(size: usize) -> Tags {
+        Tags {
+            bytes: vec![EMPTY; size.next_power_of_two()],
+        }
+    }
+
+    /// The number of slots.
+    #[inline(always)]
+    pub(crate) fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Slot `i`'s tag (`EMPTY` past the end).
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> u8 {
+        self.bytes.get(i).copied().unwrap_or(EMPTY)
+    }
+
+    /// Sets slot `i`'s tag.
+    #[inline]
+    pub(crate) fn set(&mut self, i: usize, tag: u8) {
+        if let Some(t) = self.bytes.get_mut(i) {
+            *t = tag;
+        }
+    }
+
+    /// The slot, among those holding `h`'s tag from its home slot up to
+    /// the first empty one, for which `is` holds.
+    #[inline(always)]
+    pub(crate) fn find(&self, h: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+        let tag = tag_of(h);
+        let mask = self.bytes.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        // at most a full turn: the load factor keeps empty slots
+        for _ in 0..self.bytes.len() {
+            let t = *self.bytes.get(at)?;
+            if t == EMPTY {
+                return None;
+            }
+            if t == tag && is(at) {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    /// The first empty slot from `h`'s home slot on.
+    #[inline]
+    pub(crate) fn first_empty(&self, h: u64) -> Option<usize> {
+        let mask = self.bytes.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        for _ in 0..self.bytes.len() {
+            if *self.bytes.get(at)? == EMPTY {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+}
+
 /// A map from ids (strings) to dense indexes: short ids inline in an
 /// open-addressing table (one tag byte a slot beside the slots, linear
 /// probing, at most 7/8 full), long ones boxed in a plain map. A lookup
 /// hashes the id's words once and usually reads one tag and one slot.
 ///
-/// Invariants: `tags` and `slots` have the same length, zero or a power of
-/// two; a slot is empty iff its tag is `EMPTY`; every entry is reachable
-/// from its home slot by probing over occupied slots (removal shifts the
-/// entries after it back, so no tombstones).
+/// Invariants: `slots` has `tags.size()` slots, zero or a power of two; a
+/// slot is empty iff its tag is `EMPTY`; every entry is reachable from its
+/// home slot by probing over occupied slots (removal shifts the entries
+/// after it back, so no tombstones).
 #[derive(Clone, Default)]
 pub(crate) struct IdMap {
-    tags: Vec<u8>,
+    tags: Tags,
     slots: Vec<IdSlot>,
     short: usize,
     long: FxMap<Box<str>, u32>,
@@ -210,15 +300,6 @@ struct IdSlot {
     key: [u64; 3],
     value: u32,
     len: u8,
-}
-
-const EMPTY: u8 = 0;
-
-/// A slot's tag: the hash's top byte, never `EMPTY`.
-#[inline]
-fn tag_of(h: u64) -> u8 {
-    let t = (h >> 56) as u8;
-    t | u8::from(t == EMPTY)
 }
 
 impl std::fmt::Debug for IdMap {
@@ -249,25 +330,11 @@ impl IdMap {
     /// The slot holding `k`.
     #[inline(always)]
     fn find(&self, k: &Inline) -> Option<usize> {
-        let h = mix(k.words);
-        let tag = tag_of(h);
-        let mask = self.tags.len().wrapping_sub(1);
-        let mut at = (h as usize) & mask;
-        // at most a full turn: the load factor keeps empty slots
-        for _ in 0..self.tags.len() {
-            let t = *self.tags.get(at)?;
-            if t == EMPTY {
-                return None;
-            }
-            if t == tag
-                && let Some(s) = self.slots.get(at)
-                && same_words(s.key, k.words) & (s.len == k.len)
-            {
-                return Some(at);
-            }
-            at = (at + 1) & mask;
-        }
-        None
+        self.tags.find(mix(k.words), |at| {
+            self.slots
+                .get(at)
+                .is_some_and(|s| same_words(s.key, k.words) & (s.len == k.len))
+        })
     }
 
     pub(crate) fn contains_key(&self, id: &str) -> bool {
@@ -296,17 +363,11 @@ impl IdMap {
     /// home (there is one: the caller reserved room).
     fn place(&mut self, slot: IdSlot) {
         let h = mix(slot.key);
-        let mask = self.tags.len().wrapping_sub(1);
-        let mut at = (h as usize) & mask;
-        for _ in 0..self.tags.len() {
-            if let (Some(t), Some(s)) = (self.tags.get_mut(at), self.slots.get_mut(at))
-                && *t == EMPTY
-            {
-                *t = tag_of(h);
-                *s = slot;
-                return;
-            }
-            at = (at + 1) & mask;
+        if let Some(at) = self.tags.first_empty(h)
+            && let Some(s) = self.slots.get_mut(at)
+        {
+            *s = slot;
+            self.tags.set(at, tag_of(h));
         }
     }
 
@@ -319,10 +380,11 @@ impl IdMap {
         self.short -= 1;
         // shift back each entry after the hole that may live there (its
         // home is not between the hole and it), until an empty slot
-        let mask = self.tags.len().wrapping_sub(1);
+        let mask = self.tags.size().wrapping_sub(1);
         let mut at = (hole + 1) & mask;
-        for _ in 0..self.tags.len() {
-            let (Some(&t), Some(&s)) = (self.tags.get(at), self.slots.get(at)) else {
+        for _ in 0..self.tags.size() {
+            let t = self.tags.get(at);
+            let Some(&s) = self.slots.get(at) else {
                 break;
             };
             if t == EMPTY {
@@ -330,23 +392,21 @@ impl IdMap {
             }
             let home = (mix(s.key) as usize) & mask;
             if (at.wrapping_sub(home) & mask) >= (at.wrapping_sub(hole) & mask) {
-                if let (Some(ht), Some(hs)) = (self.tags.get_mut(hole), self.slots.get_mut(hole)) {
-                    *ht = t;
+                if let Some(hs) = self.slots.get_mut(hole) {
                     *hs = s;
                 }
+                self.tags.set(hole, t);
                 hole = at;
             }
             at = (at + 1) & mask;
         }
-        if let Some(t) = self.tags.get_mut(hole) {
-            *t = EMPTY;
-        }
+        self.tags.set(hole, EMPTY);
         Some(value)
     }
 
     /// Makes room for `more` short ids at a load factor of at most 7/8,
     /// or 1/2 while the table would stay within 64 KiB (a small map, such
-    /// as the capabilities', then finds most ids at the first probe).
+    /// as the roles', then finds most ids at the first probe).
     pub(crate) fn reserve(&mut self, more: usize) {
         let need = self.short + more;
         let roomy = |size: usize| size * std::mem::size_of::<IdSlot>() <= 64 << 10;
@@ -357,17 +417,17 @@ impl IdMap {
                 need * 8 <= size * 7
             }
         };
-        if fits(self.tags.len()) {
+        if fits(self.tags.size()) {
             return;
         }
         let mut size = (need * 8 / 7 + 1).next_power_of_two().max(8);
         if !fits(size) {
             size *= 2;
         }
-        let old_tags = std::mem::replace(&mut self.tags, vec![EMPTY; size]);
-        let old = std::mem::replace(&mut self.slots, vec![IdSlot::default(); size]);
-        for (t, s) in old_tags.into_iter().zip(old) {
-            if t != EMPTY {
+        let old_tags = std::mem::replace(&mut self.tags, Tags::new(size));
+        let old = std::mem::replace(&mut self.slots, vec![IdSlot::default(); self.tags.size()]);
+        for (i, s) in old.into_iter().enumerate() {
+            if old_tags.get(i) != EMPTY {
                 self.place(s);
             }
         }
@@ -375,6 +435,156 @@ impl IdMap {
 
     pub(crate) fn len(&self) -> usize {
         self.short + self.long.len()
+    }
+}
+
+/// A fixed set of names, each found with one slot read and no probe loop:
+/// the policy's capabilities (a few dozen), which `check` looks up by
+/// name. A name of 8 to 24 bytes is read as three overlapping words (its
+/// first, middle and last eight bytes cover it whole, without a branch on
+/// its length) and placed by a multiply-shift hash whose multiplier is
+/// chosen, when the table is built, so that no two names share a slot.
+/// Other names, or all of them when no multiplier is found, go through an
+/// [`IdMap`].
+///
+/// Invariants: `slots` is empty or has `1 << (64 - shift)` slots; each
+/// name of 8 to 24 bytes is in its slot (and not in `rest`) when `slots`
+/// is not empty, in `rest` otherwise; an empty slot has `len` 0.
+#[derive(Clone, Default)]
+pub(crate) struct Names {
+    slots: Vec<NameSlot>,
+    seed: u64,
+    shift: u32,
+    rest: IdMap,
+}
+
+#[derive(Clone, Copy, Default)]
+struct NameSlot {
+    key: [u64; 3],
+    len: u32,
+    value: u32,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Names({} slots, {} others)",
+            self.slots.len(),
+            self.rest.len()
+        )
+    }
+}
+
+/// The first, middle and last eight bytes of a name of 8 to 24 bytes,
+/// which together hold all of it.
+#[inline(always)]
+fn windows(b: &[u8]) -> Option<[u64; 3]> {
+    let len = b.len();
+    if !(8..=24).contains(&len) {
+        return None;
+    }
+    let mid = len / 2 - 4;
+    let word = |i: usize| b.get(i..i + 8).map(read_u64);
+    Some([word(0)?, word(mid)?, word(len - 8)?])
+}
+
+/// The slot of a name's windows for a multiplier: the top bits of one
+/// product.
+#[inline(always)]
+fn name_slot([a, m, z]: [u64; 3], len: usize, seed: u64, shift: u32) -> usize {
+    let x = a ^ m.rotate_left(21) ^ z.rotate_left(42) ^ (len as u64);
+    (x.wrapping_mul(seed) >> shift) as usize
+}
+
+impl Names {
+    /// The table of these names and their values (each name once).
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = (&'a str, u32)>) -> Names {
+        let mut t = Names::default();
+        let mut keyed = Vec::new();
+        for (name, value) in names {
+            match windows(name.as_bytes()) {
+                Some(key) => keyed.push((key, name.len(), value)),
+                None => {
+                    t.rest.insert(name, value);
+                }
+            }
+        }
+        if keyed.is_empty() {
+            return t;
+        }
+        // 8 slots a name, then twice and four times that; a random
+        // multiplier leaves no two names in a slot with probability
+        // about e^(-n/16) at the first size, so a few dozen tries do
+        let first = (keyed.len() * 8).next_power_of_two().trailing_zeros();
+        for bits in first..first + 3 {
+            let shift = 64 - bits;
+            for k in 0..64u64 {
+                let seed = 0x9e37_79b9_7f4a_7c15_u64
+                    .wrapping_add(k.wrapping_mul(0xd1b5_4a32_d192_ed03))
+                    | 1;
+                let mut slots = vec![NameSlot::default(); 1 << bits];
+                let placed = keyed.iter().all(|&(key, len, value)| {
+                    match slots.get_mut(name_slot(key, len, seed, shift)) {
+                        Some(s) if s.len == 0 => {
+                            *s = NameSlot {
+                                key,
+                                len: len as u32,
+                                value,
+                            };
+                            true
+                        }
+                        _ => false,
+                    }
+                });
+                if placed {
+                    t.slots = slots;
+                    t.seed = seed;
+                    t.shift = shift;
+                    return t;
+                }
+            }
+        }
+        // no multiplier separates them: every name through the map
+        for (key, len, value) in keyed {
+            let mut bytes = [0u8; 24];
+            for (i, w) in [(0, key[0]), (len / 2 - 4, key[1]), (len - 8, key[2])] {
+                if let Some(d) = bytes.get_mut(i..i + 8) {
+                    d.copy_from_slice(&w.to_le_bytes());
+                }
+            }
+            if let Some(name) = bytes.get(..len).and_then(|b| std::str::from_utf8(b).ok()) {
+                t.rest.insert(name, value);
+            }
+        }
+        t
+    }
+
+    /// The value of `name`.
+    #[inline(always)]
+    pub(crate) fn get(&self, name: &str) -> Option<u32> {
+        match windows(name.as_bytes()) {
+            Some(key) if !self.slots.is_empty() => {
+                let s = self
+                    .slots
+                    .get(name_slot(key, name.len(), self.seed, self.shift))?;
+                (same_words(s.key, key) & (s.len as usize == name.len())).then_some(s.value)
+            }
+            _ => self.get_rest(name),
+        }
+    }
+
+    /// A name of another length, or any name when no multiplier was found.
+    #[cold]
+    #[inline(never)]
+    fn get_rest(&self, name: &str) -> Option<u32> {
+        self.rest.get(name)
+    }
+
+    /// Whether every name of 8 to 24 bytes is found in one slot read.
+    #[cfg(test)]
+    pub(crate) fn is_direct(&self) -> bool {
+        !self.slots.is_empty()
     }
 }
 
@@ -434,6 +644,23 @@ mod props {
             }
             for (id, v) in &reference {
                 prop_assert_eq!(m.get(id), Some(*v));
+            }
+        }
+
+        /// The name table answers as a `HashMap` for its names, names
+        /// of every length and names it does not hold.
+        #[test]
+        fn the_name_table_is_a_map(
+            names in prop::collection::hash_set("[a-z._]{0,30}", 0..80),
+            absent in prop::collection::vec("[a-z._]{0,30}", 0..40),
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let t = Names::new(names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)));
+            for (i, n) in names.iter().enumerate() {
+                prop_assert_eq!(t.get(n), Some(i as u32));
+            }
+            for a in &absent {
+                prop_assert_eq!(t.get(a), names.iter().position(|n| n == a).map(|i| i as u32));
             }
         }
 

@@ -4,7 +4,7 @@
 //! people, which stays in cache), or for the usual person half a line of
 //! the compact cards beside them ([`Quick`]).
 //!
-//! Invariants: `tags` and `cards` have the same length, zero or a power of
+//! Invariants: `cards` and `quick` have `tags.size()` slots, zero or a power of
 //! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
 //! holds its person's index, and `pos[ix]` is the slot of person `ix`;
 //! every occupied slot is reachable from its home slot by linear probing
@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::fx::{FxMap, Inline, mix, same_words};
+use super::fx::{FxMap, Inline, Tags, mix, same_words, tag_of};
 use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, far_future};
 
@@ -263,15 +263,6 @@ impl Quick {
     }
 }
 
-const EMPTY: u8 = 0;
-
-/// A slot's tag: the hash's top byte, never `EMPTY`.
-#[inline]
-fn tag_of(h: u64) -> u8 {
-    let t = (h >> 56) as u8;
-    t | u8::from(t == EMPTY)
-}
-
 /// The hash that places a card: its id's, or for a long id (found through
 /// the long map, never by probing) its index's, which only spreads them.
 fn hash_of(c: &Card) -> u64 {
@@ -286,7 +277,7 @@ fn hash_of(c: &Card) -> u64 {
 /// found through a plain map to their index, then `pos`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PeopleIx {
-    tags: Vec<u8>,
+    tags: Tags,
     cards: Vec<Card>,
     /// `Quick::of` each card, slot by slot.
     quick: Vec<Quick>,
@@ -300,57 +291,59 @@ impl PeopleIx {
     /// about them (from the compact card when it has it all).
     #[inline(always)]
     pub(crate) fn find(&self, id: &str) -> Option<(u32, One)> {
+        self.find_slot(id).and_then(|at| self.in_slot(at))
+    }
+
+    /// The slot of the person with this id. Finding it reads the slot's
+    /// compact card (or card), so [`PeopleIx::in_slot`] right after reads
+    /// what is already loading.
+    #[inline(always)]
+    pub(crate) fn find_slot(&self, id: &str) -> Option<usize> {
         let Some(k) = Inline::new(id) else {
             return self.find_long(id);
         };
         let words = k.words();
         let len = k.len();
         let h = mix(words);
-        let tag = tag_of(h);
-        let mask = self.tags.len().wrapping_sub(1);
-        let mut at = (h as usize) & mask;
-        // at most a full turn: the load factor keeps empty slots, so a miss ends early
-        for _ in 0..self.tags.len() {
-            let t = *self.tags.get(at)?;
-            if t == EMPTY {
-                return None;
-            }
-            if t == tag {
-                if len <= 8 {
-                    // a short id is in the compact card: the full card is
-                    // read only for a person it cannot describe
-                    if let Some(q) = self.quick.get(at)
-                        && (q.key == words[0]) & (q.len() == len)
-                    {
-                        return Some((q.ix, self.one_at(at)?));
-                    }
-                } else if let Some(c) = self.cards.get(at)
-                    && same_words(c.key, words) & (c.key_len == len)
-                {
-                    return Some((c.ix, c.one()));
-                }
-            }
-            at = (at + 1) & mask;
+        if len <= 8 {
+            // a short id is in the compact card: the full card is read
+            // only for a person it cannot describe
+            return self.tags.find(h, |at| {
+                self.quick
+                    .get(at)
+                    .is_some_and(|q| (q.key == words[0]) & (q.len() == len))
+            });
         }
-        None
+        self.tags.find(h, |at| {
+            self.cards
+                .get(at)
+                .is_some_and(|c| same_words(c.key, words) & (c.key_len == len))
+        })
+    }
+
+    /// The index of the person in slot `at` and what a decision reads
+    /// about them.
+    #[inline(always)]
+    pub(crate) fn in_slot(&self, at: usize) -> Option<(u32, One)> {
+        let q = self.quick.get(at)?;
+        if q.bits & SHAPE_MASK <= SHAPE_ONE {
+            return Some((q.ix, q.one()));
+        }
+        self.cards.get(at).map(|c| (c.ix, c.one()))
     }
 
     /// What a decision reads about the person in slot `at`.
     #[inline(always)]
     fn one_at(&self, at: usize) -> Option<One> {
-        let q = self.quick.get(at)?;
-        if q.bits & SHAPE_MASK <= SHAPE_ONE {
-            return Some(q.one());
-        }
-        self.cards.get(at).map(Card::one)
+        self.in_slot(at).map(|(_, one)| one)
     }
 
-    /// [`PeopleIx::find`] for an id too long to keep inline.
+    /// [`PeopleIx::find_slot`] for an id too long to keep inline.
     #[cold]
     #[inline(never)]
-    fn find_long(&self, id: &str) -> Option<(u32, One)> {
+    fn find_long(&self, id: &str) -> Option<usize> {
         let ix = *self.long.get(id)?;
-        Some((ix, self.one(ix)?))
+        self.pos.get(ix as usize).map(|&at| at as usize)
     }
 
     #[inline]
@@ -428,62 +421,55 @@ impl PeopleIx {
         };
         card.set_flags(flags);
         let h = mix(card.key);
-        let tag = tag_of(h);
-        let mask = self.tags.len().wrapping_sub(1);
-        let mut at = (h as usize) & mask;
-        for _ in 0..self.tags.len() {
-            let (Some(t), Some(c)) = (self.tags.get_mut(at), self.cards.get_mut(at)) else {
-                return false;
-            };
-            if *t == EMPTY {
-                *t = tag;
-                *c = card;
-                if let Some(q) = self.quick.get_mut(at) {
-                    *q = Quick::of(&card);
-                }
-                self.pos.push(at as u32);
-                return true;
-            }
-            if *t == tag && same_words(c.key, card.key) & (c.key_len == card.key_len) {
-                return false;
-            }
-            at = (at + 1) & mask;
+        let known = self.tags.find(h, |at| {
+            self.cards
+                .get(at)
+                .is_some_and(|c| same_words(c.key, card.key) & (c.key_len == card.key_len))
+        });
+        if known.is_some() {
+            return false;
         }
-        // unreachable: `reserve` keeps an eighth of the slots empty
-        false
+        let Some(at) = self.tags.first_empty(h) else {
+            // unreachable: `reserve` keeps an eighth of the slots empty
+            return false;
+        };
+        if let Some(c) = self.cards.get_mut(at) {
+            *c = card;
+        }
+        if let Some(q) = self.quick.get_mut(at) {
+            *q = Quick::of(&card);
+        }
+        self.tags.set(at, tag_of(h));
+        self.pos.push(at as u32);
+        true
     }
 
     /// Puts a card in the first empty slot from its home (there is one:
     /// the caller reserved room), returning the slot.
     fn place(&mut self, card: Card) -> u32 {
         let h = hash_of(&card);
-        let mask = self.tags.len().wrapping_sub(1);
-        let mut at = (h as usize) & mask;
-        for _ in 0..self.tags.len() {
-            if let (Some(t), Some(c)) = (self.tags.get_mut(at), self.cards.get_mut(at))
-                && *t == EMPTY
-            {
-                *t = tag_of(h);
-                *c = card;
-                if let Some(q) = self.quick.get_mut(at) {
-                    *q = Quick::of(&card);
-                }
-                return at as u32;
-            }
-            at = (at + 1) & mask;
+        let Some(at) = self.tags.first_empty(h) else {
+            // unreachable: `reserve` keeps an eighth of the slots empty
+            return u32::MAX;
+        };
+        if let Some(c) = self.cards.get_mut(at) {
+            *c = card;
         }
-        // unreachable: `reserve` keeps an eighth of the slots empty
-        u32::MAX
+        if let Some(q) = self.quick.get_mut(at) {
+            *q = Quick::of(&card);
+        }
+        self.tags.set(at, tag_of(h));
+        at as u32
     }
 
     /// Makes room for `more` people at a load factor of at most 7/8.
     pub(crate) fn reserve(&mut self, more: usize) {
         let need = self.pos.len() + more;
-        if need * 8 <= self.tags.len() * 7 {
+        if need * 8 <= self.tags.size() * 7 {
             return;
         }
         let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
-        self.tags = vec![EMPTY; size];
+        self.tags = Tags::new(size);
         self.quick = vec![Quick::default(); size];
         let old = std::mem::replace(&mut self.cards, vec![Card::default(); size]);
         let mut pos = std::mem::take(&mut self.pos);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::fx::IdMap;
+use super::fx::{IdMap, Names};
 use super::model::{check_capability_name, check_word};
 use super::{AccessError, AccessWarning};
 use crate::network::NodeLevel;
@@ -712,7 +712,13 @@ impl RoleC {
 /// A policy compiled to bit sets and hash lookups.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
-    pub(crate) cap_ix: IdMap,
+    /// The capabilities by name.
+    pub(crate) cap_names: Names,
+    /// Per role and capability, at `(role << 7) | capability`: whether
+    /// the role lists it ([`ROLE_LISTS`]), gives it at chapter level
+    /// ([`ROLE_GIVES_LOCAL`]) and whether it is reserved
+    /// ([`CAP_RESERVED`]): what a decision asks of a role, in one byte.
+    pub(crate) role_caps: Vec<u8>,
     pub(crate) role_ix: IdMap,
     pub(crate) attest_ix: IdMap,
     pub(crate) roles: Vec<RoleC>,
@@ -722,6 +728,30 @@ pub(crate) struct Compiled {
     pub(crate) person_rule_mask: Bits,
     pub(crate) node_rule_mask: Bits,
     pub(crate) applicant_role: Option<u16>,
+}
+
+/// In [`Compiled::role_caps`]: the role lists the capability.
+pub(crate) const ROLE_LISTS: u8 = 1;
+/// In [`Compiled::role_caps`]: the role gives it at chapter level (lists
+/// it and it is not reserved).
+pub(crate) const ROLE_GIVES_LOCAL: u8 = 2;
+/// In [`Compiled::role_caps`]: the capability is reserved to central.
+pub(crate) const CAP_RESERVED: u8 = 4;
+
+/// [`Compiled::role_caps`] for these roles.
+fn role_cap_table(roles: &[RoleC], reserved: Bits) -> Vec<u8> {
+    let mut t = vec![0u8; roles.len() * MAX_CAPABILITIES];
+    for (row, r) in t.chunks_exact_mut(MAX_CAPABILITIES).zip(roles) {
+        for (c, v) in row.iter_mut().enumerate() {
+            let bit = 1u128 << c;
+            let lists = r.caps & bit != 0;
+            let res = reserved & bit != 0;
+            *v = if lists { ROLE_LISTS } else { 0 }
+                | if lists && !res { ROLE_GIVES_LOCAL } else { 0 }
+                | if res { CAP_RESERVED } else { 0 };
+        }
+    }
+    t
 }
 
 fn item(kind: &str, i: usize, name: &str) -> String {
@@ -972,9 +1002,17 @@ impl Compiled {
                 Some(ix)
             }
         };
+        let cap_names = Names::new(
+            p.capabilities
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.as_str(), i as u32)),
+        );
+        let role_caps = role_cap_table(&roles, reserved);
         Ok((
             Compiled {
-                cap_ix,
+                cap_names,
+                role_caps,
                 role_ix,
                 attest_ix,
                 roles,
@@ -988,9 +1026,16 @@ impl Compiled {
         ))
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cap(&self, name: &str) -> Option<u8> {
-        self.cap_ix.get(name).map(|c| c as u8)
+        self.cap_names.get(name).map(|c| c as u8)
+    }
+
+    /// [`Compiled::role_caps`] of role `role` and capability `c`.
+    #[inline(always)]
+    pub(crate) fn role_cap(&self, role: u16, c: u8) -> Option<u8> {
+        let at = (usize::from(role) << 7) | usize::from(c & 127);
+        self.role_caps.get(at).copied()
     }
 
     pub(crate) fn role(&self, name: &str) -> Option<(u16, &RoleC)> {

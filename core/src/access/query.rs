@@ -16,7 +16,9 @@ use super::decision::{
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
 use super::people::{One, SHAPE_EMPTY, SHAPE_ONE, time_key};
-use super::policy::{Bits, Capability, Condition, ForbidRule, ScopeLevel};
+use super::policy::{
+    Bits, CAP_RESERVED, Capability, Condition, ForbidRule, ROLE_GIVES_LOCAL, ROLE_LISTS, ScopeLevel,
+};
 use super::state::{
     AccessState, Entry, PersonFlags, STATUS_ACTIVE, STATUS_ARCHIVED, STATUS_INACTIVE,
     STATUS_NOT_CHAPTER, TagEntry,
@@ -308,14 +310,16 @@ impl AccessState {
         if card.shape() == SHAPE_EMPTY {
             return Some(Decision::Deny(base));
         }
-        let bit = 1u128 << c;
         let central = card.central();
-        let listed = self.compiled.roles.get(card.role as usize)?.caps;
-        let gives = if central {
-            listed & bit != 0
-        } else {
-            listed & !self.compiled.reserved & bit != 0
-        };
+        let facts = self.compiled.role_cap(card.role, c)?;
+        let listed = facts & ROLE_LISTS != 0;
+        let gives = facts
+            & if central {
+                ROLE_LISTS
+            } else {
+                ROLE_GIVES_LOCAL
+            }
+            != 0;
         let (t, o) = net.span(card.node);
         let (tin_n, _) = net.span(n);
         let covers = t <= tin_n && tin_n < o;
@@ -324,7 +328,7 @@ impl AccessState {
         let grant = self.grants.indexed(card.slot)?;
         if gives && covers {
             if valid {
-                if let Some(rule) = self.rule_firing(net, Some(card.flags()), bit, Some(n)) {
+                if let Some(rule) = self.rule_firing(net, Some(card.flags()), 1u128 << c, Some(n)) {
                     return Some(Decision::Deny(self.deny_for_rule(base, rule, Some(grant))));
                 }
                 return Some(Decision::Allow(Allowed {
@@ -349,10 +353,10 @@ impl AccessState {
                 ..base
             }));
         }
-        if self.compiled.reserved & bit != 0 && covers && valid && !central {
+        if facts & CAP_RESERVED != 0 && covers && valid && !central {
             return Some(Decision::Deny(Denied {
                 reason: DenyReason::ReservedToCentral,
-                nearest: (listed & bit != 0).then_some(grant),
+                nearest: listed.then_some(grant),
                 ..base
             }));
         }
@@ -518,6 +522,12 @@ fn unknown_node(node: &str) -> AccessError {
     AccessError::UnknownNode(node.to_owned())
 }
 
+#[cold]
+#[inline(never)]
+fn unknown_capability(capability: &str) -> AccessError {
+    AccessError::UnknownCapability(capability.to_owned())
+}
+
 /// Edges between two nodes in the tree.
 pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
     let depth = |x: u32| net.depth.get(x as usize).copied().unwrap_or(0);
@@ -545,12 +555,12 @@ pub(crate) fn tree_distance(net: &Network, a: u32, b: u32) -> u32 {
 }
 
 impl Network {
-    #[inline]
+    #[inline(always)]
     fn resolve_cap(&self, capability: &str) -> Result<u8, AccessError> {
-        self.access
-            .compiled
-            .cap(capability)
-            .ok_or_else(|| AccessError::UnknownCapability(capability.to_owned()))
+        match self.access.compiled.cap(capability) {
+            Some(c) => Ok(c),
+            None => Err(unknown_capability(capability)),
+        }
     }
 
     #[inline(always)]
@@ -593,9 +603,13 @@ impl Network {
         node: &str,
         now: DateTime<Utc>,
     ) -> Result<Decision<'a>, AccessError> {
+        // the person first: their card is the one read likely to miss the
+        // cache, and the other two lookups run while it loads
+        let people = &self.access.ix.people;
+        let at = people.find_slot(person);
         let c = self.resolve_cap(capability)?;
         let n = self.resolve_node(node)?;
-        let found = self.access.ix.people.find(person);
+        let found = at.and_then(|at| people.in_slot(at));
         self.access
             .decide_found(
                 self,

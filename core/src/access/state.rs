@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::{FxMap, IdMap};
+use super::fx::{FxMap, IdMap, Names};
 use super::model::{Attestations, Grant, Person, Scope};
 use super::people::PeopleIx;
 use super::policy::{Bits, Compiled, Policy, ScopeLevel};
@@ -205,7 +205,8 @@ impl PartialEq for AccessState {
 impl Compiled {
     pub(crate) fn empty() -> Compiled {
         Compiled {
-            cap_ix: IdMap::default(),
+            cap_names: Names::default(),
+            role_caps: Vec::new(),
             role_ix: IdMap::default(),
             attest_ix: IdMap::default(),
             roles: Vec::new(),

@@ -54,6 +54,39 @@ fn inline_ids_find_exactly_their_own_entry() {
     assert_eq!(m.len(), 39);
 }
 
+#[test]
+fn the_role_capability_bytes_are_the_role_masks() {
+    use super::policy::{CAP_RESERVED, Compiled, ROLE_GIVES_LOCAL, ROLE_LISTS};
+    let p = Policy::default();
+    let (c, _) = Compiled::new(&p).unwrap();
+    assert!(!c.roles.is_empty());
+    for (r, role) in c.roles.iter().enumerate() {
+        for cap in 0..128u8 {
+            let bit = 1u128 << cap;
+            let v = c.role_cap(r as u16, cap).unwrap();
+            assert_eq!(v & ROLE_LISTS != 0, role.caps & bit != 0);
+            assert_eq!(
+                v & ROLE_GIVES_LOCAL != 0,
+                role.caps & !c.reserved & bit != 0
+            );
+            assert_eq!(v & CAP_RESERVED != 0, c.reserved & bit != 0);
+        }
+    }
+    assert_eq!(c.role_cap(c.roles.len() as u16, 0), None);
+}
+
+#[test]
+fn the_default_capabilities_are_found_in_one_read() {
+    let p = Policy::default();
+    let (c, _) = super::policy::Compiled::new(&p).unwrap();
+    assert!(c.cap_names.is_direct());
+    for (i, cap) in p.capabilities.iter().enumerate() {
+        assert_eq!(c.cap(&cap.name), Some(i as u8), "{}", cap.name);
+    }
+    assert_eq!(c.cap("chapter.vie"), None);
+    assert_eq!(c.cap("chapter.viewx"), None);
+}
+
 mod card_path {
     //! `decide` answers from a person's card when their grants fit in it;
     //! the answer, explanation included, must be the general path's.
