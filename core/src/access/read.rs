@@ -229,29 +229,57 @@ fn bytes_equal(w: u64, c: u8) -> u64 {
     below(w ^ (ONES * u64::from(c)), 1)
 }
 
+/// How often a byte turns up in a snapshot's text, roughly (higher:
+/// more often): punctuation, digits and the common letters of names.
+fn commonness(c: u8) -> u8 {
+    match c {
+        b'"' | b',' | b':' | b' ' | b'{' | b'}' => 9,
+        b'0'..=b'9' => 8,
+        b'e' | b't' | b'a' | b'i' | b'n' | b'o' | b's' | b'r' => 7,
+        b'd' | b'l' | b'u' | b'c' | b'_' | b'-' | b'p' | b'm' => 6,
+        b'a'..=b'z' => 4,
+        _ => 2,
+    }
+}
+
 /// The offset of the first occurrence of `needle` (one to eight bytes)
-/// in `text` at or after `from`: candidates are the offsets whose first
-/// and last bytes match, eight offsets at a time, each then compared whole.
+/// in `text` at or after `from`: candidates are the offsets where the
+/// needle's least common byte (in a snapshot) matches, sixteen offsets at
+/// a time, each then compared whole.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // reads ahead on native targets only
 pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize> {
     let b = text.as_bytes();
-    let (&first, &last) = (needle.first()?, needle.last()?);
     let n = needle.len();
-    if n > 8 {
+    if n > 8 || n == 0 {
         return None;
     }
-    let at_is = |i: usize| b.get(i..i + n) == Some(needle);
+    let p = (0..n).min_by_key(|&i| needle.get(i).map_or(u8::MAX, |&c| commonness(c)))?;
+    let x = *needle.get(p)?;
+    // a candidate compared as one word where eight bytes remain
+    let mut padded = [0u8; 8];
+    padded.get_mut(..n)?.copy_from_slice(needle);
+    let word = u64::from_le_bytes(padded);
+    let mask = u64::MAX >> (8 * (8 - n));
+    let at_is = |i: usize| match b.get(i..i + 8) {
+        Some(s) => read_u64(s) & mask == word,
+        None => b.get(i..i + n) == Some(needle),
+    };
     let mut at = from;
-    while let (Some(head), Some(tail)) = (b.get(at..at + 8), b.get(at + n - 1..at + n + 7)) {
-        let mut m = bytes_equal(read_u64(head), first) & bytes_equal(read_u64(tail), last);
-        while m != 0 {
-            let i = at + (m.trailing_zeros() / 8) as usize;
-            if at_is(i) {
-                return Some(i);
+    while let Some(w) = b.get(at + p..at + p + 16) {
+        let (lo, hi) = w.split_at(8);
+        let (lo, hi) = (bytes_equal(read_u64(lo), x), bytes_equal(read_u64(hi), x));
+        if (lo | hi) != 0 {
+            for (base, mut m) in [(at, lo), (at + 8, hi)] {
+                while m != 0 {
+                    let i = base + (m.trailing_zeros() / 8) as usize;
+                    if at_is(i) {
+                        return Some(i);
+                    }
+                    m &= m - 1;
+                }
             }
-            m &= m - 1;
         }
-        at += 8;
+        at += 16;
     }
     (at..b.len()).find(|&i| at_is(i))
 }
