@@ -263,6 +263,30 @@ impl Tags {
         None
     }
 
+    /// [`Tags::find`], or else the empty slot where the probe ended (where
+    /// an entry with hash `h` goes), in one probe.
+    #[inline(always)]
+    pub(crate) fn find_or_empty(
+        &self,
+        h: u64,
+        mut is: impl FnMut(usize) -> bool,
+    ) -> Option<Result<usize, usize>> {
+        let tag = tag_of(h);
+        let mask = self.bytes.len().wrapping_sub(1);
+        let mut at = (h as usize) & mask;
+        for _ in 0..self.bytes.len() {
+            let t = *self.bytes.get(at)?;
+            if t == EMPTY {
+                return Some(Err(at));
+            }
+            if t == tag && is(at) {
+                return Some(Ok(at));
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
     /// The first empty slot from `h`'s home slot on.
     #[inline]
     pub(crate) fn first_empty(&self, h: u64) -> Option<usize> {

@@ -421,16 +421,13 @@ impl PeopleIx {
         };
         card.set_flags(flags);
         let h = mix(card.key);
-        let known = self.tags.find(h, |at| {
+        let probe = self.tags.find_or_empty(h, |at| {
             self.cards
                 .get(at)
                 .is_some_and(|c| same_words(c.key, card.key) & (c.key_len == card.key_len))
         });
-        if known.is_some() {
-            return false;
-        }
-        let Some(at) = self.tags.first_empty(h) else {
-            // unreachable: `reserve` keeps an eighth of the slots empty
+        // `None` is unreachable: `reserve` keeps an eighth of the slots empty
+        let Some(Err(at)) = probe else {
             return false;
         };
         if let Some(c) = self.cards.get_mut(at) {
