@@ -333,6 +333,24 @@ fn loading_names_the_first_bad_grant() {
         e.starts_with("grants[4500]:") && e.contains("nobody"),
         "{e}"
     );
+    // the placements are split at 3/10 (1500 here): an error in the
+    // first part comes before one in the second, and before a repeated id
+    // further on
+    gs[100].1 = "nobody";
+    let e = err(&gs);
+    assert!(e.starts_with("grants[100]:") && e.contains("nobody"), "{e}");
+    gs[4000] = ("g10", "p");
+    let e = err(&gs);
+    assert!(e.starts_with("grants[100]:") && e.contains("nobody"), "{e}");
+    gs[100].1 = "p";
+    gs[4000] = ("g4000", "p");
+    gs[1500].1 = "nobody";
+    let e = err(&gs);
+    assert!(
+        e.starts_with("grants[1500]:") && e.contains("nobody"),
+        "{e}"
+    );
+    gs[1500].1 = "p";
     gs[4500] = ("g4500", "p");
     assert!(crate::Network::from_json(&grants(&gs)).is_ok());
 }
