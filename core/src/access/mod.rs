@@ -187,7 +187,14 @@
 //! finds and decides for such a person reading only the compact cards
 //! (4 MiB for 100,000 people instead of the cards' 8 MiB). [`Network::check_handles`] takes a person, capability and node
 //! resolved once ([`Network::person_handle`] and friends) and skips the id
-//! lookups. `nodes_where` walks the subtree ranges of the person's grants
+//! lookups. A capability name of 8 to 24 bytes is found in one slot
+//! read, with no probe loop: its first, middle and last eight bytes (which
+//! cover it whole) go through a multiply-shift hash whose multiplier is
+//! chosen when the policy is compiled so that no two names share a slot;
+//! what a role gives of a capability (listed, given at chapter level,
+//! reserved) is one byte per (role, capability). `check` looks the person
+//! up first, so their card loads while the capability and the node are
+//! found. `nodes_where` walks the subtree ranges of the person's grants
 //! in the preorder array.
 //!
 //! A snapshot in the form [`Network::to_json`] writes (the `format` member
@@ -204,11 +211,12 @@
 //! string. Grants that come grouped by person, in the people's order, are
 //! matched to their person by comparing ids, without probing the table.
 //! On native targets a large snapshot is read on two threads: the grants
-//! array (found by its key, its last fifth from a guessed item start)
+//! array (found by its key, its last seventh from a guessed item start)
 //! while the people are read and their table built, each guess used only
 //! when reading from the start reaches that very offset; then the grant id
-//! map beside the placements. Ids map to indexes through open-addressing
-//! tables of inline keys.
+//! map and the first 3/10 of the placements beside the rest of the
+//! placements. Ids map to indexes through open-addressing tables of inline
+//! keys.
 //!
 //! Figures, with the commands and machine load that produced them:
 //! `benches/access/README.md`.
