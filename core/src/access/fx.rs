@@ -524,6 +524,11 @@ fn name_slot([a, m, z]: [u64; 3], len: usize, seed: u64, shift: u32) -> usize {
 impl Names {
     /// The table of these names and their values (each name once).
     pub(crate) fn new<'a>(names: impl IntoIterator<Item = (&'a str, u32)>) -> Names {
+        Names::with_tries(names, 64)
+    }
+
+    /// [`Names::new`], trying `tries` multipliers at each table size.
+    fn with_tries<'a>(names: impl IntoIterator<Item = (&'a str, u32)>, tries: u64) -> Names {
         let mut t = Names::default();
         let mut keyed = Vec::new();
         for (name, value) in names {
@@ -543,7 +548,7 @@ impl Names {
         let first = (keyed.len() * 8).next_power_of_two().trailing_zeros();
         for bits in first..first + 3 {
             let shift = 64 - bits;
-            for k in 0..64u64 {
+            for k in 0..tries {
                 let seed = 0x9e37_79b9_7f4a_7c15_u64
                     .wrapping_add(k.wrapping_mul(0xd1b5_4a32_d192_ed03))
                     | 1;
@@ -685,6 +690,15 @@ mod props {
             }
             for a in &absent {
                 prop_assert_eq!(t.get(a), names.iter().position(|n| n == a).map(|i| i as u32));
+            }
+            // with no multiplier tried, every name goes through the map
+            let all = Names::with_tries(names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)), 0);
+            prop_assert!(!all.is_direct());
+            for (i, n) in names.iter().enumerate() {
+                prop_assert_eq!(all.get(n), Some(i as u32));
+            }
+            for a in &absent {
+                prop_assert_eq!(all.get(a), names.iter().position(|n| n == a).map(|i| i as u32));
             }
         }
 
