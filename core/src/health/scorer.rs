@@ -55,15 +55,20 @@ const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 20 };
 /// … partitioned into buckets of this many consecutive groups.
 const BUCKET_GROUPS: usize = 256;
 
-/// One row, gathered for counting.
+/// One row, gathered for counting: 24 bytes (the bucket it is gathered
+/// into gives the rest of its group).
 #[derive(Debug, Clone, Copy, Default)]
 struct Rec {
     t: i64,
     v: f64,
-    g: u32,
     a: u32,
+    /// The group's place in its bucket.
+    g: u8,
     k: u8,
 }
+
+// A group's place in its bucket fits in `Rec::g`.
+const _: () = assert!(BUCKET_GROUPS <= 256);
 
 /// Blocks are gathered across cores in pieces of at least this many rows.
 #[cfg(not(target_arch = "wasm32"))]
@@ -812,7 +817,13 @@ impl Piece {
                     continue;
                 };
                 if let Some(r) = self.recs.get_mut(*slot) {
-                    *r = Rec { t, v, g, a, k };
+                    *r = Rec {
+                        t,
+                        v,
+                        a,
+                        g: (g as usize % BUCKET_GROUPS) as u8,
+                        k,
+                    };
                 }
                 *slot += 1;
             }
@@ -856,7 +867,7 @@ impl Counter {
         out: &mut [Rec],
     ) {
         let first = b * BUCKET_GROUPS;
-        let key = |r: &Rec| (r.g as usize).saturating_sub(first) * 8 + usize::from(r.k & 7);
+        let key = |r: &Rec| usize::from(r.g) * 8 + usize::from(r.k & 7);
         let runs = &mut self.runs;
         runs.fill(0);
         for r in pieces.iter().flat_map(|p| p.bucket(b)) {
