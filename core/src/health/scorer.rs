@@ -501,6 +501,9 @@ impl Scorer {
     }
 
     fn push_group(&mut self) {
+        let more = self.groups.len().saturating_sub(self.meta.len());
+        self.meta.reserve_exact(more);
+        self.acc.reserve_exact(more);
         while self.meta.len() < self.groups.len() {
             self.meta.push(GroupMeta {
                 created_ms: None,
@@ -2104,24 +2107,56 @@ fn resolve_dict<'a>(
         Some(seen) => seen?,
         None => Vec::new(),
     };
+    // The entries in use, hashed and checked on every core, then interned
+    // in dictionary order.
+    let used: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                let k = w * 64 + bits.trailing_zeros() as usize;
+                (bits != 0).then(|| {
+                    bits &= bits - 1;
+                    k
+                })
+            })
+        })
+        .collect();
+    let prepare = |&k: &usize| -> Option<(&'a str, u64, bool)> {
+        let s = values.get(k).ok()?;
+        let fine = match target {
+            Target::Group => check_group(s).is_ok(),
+            Target::Actor => s.is_empty() || check_person(s).is_ok(),
+        };
+        Some((s, interner.hash(s), fine))
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let prepared: Vec<Option<(&str, u64, bool)>> = {
+        use rayon::prelude::*;
+        used.par_iter().with_min_len(1024).map(prepare).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let prepared: Vec<Option<(&str, u64, bool)>> = used.iter().map(prepare).collect();
     let before = interner.len();
-    interner.reserve(entries.min(keys.len()));
+    interner.reserve(used.len());
     let mut map = vec![UNRESOLVED; entries];
-    for (w, &word) in seen.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            let k = w * 64 + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let id = values
-                .get(k)
+    for (&k, entry) in used.iter().zip(prepared) {
+        // As `lookup` does; any error goes to the row-by-row path.
+        let id = entry.and_then(|(s, h, fine)| match interner.find(s, h) {
+            Some(i) => Some(i),
+            None if target == Target::Actor && s.is_empty() => Some(NULL_KEY),
+            None if fine => interner
+                .insert_hashed(s, h, target.what())
                 .ok()
-                .and_then(|s| lookup(s, interner, target, 0).ok());
-            match (id, map.get_mut(k)) {
-                (Some(id), Some(slot)) => *slot = id,
-                _ => {
-                    interner.truncate(before);
-                    return None;
-                }
+                .filter(|&i| i < UNRESOLVED),
+            None => None,
+        });
+        match (id, map.get_mut(k)) {
+            (Some(id), Some(slot)) => *slot = id,
+            _ => {
+                interner.truncate(before);
+                return None;
             }
         }
     }
