@@ -295,9 +295,12 @@ impl Text {
         match self {
             Text::Utf8(a) => first_null(a),
             Text::Large(a) => first_null(a),
-            Text::Dict { keys, .. } => keys
-                .iter()
-                .position(|k| *k == chapterhouse::health::NULL_KEY),
+            Text::Dict { keys, .. } => {
+                use rayon::prelude::*;
+                keys.par_iter()
+                    .with_min_len(1 << 16)
+                    .position_first(|k| *k == chapterhouse::health::NULL_KEY)
+            }
         }
     }
 
