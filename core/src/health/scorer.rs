@@ -657,6 +657,14 @@ impl Scorer {
         let block = BLOCK_ROWS.min(n);
         let pieces = pieces.clamp(1, block);
         let buckets = self.acc.len().div_ceil(BUCKET_GROUPS).max(1);
+        // Each group's events and posts in this batch get their room at
+        // once (one allocation per list, not one per block).
+        let room = room(self.acc.len(), res, n, pieces);
+        for (acc, &[events, posts]) in self.acc.iter_mut().zip(&room) {
+            acc.hot.events.reserve_exact(events as usize);
+            acc.hot.posts.reserve_exact(posts as usize);
+        }
+        drop(room);
         let mut gathered: Vec<Piece> = (0..pieces)
             .map(|_| Piece::new(block.div_ceil(pieces), buckets))
             .collect();
@@ -733,6 +741,54 @@ impl Scorer {
             start += len;
         }
     }
+}
+
+/// How many event rows and post rows each of `groups` groups has among the
+/// `n` rows of a validated batch (rows that will not count included),
+/// counted in `pieces` pieces of rows on every core.
+fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32; 2]> {
+    let count = |p: usize| {
+        let mut room = vec![[0u32; 2]; groups];
+        let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
+        let mut at = n * p / pieces;
+        let end = n * (p + 1) / pieces;
+        while at < end {
+            let len = SUB.min(end - at);
+            let (gs, ks) = (
+                gs.get_mut(..len).unwrap_or_default(),
+                ks.get_mut(..len).unwrap_or_default(),
+            );
+            res.group.fill(at, gs);
+            res.kind.fill(at, ks);
+            for (&g, &k) in gs.iter().zip(ks.iter()) {
+                let list = match Kind::from_code(k) {
+                    Some(Kind::EventHeld) => 0,
+                    Some(Kind::Post) => 1,
+                    _ => continue,
+                };
+                if let Some(r) = room.get_mut(g as usize).and_then(|r| r.get_mut(list)) {
+                    *r = r.saturating_add(1);
+                }
+            }
+            at += len;
+        }
+        room
+    };
+    let add = |mut a: Vec<[u32; 2]>, b: Vec<[u32; 2]>| {
+        for (x, y) in a.iter_mut().zip(&b) {
+            x[0] = x[0].saturating_add(y[0]);
+            x[1] = x[1].saturating_add(y[1]);
+        }
+        a
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let room = {
+        use rayon::prelude::*;
+        (0..pieces).into_par_iter().map(count).reduce_with(add)
+    };
+    #[cfg(target_arch = "wasm32")]
+    let room = (0..pieces).map(count).reduce(add);
+    room.unwrap_or_default()
 }
 
 /// `a | b`, word by word (the longer's extra words kept).
