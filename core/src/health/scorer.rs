@@ -502,8 +502,8 @@ impl Scorer {
 
     fn push_group(&mut self) {
         let more = self.groups.len().saturating_sub(self.meta.len());
-        self.meta.reserve_exact(more);
-        self.acc.reserve_exact(more);
+        self.meta.reserve(more);
+        self.acc.reserve(more);
         while self.meta.len() < self.groups.len() {
             self.meta.push(GroupMeta {
                 created_ms: None,
