@@ -295,9 +295,21 @@ impl Text {
         match self {
             Text::Utf8(a) => first_null(a),
             Text::Large(a) => first_null(a),
-            Text::Dict { keys, .. } => keys
-                .iter()
-                .position(|k| *k == chapterhouse::health::NULL_KEY),
+            Text::Dict { keys, .. } => {
+                // Blocks scanned on every core; the first block with a null
+                // is then searched.
+                use rayon::prelude::*;
+                const BLOCK: usize = 1 << 16;
+                let null = chapterhouse::health::NULL_KEY;
+                let block = keys
+                    .par_chunks(BLOCK)
+                    .position_first(|b| b.contains(&null))?;
+                let at = block * BLOCK;
+                keys.get(at..)?
+                    .iter()
+                    .position(|&k| k == null)
+                    .map(|i| at + i)
+            }
         }
     }
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use chapterhouse::health::{
-    ActivityTable, Columns, Component, ComponentReport, Facts, GroupReport, HealthError,
-    HealthModel as CoreModel, HealthReport, Kind, KindColumn, Scorer,
+    ActivityTable, Columns, Component, Facts, GroupReport, HealthError, HealthModel as CoreModel,
+    HealthReport, Kind, KindColumn, Scorer,
 };
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -276,10 +276,20 @@ pub(crate) fn score_health(
     model: Option<PyRef<'_, HealthModel>>,
 ) -> PyResult<ArrowTable> {
     let scorer = scorer(py, activity, groups.as_deref(), now, model.as_deref())?;
-    let batch = py.detach(|| report_batch(&scorer.report(None)));
+    let report = py.detach(|| scorer.report(None));
+    let batch = py.detach(|| report_batch(&report));
+    dispose((scorer, report));
     Ok(ArrowTable::new(
         batch.map_err(|e| arrow_error("health report", e))?,
     ))
+}
+
+/// Frees `large` (a scorer and its report: many allocations) on a worker
+/// thread, so the caller has its result without waiting for the frees.
+/// Only for values that hold no imported Arrow memory, whose release may
+/// need the interpreter.
+fn dispose<T: Send + 'static>(large: T) {
+    rayon::spawn(move || drop(large));
 }
 
 /// Fits the model's calibration to the activity; see ``chapterhouse.calibrate``.
@@ -302,87 +312,119 @@ pub(crate) fn calibrate(
 
 /// The report as one row per group.
 fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::ArrowError> {
-    let g = &report.groups;
-    let text = |f: &dyn Fn(&GroupReport) -> Option<&str>| -> ArrayRef {
-        Arc::new(g.iter().map(f).collect::<StringArray>())
-    };
-    let float = |f: &dyn Fn(&GroupReport) -> f64| -> ArrayRef {
-        Arc::new(g.iter().map(f).collect::<Float64Array>())
-    };
-    let flag = |f: &dyn Fn(&GroupReport) -> bool| -> ArrayRef {
-        Arc::new(g.iter().map(|r| Some(f(r))).collect::<BooleanArray>())
-    };
-    let count = |f: &dyn Fn(&GroupReport) -> Option<u32>| -> ArrayRef {
-        Arc::new(g.iter().map(f).collect::<UInt32Array>())
-    };
-    let mut cols: Vec<(String, ArrayRef)> = vec![
-        ("group".into(), text(&|r| Some(&r.group))),
-        ("score".into(), float(&|r| r.score)),
-        ("status".into(), text(&|r| Some(r.status.as_str()))),
+    use rayon::prelude::*;
+    /// Builds one column of the table.
+    type Build<'r> = Box<dyn Fn() -> ArrayRef + Send + Sync + 'r>;
+    fn text<'r>(
+        g: &'r [GroupReport],
+        f: impl Fn(&GroupReport) -> Option<&str> + Send + Sync + 'r,
+    ) -> Build<'r> {
+        Box::new(move || Arc::new(g.iter().map(&f).collect::<StringArray>()))
+    }
+    fn float<'r>(
+        g: &'r [GroupReport],
+        f: impl Fn(&GroupReport) -> f64 + Send + Sync + 'r,
+    ) -> Build<'r> {
+        Box::new(move || Arc::new(g.iter().map(&f).collect::<Float64Array>()))
+    }
+    fn flag<'r>(
+        g: &'r [GroupReport],
+        f: impl Fn(&GroupReport) -> bool + Send + Sync + 'r,
+    ) -> Build<'r> {
+        Box::new(move || Arc::new(g.iter().map(|r| Some(f(r))).collect::<BooleanArray>()))
+    }
+    fn count<'r>(
+        g: &'r [GroupReport],
+        f: impl Fn(&GroupReport) -> Option<u32> + Send + Sync + 'r,
+    ) -> Build<'r> {
+        Box::new(move || Arc::new(g.iter().map(&f).collect::<UInt32Array>()))
+    }
+    let g = report.groups.as_slice();
+    let mut builds: Vec<(String, Build<'_>)> = vec![
+        ("group".into(), text(g, |r| Some(&r.group))),
+        ("score".into(), float(g, |r| r.score)),
+        ("status".into(), text(g, |r| Some(r.status.as_str()))),
         (
             "previous_status".into(),
-            text(&|r| r.previous_status.map(|s| s.as_str())),
+            text(g, |r| r.previous_status.map(|s| s.as_str())),
         ),
-        ("status_reason".into(), text(&|r| Some(&r.status_reason))),
+        ("status_reason".into(), text(g, |r| Some(&r.status_reason))),
         (
             "intervention".into(),
-            text(&|r| Some(r.intervention.as_str())),
+            text(g, |r| Some(r.intervention.as_str())),
         ),
         (
             "intervention_text".into(),
-            text(&|r| Some(&r.intervention_text)),
+            text(g, |r| Some(&r.intervention_text)),
         ),
     ];
     for c in Component::ALL {
-        fn comp(r: &GroupReport, c: Component) -> Option<&ComponentReport> {
-            r.component(c)
-        }
         let name = c.as_str();
-        cols.push((
-            format!("{name}_score"),
-            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.score)),
-        ));
-        cols.push((
-            format!("{name}_contribution"),
-            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.contribution)),
-        ));
-        cols.push((
-            format!("{name}_headroom"),
-            float(&|r| comp(r, c).map_or(f64::NAN, |x| x.headroom)),
-        ));
-        cols.push((
-            format!("{name}_facts"),
-            text(&|r| comp(r, c).map(|x| x.facts.as_str())),
-        ));
+        builds.extend([
+            (
+                format!("{name}_score"),
+                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.score)),
+            ),
+            (
+                format!("{name}_contribution"),
+                float(g, move |r| {
+                    r.component(c).map_or(f64::NAN, |x| x.contribution)
+                }),
+            ),
+            (
+                format!("{name}_headroom"),
+                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.headroom)),
+            ),
+            (
+                format!("{name}_facts"),
+                text(g, move |r| r.component(c).map(|x| x.facts.as_str())),
+            ),
+        ]);
     }
-    cols.extend([
-        ("bus_factor".into(), flag(&|r| r.bus_factor)),
-        ("low_data".into(), flag(&|r| r.low_data)),
-        ("paused".into(), flag(&|r| r.paused)),
-        ("active_leaders".into(), count(&|r| Some(r.active_leaders))),
-        ("age_days".into(), count(&|r| r.age_days)),
-        ("trend_recent".into(), count(&|r| Some(r.trend.recent))),
-        ("trend_baseline".into(), count(&|r| Some(r.trend.baseline))),
+    builds.extend([
+        ("bus_factor".into(), flag(g, |r| r.bus_factor)),
+        ("low_data".into(), flag(g, |r| r.low_data)),
+        ("paused".into(), flag(g, |r| r.paused)),
+        (
+            "active_leaders".into(),
+            count(g, |r| Some(r.active_leaders)),
+        ),
+        ("age_days".into(), count(g, |r| r.age_days)),
+        ("trend_recent".into(), count(g, |r| Some(r.trend.recent))),
+        (
+            "trend_baseline".into(),
+            count(g, |r| Some(r.trend.baseline)),
+        ),
         (
             "trend_direction".into(),
-            text(&|r| Some(r.trend.direction.as_str())),
+            text(g, |r| Some(r.trend.direction.as_str())),
         ),
-        ("explanation".into(), {
+        (
+            "explanation".into(),
             // The longest text of a row: written on every core.
-            use rayon::prelude::*;
-            let texts: Vec<String> = g
-                .par_iter()
-                .with_min_len(64)
-                .map(GroupReport::explain)
-                .collect();
-            Arc::new(
-                texts
-                    .iter()
-                    .map(|t| Some(t.as_str()))
-                    .collect::<StringArray>(),
-            )
-        }),
+            Box::new(move || {
+                let texts: Vec<String> = g
+                    .par_iter()
+                    .with_min_len(64)
+                    .map(GroupReport::explain)
+                    .collect();
+                Arc::new(
+                    texts
+                        .iter()
+                        .map(|t| Some(t.as_str()))
+                        .collect::<StringArray>(),
+                )
+            }),
+        ),
     ]);
+    // Every column on every core.
+    let cols: Vec<(String, ArrayRef)> = builds
+        .into_par_iter()
+        .map(|(name, build)| {
+            let array = build();
+            (name, array)
+        })
+        .collect();
     let fields: Vec<Field> = cols
         .iter()
         .map(|(n, a)| {

@@ -407,7 +407,7 @@ impl Interner {
         self.ends.len()
     }
 
-    fn hash(&self, s: &str) -> u64 {
+    pub(crate) fn hash(&self, s: &str) -> u64 {
         self.state.hash_one(s)
     }
 
@@ -415,7 +415,7 @@ impl Interner {
         self.find(s, self.hash(s))
     }
 
-    fn find(&self, s: &str, h: u64) -> Option<u32> {
+    pub(crate) fn find(&self, s: &str, h: u64) -> Option<u32> {
         let mut i = *self.heads.get(&h)?;
         loop {
             if self.name(i) == s {
@@ -461,7 +461,14 @@ impl Interner {
         self.insert_hashed(s, h, what)
     }
 
-    fn insert_hashed(&mut self, s: &str, h: u64, what: &'static str) -> Result<u32, HealthError> {
+    /// Inserts `s`, whose hash is `h`, which the caller has just looked up
+    /// and not found.
+    pub(crate) fn insert_hashed(
+        &mut self,
+        s: &str,
+        h: u64,
+        what: &'static str,
+    ) -> Result<u32, HealthError> {
         let i = u32::try_from(self.len())
             .ok()
             .filter(|&i| i < NULL_KEY - 1)

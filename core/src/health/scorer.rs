@@ -3,12 +3,13 @@
 //! Every sum is an integer in fixed point (see `decay`), every maximum and
 //! minimum is exact, and capped posts are chosen by a total order on
 //! (author, day, age), so the result does not depend on the order rows
-//! arrive in, bit for bit. A large batch is split into one range of rows
-//! per core (on native targets; wasm counts in one), each range counted into
-//! a part of its own and the parts merged, which by the same token gives the
-//! sequential result bit for bit. Within a part, rows are counted block by
-//! block, partitioned by group range so each bucket's group state stays in
-//! cache. Groups are reported in parallel too.
+//! arrive in, bit for bit. A batch is counted block by block: each block's
+//! rows are gathered into buckets of consecutive groups (in one piece of
+//! rows per core on native targets; wasm counts in one), then the buckets
+//! are counted straight into their groups, in parallel, each bucket's group
+//! state staying in cache. By the same token as above, neither the pieces
+//! nor the buckets' order change the result. Groups are reported in
+//! parallel too.
 
 use std::ops::Range;
 
@@ -54,27 +55,32 @@ const BLOCK_ROWS: usize = if cfg!(test) { 1000 } else { 1 << 20 };
 /// … partitioned into buckets of this many consecutive groups.
 const BUCKET_GROUPS: usize = 256;
 
-/// One row, gathered for counting.
+/// One row, gathered for counting: 24 bytes (the bucket it is gathered
+/// into gives the rest of its group).
 #[derive(Debug, Clone, Copy, Default)]
 struct Rec {
     t: i64,
     v: f64,
-    g: u32,
     a: u32,
+    /// The group's place in its bucket.
+    g: u8,
     k: u8,
 }
 
-/// Batches are split across cores in parts of at least this many rows.
-#[cfg(not(target_arch = "wasm32"))]
-const MIN_PART_ROWS: usize = 1 << 16;
+// A group's place in its bucket fits in `Rec::g`.
+const _: () = assert!(BUCKET_GROUPS <= 256);
 
-/// How many parts to count a batch of `rows` rows in: one per core (on
-/// native targets), each of at least `MIN_PART_ROWS` rows.
-fn part_count(rows: usize) -> usize {
+/// Blocks are gathered across cores in pieces of at least this many rows.
+#[cfg(not(target_arch = "wasm32"))]
+const MIN_PIECE_ROWS: usize = 1 << 16;
+
+/// How many pieces to gather a block of `rows` rows in: one per core (on
+/// native targets), each of at least `MIN_PIECE_ROWS` rows.
+fn piece_count(rows: usize) -> usize {
     #[cfg(not(target_arch = "wasm32"))]
     {
         rayon::current_num_threads()
-            .min(rows / MIN_PART_ROWS)
+            .min(rows / MIN_PIECE_ROWS)
             .max(1)
     }
     #[cfg(target_arch = "wasm32")]
@@ -112,19 +118,6 @@ fn first_bad(n: usize, bad: impl Fn(usize) -> bool + Sync + Send) -> Option<usiz
     blocks(n, |mut r| r.find(|&i| bad(i)), Option::or).flatten()
 }
 
-/// What one range of a batch's rows adds to each group, before it is
-/// merged into the scorer (see `Scorer::merge`).
-struct Part {
-    kinds: Vec<[KindStats; 8]>,
-    excluded: Vec<Excluded>,
-    /// Per group: (person, age of their latest counted action).
-    leaders: Vec<Vec<(u32, u64)>>,
-    events: Vec<Vec<(u64, u64)>>,
-    posts: Vec<Vec<u64>>,
-    posts_wide: Vec<Vec<u128>>,
-    engaged: Vec<u64>,
-}
-
 /// Reusable sort space for [`Scorer::measure`].
 #[derive(Debug, Default)]
 struct Scratch {
@@ -151,15 +144,6 @@ fn running_sum<T: Copy + std::ops::AddAssign>(counts: &mut [T]) {
             *c += s;
         }
         sum = Some(*c);
-    }
-}
-
-/// Appends `from` to `into` (moving it when `into` is empty).
-fn append<T: Copy>(into: &mut Vec<T>, from: Vec<T>) {
-    if into.is_empty() {
-        *into = from;
-    } else {
-        into.extend_from_slice(&from);
     }
 }
 
@@ -231,24 +215,6 @@ struct KindStats {
     v_metrics: u64,
     /// The decayed sum (growth and impact kinds), 32 fraction bits.
     decayed: u64,
-}
-
-impl KindStats {
-    /// Adds another part's counts (saturating sums of non-negative numbers,
-    /// minima and maxima: the same whatever the split).
-    fn merge(&mut self, o: &KindStats) {
-        self.n = self.n.saturating_add(o.n);
-        self.n_win = self.n_win.saturating_add(o.n_win);
-        self.n_recent = self.n_recent.saturating_add(o.n_recent);
-        self.n_base = self.n_base.saturating_add(o.n_base);
-        self.n_metrics = self.n_metrics.saturating_add(o.n_metrics);
-        self.oldest_s = self.oldest_s.max(o.oldest_s);
-        self.last_age = self.last_age.min(o.last_age);
-        self.v = self.v.saturating_add(o.v);
-        self.v_win = self.v_win.saturating_add(o.v_win);
-        self.v_metrics = self.v_metrics.saturating_add(o.v_metrics);
-        self.decayed = self.decayed.saturating_add(o.decayed);
-    }
 }
 
 impl Default for KindStats {
@@ -535,6 +501,9 @@ impl Scorer {
     }
 
     fn push_group(&mut self) {
+        let more = self.groups.len().saturating_sub(self.meta.len());
+        self.meta.reserve(more);
+        self.acc.reserve(more);
         while self.meta.len() < self.groups.len() {
             self.meta.push(GroupMeta {
                 created_ms: None,
@@ -663,394 +632,485 @@ impl Scorer {
         Ok(Resolved { group, kind, actor })
     }
 
-    /// Counts a validated batch: each range of rows into a [`Part`] of its
-    /// own (one per core for large batches, in parallel), then the parts
-    /// into the groups. Every sum is a saturating integer sum, every maximum
-    /// and minimum exact and every list sorted before it is read, so neither
-    /// the split nor the order rows are counted in changes any result.
+    /// Counts a validated batch straight into the groups. Every sum is a
+    /// saturating integer sum, every maximum and minimum exact and every
+    /// list sorted before it is read, so neither how the rows are split
+    /// across cores nor the order they are counted in changes any result.
     fn accumulate(&mut self, cols: &Columns<'_>, res: &Resolved<'_>) {
-        self.accumulate_in(cols, res, part_count(cols.len()));
+        self.accumulate_in(cols, res, piece_count(BLOCK_ROWS.min(cols.len())));
     }
 
-    /// [`Scorer::accumulate`] in `parts` parts.
-    fn accumulate_in(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, parts: usize) {
-        let n = cols.len();
-        let parts = parts.clamp(1, n.max(1));
-        let ranges = (0..parts).map(|p| n * p / parts..n * (p + 1) / parts);
-        let this = &*self;
-        let count = |rows: Range<usize>| this.count(cols, res, rows);
-        #[cfg(not(target_arch = "wasm32"))]
-        let counted: Vec<Part> = if parts > 1 {
-            use rayon::prelude::*;
-            ranges
-                .collect::<Vec<_>>()
-                .into_par_iter()
-                .map(count)
-                .collect()
-        } else {
-            ranges.map(count).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let counted: Vec<Part> = ranges.map(count).collect();
-        for part in counted {
-            self.merge(part);
-        }
-    }
-
-    /// Counts rows `rows` of a validated batch into a new part, reading the
-    /// scorer only (the groups' clocks and listed leaders, the staff).
+    /// [`Scorer::accumulate`], each block gathered in `pieces` pieces.
     ///
     /// Rows are taken a block at a time and sorted by (group, kind) in two
-    /// counting sorts: first into buckets of `BUCKET_GROUPS` consecutive
-    /// groups, then each bucket (which fits in cache) by group and kind.
-    /// Each run of one kind in one group is then counted by a loop made for
-    /// that kind, with the group's counts in the first-level cache. Columns
-    /// are decoded a few rows at a time, one column after another, so each
-    /// decoding loop runs over one layout.
-    fn count(&self, cols: &Columns<'_>, res: &Resolved<'_>, rows: Range<usize>) -> Part {
-        const SUB: usize = 1024;
-        let groups = self.acc.len();
-        let mut part = Part {
-            kinds: vec![[KindStats::default(); 8]; groups],
-            excluded: vec![Excluded::default(); groups],
-            leaders: vec![Vec::new(); groups],
-            events: vec![Vec::new(); groups],
-            posts: vec![Vec::new(); groups],
-            posts_wide: vec![Vec::new(); groups],
-            engaged: vec![0; self.engaged_bits.len()],
-        };
-        // Room for each group's events and posts in this range (rows that
-        // are not counted included), so that each list is allocated once.
-        {
-            let mut room = vec![[0usize; 2]; groups];
-            let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
-            let mut at = rows.start;
-            while at < rows.end {
-                let n = SUB.min(rows.end - at);
-                let (gs, ks) = (
-                    gs.get_mut(..n).unwrap_or_default(),
-                    ks.get_mut(..n).unwrap_or_default(),
-                );
-                res.group.fill(at, gs);
-                res.kind.fill(at, ks);
-                for (&g, &k) in gs.iter().zip(ks.iter()) {
-                    let list = match Kind::from_code(k) {
-                        Some(Kind::EventHeld) => 0,
-                        Some(Kind::Post) => 1,
-                        _ => continue,
-                    };
-                    if let Some(r) = room.get_mut(g as usize).and_then(|r| r.get_mut(list)) {
-                        *r += 1;
-                    }
-                }
-                at += n;
-            }
-            for ((events, posts), &[e, p]) in part.events.iter_mut().zip(&mut part.posts).zip(&room)
-            {
-                *events = Vec::with_capacity(e);
-                *posts = Vec::with_capacity(p);
-            }
+    /// counting sorts. First each piece of the block (one per core) gathers
+    /// its rows into buckets of `BUCKET_GROUPS` consecutive groups. Then the
+    /// buckets are counted, one per task and in parallel (each owns its
+    /// groups): a bucket's rows from every piece are sorted by group and
+    /// kind, and each run of one kind in one group is counted by a loop made
+    /// for that kind, with the group's counts in the first-level cache.
+    fn accumulate_in(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, pieces: usize) {
+        let n = cols.len();
+        if n == 0 {
+            return;
         }
-        // Each group's `now` on its clock, when it has no pauses.
-        let plain_now: Vec<Option<i64>> = self
-            .acc
-            .iter()
-            .map(|acc| acc.hot.plain.then_some(acc.hot.eff_now))
+        let block = BLOCK_ROWS.min(n);
+        let pieces = pieces.clamp(1, block);
+        let buckets = self.acc.len().div_ceil(BUCKET_GROUPS).max(1);
+        // Each group's events and posts in this batch get their room at
+        // once (one allocation per list, not one per block).
+        let room = room(self.acc.len(), res, n, pieces);
+        for (acc, &[events, posts]) in self.acc.iter_mut().zip(&room) {
+            acc.hot.events.reserve_exact(events as usize);
+            acc.hot.posts.reserve_exact(posts as usize);
+        }
+        drop(room);
+        let mut gathered: Vec<Piece> = (0..pieces)
+            .map(|_| Piece::new(block.div_ceil(pieces), buckets))
             .collect();
-        let block = BLOCK_ROWS.min(rows.len());
-        let buckets = groups.div_ceil(BUCKET_GROUPS).max(1);
-        let mut starts = vec![0usize; buckets + 1];
-        // Second level: one counter per (group in the bucket, kind).
-        let mut runs = vec![0u32; BUCKET_GROUPS * 8 + 1];
-        let mut gs = vec![0u32; block];
-        let mut recs: Vec<Rec> = vec![Rec::default(); block];
-        let mut sorted: Vec<Rec> = Vec::new();
-        let mut a = vec![NULL_KEY; SUB];
-        let mut k = vec![0u8; SUB];
-        let mut t = vec![0i64; SUB];
-        let mut v = vec![f64::NAN; SUB];
-        let mut start = rows.start;
-        while start < rows.end {
-            let len = block.min(rows.end - start);
-            let gs = gs.get_mut(..len).unwrap_or_default();
-            res.group.fill(start, gs);
-            starts.fill(0);
-            for &g in gs.iter() {
-                if let Some(c) = starts.get_mut(g as usize / BUCKET_GROUPS + 1) {
-                    *c += 1;
-                }
+        let mut sorted = vec![Rec::default(); block];
+        let Scorer {
+            acc,
+            meta,
+            spans,
+            staff_bits,
+            engaged_bits,
+            now_ms,
+            impact_per,
+            ..
+        } = self;
+        let ctx = Ctx {
+            meta,
+            spans,
+            staff_bits,
+            now_ms: *now_ms,
+            impact_per,
+        };
+        let words = engaged_bits.len();
+        let mut start = 0;
+        while start < n {
+            let len = block.min(n - start);
+            let piece_rows = |p: usize| start + len * p / pieces..start + len * (p + 1) / pieces;
+            let gather = |(p, piece): (usize, &mut Piece)| piece.gather(cols, res, piece_rows(p));
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                gathered.par_iter_mut().enumerate().for_each(gather);
             }
-            running_sum(&mut starts);
-            for (sub, gs) in gs.chunks(SUB).enumerate() {
-                let at = start + sub * SUB;
-                let n = gs.len();
-                res.actor.fill(at, a.get_mut(..n).unwrap_or_default());
-                res.kind.fill(at, k.get_mut(..n).unwrap_or_default());
-                cols.time
-                    .fill_millis(at, t.get_mut(..n).unwrap_or_default());
-                let vb = v.get_mut(..n).unwrap_or_default();
-                match cols.value.and_then(|v| v.get(at..at + n)) {
-                    Some(values) => vb.copy_from_slice(values),
-                    None => vb.fill(f64::NAN),
-                }
-                for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&a).zip(&k).zip(&t).zip(&v) {
-                    let Some(slot) = starts.get_mut(g as usize / BUCKET_GROUPS) else {
-                        continue;
-                    };
-                    if let Some(r) = recs.get_mut(*slot) {
-                        *r = Rec { t, v, g, a, k };
-                    }
-                    *slot += 1;
-                }
+            #[cfg(target_arch = "wasm32")]
+            gathered.iter_mut().enumerate().for_each(gather);
+            // Each bucket's rows from every piece, sorted into a slice of
+            // `sorted` of its own.
+            let mut outs = Vec::with_capacity(buckets);
+            let mut rest = sorted.as_mut_slice();
+            for b in 0..buckets {
+                let size: usize = gathered.iter().map(|p| p.bucket(b).len()).sum();
+                let (out, tail) = rest.split_at_mut(size.min(rest.len()));
+                outs.push(out);
+                rest = tail;
             }
-            // `starts[b]` is now the end of bucket b's rows.
-            let mut from = 0;
-            for (b, &end) in starts.iter().enumerate().take(buckets) {
-                let bucket = recs.get(from..end).unwrap_or_default();
-                from = end;
-                let first = b * BUCKET_GROUPS;
-                // Second level: by (group, kind) within the bucket.
-                let key = |r: &Rec| (r.g as usize).saturating_sub(first) * 8 + usize::from(r.k & 7);
-                runs.fill(0);
-                for r in bucket {
-                    if let Some(c) = runs.get_mut(key(r) + 1) {
-                        *c += 1;
-                    }
-                }
-                running_sum(&mut runs);
-                sorted.clear();
-                sorted.resize(bucket.len(), Rec::default());
-                for r in bucket {
-                    if let Some(slot) = runs.get_mut(key(r)) {
-                        if let Some(s) = sorted.get_mut(*slot as usize) {
-                            *s = *r;
-                        }
-                        *slot += 1;
-                    }
-                }
-                // `runs[i]` is now the end of run i's rows.
-                let mut at = 0usize;
-                for (i, &end) in runs.iter().enumerate().take(BUCKET_GROUPS * 8) {
-                    let end = end as usize;
-                    if end == at {
-                        continue;
-                    }
-                    let run = sorted.get(at..end).unwrap_or_default();
-                    at = end;
-                    let g = first + i / 8;
-                    let plain = plain_now.get(g).copied().flatten();
-                    let g = u32::try_from(g).unwrap_or(u32::MAX);
-                    self.count_run(&mut part, plain, g, i % 8, run);
-                }
+            let pieces_ref = &gathered;
+            let ctx = &ctx;
+            let count =
+                |mut counter: Counter,
+                 (b, (groups, out)): (usize, (&mut [GroupAcc], &mut [Rec]))| {
+                    counter.bucket(ctx, pieces_ref, b, groups, out);
+                    counter
+                };
+            #[cfg(not(target_arch = "wasm32"))]
+            let engaged = {
+                use rayon::prelude::*;
+                acc.par_chunks_mut(BUCKET_GROUPS)
+                    .zip(outs)
+                    .enumerate()
+                    .fold(|| Counter::new(words), count)
+                    .map(|c| c.engaged)
+                    .reduce_with(or_bits)
+            };
+            #[cfg(target_arch = "wasm32")]
+            let engaged = Some(
+                acc.chunks_mut(BUCKET_GROUPS)
+                    .zip(outs)
+                    .enumerate()
+                    .fold(Counter::new(words), count)
+                    .engaged,
+            );
+            if let Some(engaged) = engaged {
+                *engaged_bits = or_bits(std::mem::take(engaged_bits), engaged);
             }
             start += len;
         }
-        part
     }
+}
 
-    /// Counts one run of rows of one group and one kind (`kind` is a
-    /// [`Kind`] code below 8): one loop per kind, so the compiler knows the
-    /// kind inside each.
-    fn count_run(&self, part: &mut Part, plain_now: Option<i64>, g: u32, kind: usize, run: &[Rec]) {
-        macro_rules! each {
-            ($kind:expr) => {{
-                for r in run {
-                    self.count_one(part, plain_now, g, r.t, $kind as u8, r.v, r.a);
+/// How many event rows and post rows each of `groups` groups has among the
+/// `n` rows of a validated batch (rows that will not count included),
+/// counted in `pieces` pieces of rows on every core.
+fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32; 2]> {
+    let count = |p: usize| {
+        let mut room = vec![[0u32; 2]; groups];
+        let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
+        let mut at = n * p / pieces;
+        let end = n * (p + 1) / pieces;
+        while at < end {
+            let len = SUB.min(end - at);
+            let (gs, ks) = (
+                gs.get_mut(..len).unwrap_or_default(),
+                ks.get_mut(..len).unwrap_or_default(),
+            );
+            res.group.fill(at, gs);
+            res.kind.fill(at, ks);
+            for (&g, &k) in gs.iter().zip(ks.iter()) {
+                let list = match Kind::from_code(k) {
+                    Some(Kind::EventHeld) => 0,
+                    Some(Kind::Post) => 1,
+                    _ => continue,
+                };
+                if let Some(r) = room.get_mut(g as usize).and_then(|r| r.get_mut(list)) {
+                    *r = r.saturating_add(1);
                 }
-            }};
+            }
+            at += len;
         }
-        match Kind::ALL.get(kind).copied() {
-            Some(Kind::EventHeld) => each!(Kind::EventHeld),
-            Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
-            Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
-            Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
-            Some(Kind::Post) => each!(Kind::Post),
-            Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
-            Some(Kind::ActionReported) => each!(Kind::ActionReported),
-            Some(Kind::Win) => each!(Kind::Win),
-            None => {}
+        room
+    };
+    let add = |mut a: Vec<[u32; 2]>, b: Vec<[u32; 2]>| {
+        for (x, y) in a.iter_mut().zip(&b) {
+            x[0] = x[0].saturating_add(y[0]);
+            x[1] = x[1].saturating_add(y[1]);
+        }
+        a
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let room = {
+        use rayon::prelude::*;
+        (0..pieces).into_par_iter().map(count).reduce_with(add)
+    };
+    #[cfg(target_arch = "wasm32")]
+    let room = (0..pieces).map(count).reduce(add);
+    room.unwrap_or_default()
+}
+
+/// `a | b`, word by word (the longer's extra words kept).
+fn or_bits(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    for (l, s) in long.iter_mut().zip(short) {
+        *l |= s;
+    }
+    long
+}
+
+/// Rows of a batch per piece of a block are decoded this many at a time.
+const SUB: usize = 1024;
+
+/// One piece of a block: its rows gathered and grouped by bucket.
+struct Piece {
+    recs: Vec<Rec>,
+    /// After [`Piece::gather`], `ends[b]` is the end of bucket b's rows.
+    ends: Vec<usize>,
+    gs: Vec<u32>,
+    a: Vec<u32>,
+    k: Vec<u8>,
+    t: Vec<i64>,
+    v: Vec<f64>,
+}
+
+impl Piece {
+    fn new(rows: usize, buckets: usize) -> Piece {
+        Piece {
+            recs: vec![Rec::default(); rows],
+            ends: vec![0; buckets + 1],
+            gs: vec![0; rows],
+            a: vec![NULL_KEY; SUB],
+            k: vec![0; SUB],
+            t: vec![0; SUB],
+            v: vec![f64::NAN; SUB],
         }
     }
 
-    /// Counts one row into `part`; `plain_now` is the group's `now` when
-    /// its clock has no pauses.
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn count_one(
-        &self,
-        part: &mut Part,
-        plain_now: Option<i64>,
-        g: u32,
-        t: i64,
-        kind: u8,
-        v: f64,
-        a: u32,
+    /// Bucket `b`'s rows, after [`Piece::gather`].
+    fn bucket(&self, b: usize) -> &[Rec] {
+        let from = match b.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0),
+            None => 0,
+        };
+        let to = self.ends.get(b).copied().unwrap_or(from);
+        self.recs.get(from..to).unwrap_or_default()
+    }
+
+    /// Gathers rows `rows` (at most the piece's size) of a validated batch
+    /// into `recs`, bucket after bucket. Columns are decoded a few rows at a
+    /// time, one column after another, so each decoding loop runs over one
+    /// layout.
+    fn gather(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, rows: Range<usize>) {
+        let gs = self.gs.get_mut(..rows.len()).unwrap_or_default();
+        res.group.fill(rows.start, gs);
+        // Counts one slot to the right, summed into starts, then moved on
+        // to the ends by the scatter.
+        let ends = &mut self.ends;
+        ends.fill(0);
+        for &g in gs.iter() {
+            if let Some(c) = ends.get_mut(g as usize / BUCKET_GROUPS + 1) {
+                *c += 1;
+            }
+        }
+        running_sum(ends);
+        for (sub, gs) in gs.chunks(SUB).enumerate() {
+            let at = rows.start + sub * SUB;
+            let n = gs.len();
+            let (a, k, t, v) = (
+                self.a.get_mut(..n).unwrap_or_default(),
+                self.k.get_mut(..n).unwrap_or_default(),
+                self.t.get_mut(..n).unwrap_or_default(),
+                self.v.get_mut(..n).unwrap_or_default(),
+            );
+            res.actor.fill(at, a);
+            res.kind.fill(at, k);
+            cols.time.fill_millis(at, t);
+            match cols.value.and_then(|v| v.get(at..at + n)) {
+                Some(values) => v.copy_from_slice(values),
+                None => v.fill(f64::NAN),
+            }
+            for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&*a).zip(&*k).zip(&*t).zip(&*v) {
+                let Some(slot) = ends.get_mut(g as usize / BUCKET_GROUPS) else {
+                    continue;
+                };
+                if let Some(r) = self.recs.get_mut(*slot) {
+                    *r = Rec {
+                        t,
+                        v,
+                        a,
+                        g: (g as usize % BUCKET_GROUPS) as u8,
+                        k,
+                    };
+                }
+                *slot += 1;
+            }
+        }
+    }
+}
+
+/// What counting a row reads besides its group's own state.
+struct Ctx<'s> {
+    meta: &'s [GroupMeta],
+    spans: &'s Spans,
+    staff_bits: &'s [u64],
+    now_ms: i64,
+    impact_per: &'s [f64; 8],
+}
+
+/// One task's space for counting buckets, and the people it saw active.
+struct Counter {
+    /// One counter per (group in the bucket, kind), then run ends.
+    runs: Vec<u32>,
+    /// Per person, one bit: a counted row within the metrics window.
+    engaged: Vec<u64>,
+}
+
+impl Counter {
+    fn new(words: usize) -> Counter {
+        Counter {
+            runs: vec![0; BUCKET_GROUPS * 8 + 1],
+            engaged: vec![0; words],
+        }
+    }
+
+    /// Counts bucket `b` (whose groups are `groups`) from every piece's rows,
+    /// sorting them into `out` (their number of rows) by group and kind.
+    fn bucket(
+        &mut self,
+        ctx: &Ctx<'_>,
+        pieces: &[Piece],
+        b: usize,
+        groups: &mut [GroupAcc],
+        out: &mut [Rec],
     ) {
-        let gi = g as usize;
-        let (Some(stats), Some(excluded)) = (part.kinds.get_mut(gi), part.excluded.get_mut(gi))
-        else {
-            return;
-        };
-        if t > self.now_ms {
-            excluded.future += 1;
-            return;
+        let first = b * BUCKET_GROUPS;
+        let key = |r: &Rec| usize::from(r.g) * 8 + usize::from(r.k & 7);
+        let runs = &mut self.runs;
+        runs.fill(0);
+        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
+            if let Some(c) = runs.get_mut(key(r) + 1) {
+                *c += 1;
+            }
         }
-        if a != NULL_KEY && bit(&self.staff_bits, a) {
-            excluded.staff += 1;
-            return;
+        running_sum(runs);
+        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
+            if let Some(slot) = runs.get_mut(key(r)) {
+                if let Some(s) = out.get_mut(*slot as usize) {
+                    *s = *r;
+                }
+                *slot += 1;
+            }
         }
-        let age = match plain_now {
-            Some(now) => now.saturating_sub(t),
-            None => match (self.acc.get(gi), self.meta.get(gi)) {
-                (Some(acc), Some(meta)) => acc.hot.eff_now.saturating_sub(meta.clock.eff(t)),
-                _ => 0,
-            },
-        };
-        let age = u64::try_from(age).unwrap_or(0);
-        let raw_age = self.now_ms.abs_diff(t);
-        let spans = &self.spans;
-        let mut decayed = 0;
-        let kind = Kind::from_code(kind).unwrap_or(Kind::Post);
-        let v_fx = match kind {
-            Kind::EventHeld => {
-                let att = if v.is_nan() { MISSING } else { fx(v) };
-                if let Some(list) = part.events.get_mut(gi) {
-                    list.push((age, att));
-                }
-                if v.is_nan() { 0 } else { att }
+        // `runs[i]` is now the end of run i's rows.
+        let mut at = 0usize;
+        for (i, &end) in runs.iter().enumerate().take(BUCKET_GROUPS * 8) {
+            let end = end as usize;
+            if end == at {
+                continue;
             }
-            Kind::LeaderAction => {
-                let Some(acc) = self.acc.get(gi) else { return };
-                if acc.hot.leaders_listed && !acc.leaders.iter().any(|(p, _)| *p == a) {
-                    excluded.not_leader += 1;
-                    return;
-                }
-                if let Some(list) = part.leaders.get_mut(gi) {
-                    match list.iter_mut().find(|(p, _)| *p == a) {
-                        Some(l) => l.1 = l.1.min(age),
-                        None => list.push((a, age)),
-                    }
-                }
-                VALUE_ONE
-            }
-            Kind::Post => {
-                let author = if a == NULL_KEY { POST_NO_AUTHOR } else { a };
-                if (a == NULL_KEY || a < POST_NO_AUTHOR) && raw_age < 1 << POST_AGE_BITS {
-                    if let Some(list) = part.posts.get_mut(gi) {
-                        list.push((u64::from(author) << POST_AGE_BITS) | raw_age);
-                    }
-                } else if let Some(list) = part.posts_wide.get_mut(gi) {
-                    list.push(wide_post(a, t, age));
-                }
-                VALUE_ONE
-            }
-            Kind::MemberJoined => {
-                let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
-                decayed = term64(spans.decay[3].weight(age), vf);
-                vf
-            }
-            Kind::MemberLeft => {
-                if v.is_nan() {
-                    VALUE_ONE
-                } else {
-                    fx(v)
-                }
-            }
-            Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
-                let per = self.impact_per.get(kind as usize).copied().unwrap_or(0.0);
-                let n = if v.is_nan() { 1.0 } else { v };
-                decayed = term64(spans.decay[2].weight(age), fx(n * per));
-                if v.is_nan() { VALUE_ONE } else { fx(v) }
-            }
-        };
-        if a != NULL_KEY && raw_age <= spans.metrics {
-            set_bit(&mut part.engaged, a);
-        }
-        let win = spans.window(kind);
-        let Some(ks) = stats.get_mut(kind as usize) else {
-            return;
-        };
-        ks.oldest_s = ks
-            .oldest_s
-            .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
-        ks.n = ks.n.saturating_add(1);
-        ks.v = ks.v.saturating_add(v_fx);
-        ks.decayed = ks.decayed.saturating_add(decayed);
-        ks.n_win = ks.n_win.saturating_add(u32::from(age <= win));
-        ks.v_win = ks.v_win.saturating_add(if age <= win { v_fx } else { 0 });
-        ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= spans.recent));
-        ks.n_base = ks.n_base.saturating_add(u32::from(age <= spans.base));
-        ks.last_age = ks.last_age.min(age);
-        let in_metrics = raw_age <= spans.metrics;
-        ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
-        ks.v_metrics = ks
-            .v_metrics
-            .saturating_add(if in_metrics { v_fx } else { 0 });
-    }
-
-    /// Adds a counted part to the groups (on every core: groups are
-    /// independent).
-    fn merge(&mut self, part: Part) {
-        let Part {
-            kinds,
-            excluded,
-            leaders,
-            events,
-            posts,
-            posts_wide,
-            engaged,
-        } = part;
-        type GroupPart = (
-            [KindStats; 8],
-            Excluded,
-            Vec<(u32, u64)>,
-            Vec<(u64, u64)>,
-            Vec<u64>,
-            Vec<u128>,
-        );
-        let merge_group =
-            |(acc, (kinds, excluded, leaders, events, posts, wide)): (&mut GroupAcc, GroupPart)| {
-                for (s, p) in acc.kinds.iter_mut().zip(&kinds) {
-                    s.merge(p);
-                }
-                acc.excluded.future += excluded.future;
-                acc.excluded.staff += excluded.staff;
-                acc.excluded.not_leader += excluded.not_leader;
-                for (p, age) in leaders {
-                    match acc.leaders.iter_mut().find(|(q, _)| *q == p) {
-                        Some(l) => l.1 = l.1.min(age),
-                        None => acc.leaders.push((p, age)),
-                    }
-                }
-                append(&mut acc.hot.events, events);
-                append(&mut acc.hot.posts, posts);
-                append(&mut acc.posts_wide, wide);
+            let run = out.get(at..end).unwrap_or_default();
+            at = end;
+            let Some(acc) = groups.get_mut(i / 8) else {
+                continue;
             };
-        let parts = kinds
-            .into_iter()
-            .zip(excluded)
-            .zip(leaders)
-            .zip(events)
-            .zip(posts)
-            .zip(posts_wide)
-            .map(|(((((k, x), l), e), p), w)| (k, x, l, e, p, w));
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            let parts: Vec<GroupPart> = parts.collect();
-            self.acc
-                .par_iter_mut()
-                .zip(parts)
-                .with_min_len(256)
-                .for_each(merge_group);
-        }
-        #[cfg(target_arch = "wasm32")]
-        self.acc.iter_mut().zip(parts).for_each(merge_group);
-        for (e, p) in self.engaged_bits.iter_mut().zip(engaged) {
-            *e |= p;
+            let meta = ctx.meta.get(first + i / 8);
+            count_run(ctx, acc, meta, &mut self.engaged, i % 8, run);
         }
     }
+}
 
+/// Counts one run of rows of one group and one kind (`kind` is a [`Kind`]
+/// code below 8): one loop per kind, so the compiler knows the kind inside
+/// each.
+fn count_run(
+    ctx: &Ctx<'_>,
+    acc: &mut GroupAcc,
+    meta: Option<&GroupMeta>,
+    engaged: &mut [u64],
+    kind: usize,
+    run: &[Rec],
+) {
+    let plain = acc.hot.plain.then_some(acc.hot.eff_now);
+    macro_rules! each {
+        ($kind:expr) => {{
+            for r in run {
+                count_one(ctx, acc, meta, engaged, plain, r.t, $kind as u8, r.v, r.a);
+            }
+        }};
+    }
+    match Kind::ALL.get(kind).copied() {
+        Some(Kind::EventHeld) => {
+            acc.hot.events.reserve(run.len());
+            each!(Kind::EventHeld)
+        }
+        Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
+        Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
+        Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
+        Some(Kind::Post) => {
+            acc.hot.posts.reserve(run.len());
+            each!(Kind::Post)
+        }
+        Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
+        Some(Kind::ActionReported) => each!(Kind::ActionReported),
+        Some(Kind::Win) => each!(Kind::Win),
+        None => {}
+    }
+}
+
+/// Counts one row into its group's `acc`; `plain` is the group's `now` when
+/// its clock has no pauses.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn count_one(
+    ctx: &Ctx<'_>,
+    acc: &mut GroupAcc,
+    meta: Option<&GroupMeta>,
+    engaged: &mut [u64],
+    plain: Option<i64>,
+    t: i64,
+    kind: u8,
+    v: f64,
+    a: u32,
+) {
+    let GroupAcc {
+        hot,
+        kinds,
+        leaders,
+        excluded,
+        posts_wide,
+    } = acc;
+    if t > ctx.now_ms {
+        excluded.future += 1;
+        return;
+    }
+    if a != NULL_KEY && bit(ctx.staff_bits, a) {
+        excluded.staff += 1;
+        return;
+    }
+    let age = match (plain, meta) {
+        (Some(now), _) => now.saturating_sub(t),
+        (None, Some(meta)) => hot.eff_now.saturating_sub(meta.clock.eff(t)),
+        (None, None) => 0,
+    };
+    let age = u64::try_from(age).unwrap_or(0);
+    let raw_age = ctx.now_ms.abs_diff(t);
+    let spans = ctx.spans;
+    let mut decayed = 0;
+    let kind = Kind::from_code(kind).unwrap_or(Kind::Post);
+    let v_fx = match kind {
+        Kind::EventHeld => {
+            let att = if v.is_nan() { MISSING } else { fx(v) };
+            hot.events.push((age, att));
+            if v.is_nan() { 0 } else { att }
+        }
+        Kind::LeaderAction => {
+            if hot.leaders_listed && !leaders.iter().any(|(p, _)| *p == a) {
+                excluded.not_leader += 1;
+                return;
+            }
+            match leaders.iter_mut().find(|(p, _)| *p == a) {
+                Some(l) => l.1 = l.1.min(age),
+                None => leaders.push((a, age)),
+            }
+            VALUE_ONE
+        }
+        Kind::Post => {
+            let author = if a == NULL_KEY { POST_NO_AUTHOR } else { a };
+            if (a == NULL_KEY || a < POST_NO_AUTHOR) && raw_age < 1 << POST_AGE_BITS {
+                hot.posts
+                    .push((u64::from(author) << POST_AGE_BITS) | raw_age);
+            } else {
+                posts_wide.push(wide_post(a, t, age));
+            }
+            VALUE_ONE
+        }
+        Kind::MemberJoined => {
+            let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
+            decayed = term64(spans.decay[3].weight(age), vf);
+            vf
+        }
+        Kind::MemberLeft => {
+            if v.is_nan() {
+                VALUE_ONE
+            } else {
+                fx(v)
+            }
+        }
+        Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
+            let per = ctx.impact_per.get(kind as usize).copied().unwrap_or(0.0);
+            let n = if v.is_nan() { 1.0 } else { v };
+            decayed = term64(spans.decay[2].weight(age), fx(n * per));
+            if v.is_nan() { VALUE_ONE } else { fx(v) }
+        }
+    };
+    if a != NULL_KEY && raw_age <= spans.metrics {
+        set_bit(engaged, a);
+    }
+    let win = spans.window(kind);
+    let Some(ks) = kinds.get_mut(kind as usize) else {
+        return;
+    };
+    ks.oldest_s = ks
+        .oldest_s
+        .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
+    ks.n = ks.n.saturating_add(1);
+    ks.v = ks.v.saturating_add(v_fx);
+    ks.decayed = ks.decayed.saturating_add(decayed);
+    ks.n_win = ks.n_win.saturating_add(u32::from(age <= win));
+    ks.v_win = ks.v_win.saturating_add(if age <= win { v_fx } else { 0 });
+    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= spans.recent));
+    ks.n_base = ks.n_base.saturating_add(u32::from(age <= spans.base));
+    ks.last_age = ks.last_age.min(age);
+    let in_metrics = raw_age <= spans.metrics;
+    ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
+    ks.v_metrics = ks
+        .v_metrics
+        .saturating_add(if in_metrics { v_fx } else { 0 });
+}
+
+impl Scorer {
     /// Replaces the model's calibration (saturation constants and attendance
     /// caps), after checking it.
     pub fn set_calibration(&mut self, calibration: Calibration) -> Result<(), HealthError> {
@@ -2103,24 +2163,56 @@ fn resolve_dict<'a>(
         Some(seen) => seen?,
         None => Vec::new(),
     };
+    // The entries in use, hashed and checked on every core, then interned
+    // in dictionary order.
+    let used: Vec<usize> = seen
+        .iter()
+        .enumerate()
+        .flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                let k = w * 64 + bits.trailing_zeros() as usize;
+                (bits != 0).then(|| {
+                    bits &= bits - 1;
+                    k
+                })
+            })
+        })
+        .collect();
+    let prepare = |&k: &usize| -> Option<(&'a str, u64, bool)> {
+        let s = values.get(k).ok()?;
+        let fine = match target {
+            Target::Group => check_group(s).is_ok(),
+            Target::Actor => s.is_empty() || check_person(s).is_ok(),
+        };
+        Some((s, interner.hash(s), fine))
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let prepared: Vec<Option<(&str, u64, bool)>> = {
+        use rayon::prelude::*;
+        used.par_iter().with_min_len(1024).map(prepare).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let prepared: Vec<Option<(&str, u64, bool)>> = used.iter().map(prepare).collect();
     let before = interner.len();
-    interner.reserve(entries.min(keys.len()));
+    interner.reserve(used.len());
     let mut map = vec![UNRESOLVED; entries];
-    for (w, &word) in seen.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            let k = w * 64 + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let id = values
-                .get(k)
+    for (&k, entry) in used.iter().zip(prepared) {
+        // As `lookup` does; any error goes to the row-by-row path.
+        let id = entry.and_then(|(s, h, fine)| match interner.find(s, h) {
+            Some(i) => Some(i),
+            None if target == Target::Actor && s.is_empty() => Some(NULL_KEY),
+            None if fine => interner
+                .insert_hashed(s, h, target.what())
                 .ok()
-                .and_then(|s| lookup(s, interner, target, 0).ok());
-            match (id, map.get_mut(k)) {
-                (Some(id), Some(slot)) => *slot = id,
-                _ => {
-                    interner.truncate(before);
-                    return None;
-                }
+                .filter(|&i| i < UNRESOLVED),
+            None => None,
+        });
+        match (id, map.get_mut(k)) {
+            (Some(id), Some(slot)) => *slot = id,
+            _ => {
+                interner.truncate(before);
+                return None;
             }
         }
     }
