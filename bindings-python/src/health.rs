@@ -420,10 +420,7 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
     // Every column on every core.
     let cols: Vec<(String, ArrayRef)> = builds
         .into_par_iter()
-        .map(|(name, build)| {
-            let array = build();
-            (name, array)
-        })
+        .map(|(name, build)| (name, build()))
         .collect();
     let fields: Vec<Field> = cols
         .iter()

@@ -981,17 +981,11 @@ fn count_run(
         }};
     }
     match Kind::ALL.get(kind).copied() {
-        Some(Kind::EventHeld) => {
-            acc.hot.events.reserve(run.len());
-            each!(Kind::EventHeld)
-        }
+        Some(Kind::EventHeld) => each!(Kind::EventHeld),
         Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
         Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
         Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
-        Some(Kind::Post) => {
-            acc.hot.posts.reserve(run.len());
-            each!(Kind::Post)
-        }
+        Some(Kind::Post) => each!(Kind::Post),
         Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
         Some(Kind::ActionReported) => each!(Kind::ActionReported),
         Some(Kind::Win) => each!(Kind::Win),
