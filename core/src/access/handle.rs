@@ -15,6 +15,9 @@ use crate::network::Network;
 #[derive(Debug, Clone, Copy)]
 pub struct PersonHandle<'a> {
     net: &'a Network,
+    /// The person's id, kept here so a check never reads the person's
+    /// record (a cache miss of its own on random queries) to explain a deny.
+    id: &'a str,
     ix: u32,
     /// The slot of the person's card in the people table.
     slot: u32,
@@ -37,11 +40,7 @@ pub struct NodeHandle<'a> {
 impl<'a> PersonHandle<'a> {
     /// The person's id.
     pub fn id(&self) -> &'a str {
-        self.net
-            .access
-            .person_at(self.ix)
-            .map(|p| p.id.as_str())
-            .unwrap_or_default()
+        self.id
     }
 }
 
@@ -75,8 +74,10 @@ impl Network {
         let people = &self.access.ix.people;
         let ix = people.get(id)?;
         let slot = people.slot(ix)?;
+        let id = self.access.person_at(ix)?.id.as_str();
         Some(PersonHandle {
             net: self,
+            id,
             ix,
             slot,
         })
@@ -140,7 +141,7 @@ impl Network {
         if !std::ptr::eq(node.net, self) {
             return Err(AccessError::UnknownNode(node.id().to_owned()));
         }
-        let person_id = person.id();
+        let person_id = person.id;
         self.access
             .decide_found(
                 self,

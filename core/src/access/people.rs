@@ -5,7 +5,8 @@
 //! the compact cards beside them ([`Quick`]).
 //!
 //! Invariants: `cards` and `quick` have `tags.size()` slots, zero or a power of
-//! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
+//! two; a slot is empty iff its tag is `EMPTY` (and then its compact card
+//! says length 0, so a lookup compares its home slot without the tag); an occupied slot's card
 //! holds its person's index, and `pos[ix]` is the slot of person `ix`;
 //! every occupied slot is reachable from its home slot by linear probing
 //! over occupied slots (entries are never removed); at most 7/8 of the
@@ -13,9 +14,9 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::fx::{FxMap, Inline, Tags, mix, same_words, tag_of};
+use super::fx::{EMPTY, FxMap, Inline, Tags, mix, same_words, tag_of};
 use super::model::Person;
-use super::state::{Entry, PersonFlags, TagEntry, far_future};
+use super::state::{Entry, PersonFlags, TagEntry, both, far_future};
 
 /// What `check` needs about a person in one 64-byte line: the id (to
 /// confirm the table's candidate), the person's index, the rule flags and,
@@ -308,11 +309,20 @@ impl PeopleIx {
         if len <= 8 {
             // a short id is in the compact card: the full card is read
             // only for a person it cannot describe
-            return self.tags.find(h, |at| {
+            let is = |at: usize| {
                 self.quick
                     .get(at)
                     .is_some_and(|q| (q.key == words[0]) & (q.len() == len))
-            });
+            };
+            // the home slot first, without its tag: most people live
+            // there, and the card's load then waits for nothing (an empty
+            // slot's compact card has length 0, which no id of 1-8 bytes
+            // matches)
+            let home = self.tags.home(h);
+            if len != 0 && is(home) {
+                return Some(home);
+            }
+            return self.tags.find(h, is);
         }
         self.tags.find(h, |at| {
             self.cards
@@ -505,23 +515,32 @@ impl PeopleIx {
         self.one_at(slot as usize)
     }
 
-    /// Changes person `p`'s card, leaving its compact form to
-    /// [`PeopleIx::sync_quick`] (for a table being built: one pass over
-    /// the slots in order then writes them all, where a write beside each
-    /// card would be one more random write per person).
-    pub(crate) fn update_card(&mut self, p: u32, change: impl FnOnce(&mut Card)) {
-        if let Some(&slot) = self.pos.get(p as usize)
-            && let Some(c) = self.cards.get_mut(slot as usize)
-        {
-            change(c);
-        }
-    }
-
-    /// Recomputes every compact card from its card, slot by slot.
-    pub(crate) fn sync_quick(&mut self) {
-        for (q, c) in self.quick.iter_mut().zip(&self.cards) {
-            *q = Quick::of(c);
-        }
+    /// Writes each occupied slot's card with `fill(person index, card)`,
+    /// and every compact card from its card, slot by slot: on native
+    /// targets the two halves of the table side by side when `parallel`
+    /// (each half's cards and compact cards are its own).
+    pub(crate) fn fill_cards(&mut self, parallel: bool, fill: impl Fn(u32, &mut Card) + Sync) {
+        let tags = &self.tags;
+        let mid = self.cards.len() / 2;
+        let (Some((cards_a, cards_b)), Some((quick_a, quick_b))) = (
+            self.cards.split_at_mut_checked(mid),
+            self.quick.split_at_mut_checked(mid),
+        ) else {
+            return;
+        };
+        let run = |from: usize, cards: &mut [Card], quick: &mut [Quick]| {
+            for (i, (c, q)) in cards.iter_mut().zip(quick).enumerate() {
+                if tags.get(from + i) != EMPTY {
+                    fill(c.ix, c);
+                }
+                *q = Quick::of(c);
+            }
+        };
+        both(
+            parallel,
+            || run(0, cards_a, quick_a),
+            || run(mid, cards_b, quick_b),
+        );
     }
 
     /// Every compact card is its card's (the invariant).
@@ -581,9 +600,13 @@ mod props {
                 prop_assert!(same(t.one(i as u32).unwrap(), one));
                 prop_assert!(same(t.card(i as u32).unwrap().one(), one));
             }
-            // every slot's compact card is its card's
-            for (c, q) in t.cards.iter().zip(&t.quick) {
+            // every slot's compact card is its card's, and an empty slot's
+            // has length 0 (no id of 1-8 bytes matches it at its home)
+            for (i, (c, q)) in t.cards.iter().zip(&t.quick).enumerate() {
                 prop_assert_eq!(Quick::of(c), *q);
+                if t.tags.get(i) == crate::access::fx::EMPTY {
+                    prop_assert_eq!(q.len(), 0);
+                }
             }
             for a in &absent {
                 prop_assert_eq!(t.find(a).map(|(ix, _)| ix), None);

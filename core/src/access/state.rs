@@ -301,7 +301,7 @@ fn node_ix_slow(net: &Network, id: &str) -> Option<u32> {
 }
 
 /// `(a(), b())`, side by side when `parallel` on native targets.
-fn both<A: Send, B: Send>(
+pub(crate) fn both<A: Send, B: Send>(
     parallel: bool,
     a: impl FnOnce() -> A + Send,
     b: impl FnOnce() -> B + Send,
@@ -313,6 +313,12 @@ fn both<A: Send, B: Send>(
     #[cfg(target_arch = "wasm32")]
     let _ = parallel;
     (a(), b())
+}
+
+/// Whether the rows and cards of this many people are worth building in
+/// two halves side by side.
+fn split_people(n: usize) -> bool {
+    n >= 4096
 }
 
 /// The grant id map, or the index of the first grant whose id came before.
@@ -542,7 +548,8 @@ impl AccessState {
             (Ok(ids), Ok(())) => state.ix.grants = ids,
         }
         state.grants = Slots::from_vec(grants);
-        state.index_grants(net, placed, Some(flags));
+        let parallel = split_people(state.people.len());
+        state.index_grants(net, placed, Some(flags), parallel);
         Ok(state)
     }
 
@@ -646,6 +653,12 @@ impl AccessState {
 
     /// Rebuilds every grant index from the people, grants and policy.
     pub(crate) fn rebuild(&mut self, net: &Network) {
+        self.rebuild_with(net, split_people(self.people.len()));
+    }
+
+    /// [`AccessState::rebuild`], the rows and cards built in two halves
+    /// side by side or not.
+    pub(crate) fn rebuild_with(&mut self, net: &Network, parallel: bool) {
         self.ix.grants = IdMap::default();
         self.ix.grants.reserve(self.grants.len());
         let mut placed = Vec::with_capacity(self.grants.len());
@@ -660,17 +673,20 @@ impl AccessState {
                 None => placed.push(None),
             }
         }
-        self.index_grants(net, placed, None);
+        self.index_grants(net, placed, None, parallel);
     }
 
     /// Builds the per-person rows and the node and tag indexes in one pass
     /// from each live grant's placement (`placed[slot]`). `fresh`: the
     /// people's flags under the current policy, when already computed.
+    /// `parallel`: the rows and cards in two halves side by side (on native
+    /// targets; the same result either way).
     fn index_grants(
         &mut self,
         net: &Network,
         placed: Vec<Option<Placed>>,
         fresh: Option<Vec<PersonFlags>>,
+        parallel: bool,
     ) {
         let np = self.people.len();
         // (person, node, slot) of each node grant in one small vector (no
@@ -678,7 +694,18 @@ impl AccessState {
         let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(placed.len());
         let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
         self.ix.slots = vec![SlotList::None; np];
-        self.ix.by_node = vec![Vec::new(); net.nodes.len()];
+        // each node's list sized first (growing 5,000 lists one push at a
+        // time reallocated each of them several times)
+        let mut per_node = vec![0u32; net.nodes.len()];
+        for pl in placed.iter().flatten() {
+            if let Some(c) = pl.node.and_then(|n| per_node.get_mut(n as usize)) {
+                *c += 1;
+            }
+        }
+        self.ix.by_node = per_node
+            .iter()
+            .map(|&c| Vec::with_capacity(c as usize))
+            .collect();
         self.ix.by_tag = FxMap::default();
         for (slot, (g, pl)) in self.grants.iter().zip(&placed).enumerate() {
             let (Some(g), Some(pl)) = (g, pl) else {
@@ -713,7 +740,26 @@ impl AccessState {
         }
         // grants usually come grouped by person, so this sort is near linear
         keys.sort_unstable();
+        // The rows are built in two halves of the people side by side (on
+        // native targets, with many people): each half has its own keys
+        // (they are sorted by person), tag entries and output. Then the
+        // cards are written slot by slot from the rows, again in two
+        // halves, of the table this time, so no write is shared and none
+        // is random (the rows are read at random instead).
+        let np = self.people.len();
+        let half = if parallel { np / 2 } else { np };
+        let cut = keys.partition_point(|k| (k.0 as usize) < half);
+        let (keys_a, keys_b) = keys.split_at_checked(cut).unwrap_or((&keys, &[]));
+        let mut tags_a = tags;
+        let tags_b = tags_a.split_off(half.min(tags_a.len()));
+        let (people_a, people_b) = self
+            .people
+            .split_at_checked(half)
+            .unwrap_or((&self.people, &[]));
         let grants = &self.grants;
+        let compiled = &self.compiled;
+        let fresh = fresh.as_deref();
+        let placed = &placed;
         let entry = |&(_, node, slot): &(u32, u32, u32)| -> Option<Entry> {
             let g = grants.indexed(slot)?;
             let pl = placed.get(slot as usize)?.as_ref()?;
@@ -727,38 +773,54 @@ impl AccessState {
                 central: pl.level.is_central(),
             })
         };
-        let mut keys = keys.iter().peekable();
-        let mut rows = Vec::with_capacity(np);
-        for (i, (p, t)) in self.people.iter().zip(tags).enumerate() {
-            let me = |k: &&(u32, u32, u32)| k.0 == i as u32;
-            let e = match keys.next_if(me) {
-                None => Entries::None,
-                Some(first) if !keys.peek().is_some_and(me) => {
-                    entry(first).map(Entries::One).unwrap_or_default()
-                }
-                Some(first) => {
-                    let mut v: Vec<Entry> = entry(first).into_iter().collect();
-                    while let Some(more) = keys.next_if(me) {
-                        v.extend(entry(more));
+        let rows_of = |from: usize,
+                       people: &[Person],
+                       keys: &[(u32, u32, u32)],
+                       tags: Vec<Vec<TagEntry>>|
+         -> Vec<Row> {
+            let mut keys = keys.iter().peekable();
+            let mut rows = Vec::with_capacity(people.len());
+            for (j, (p, t)) in people.iter().zip(tags).enumerate() {
+                let i = from + j;
+                let me = |k: &&(u32, u32, u32)| k.0 == i as u32;
+                let e = match keys.next_if(me) {
+                    None => Entries::None,
+                    Some(first) if !keys.peek().is_some_and(me) => {
+                        entry(first).map(Entries::One).unwrap_or_default()
                     }
-                    Entries::Many(v)
-                }
-            };
-            let flags = match fresh.as_ref().and_then(|f| f.get(i)) {
-                Some(&f) => f,
-                None => flags_of(&self.compiled, p),
-            };
-            self.ix
-                .people
-                .update_card(i as u32, |card| card.set_all(flags, e.as_slice(), &t));
-            rows.push(Row {
-                flags,
-                entries: e,
-                tags: t,
-            });
-        }
+                    Some(first) => {
+                        let mut v: Vec<Entry> = entry(first).into_iter().collect();
+                        while let Some(more) = keys.next_if(me) {
+                            v.extend(entry(more));
+                        }
+                        Entries::Many(v)
+                    }
+                };
+                let flags = match fresh.and_then(|f| f.get(i)) {
+                    Some(&f) => f,
+                    None => flags_of(compiled, p),
+                };
+                rows.push(Row {
+                    flags,
+                    entries: e,
+                    tags: t,
+                });
+            }
+            rows
+        };
+        let (mut rows, rows_b) = both(
+            parallel,
+            || rows_of(0, people_a, keys_a, tags_a),
+            || rows_of(half, people_b, keys_b, tags_b),
+        );
+        rows.extend(rows_b);
+        let rows_ref = &rows;
+        self.ix.people.fill_cards(parallel, |ix, card| {
+            if let Some(r) = rows_ref.get(ix as usize) {
+                card.set_all(r.flags, r.entries.as_slice(), &r.tags);
+            }
+        });
         self.ix.rows = rows;
-        self.ix.people.sync_quick();
     }
 
     /// Recompiles one person's entries from their grant slots.

@@ -235,6 +235,17 @@ mod card_path {
                 }
             }
             prop_assert!(acc.ix.people.quick_in_sync());
+            // the rows and cards built in two halves side by side (as for a
+            // large network) are the ones built in one pass
+            let mut split = acc.clone();
+            split.rebuild_with(&net, true);
+            let mut whole = acc.clone();
+            whole.rebuild_with(&net, false);
+            prop_assert_eq!(format!("{:?}", split.ix.rows), format!("{:?}", whole.ix.rows));
+            prop_assert_eq!(format!("{:?}", split.ix.people), format!("{:?}", whole.ix.people));
+            prop_assert_eq!(format!("{:?}", acc.ix.rows), format!("{:?}", whole.ix.rows));
+            prop_assert_eq!(format!("{:?}", acc.ix.people), format!("{:?}", whole.ix.people));
+            prop_assert!(split.ix.people.quick_in_sync());
             // after changes to people and grants, the compact cards follow
             let mut net = net;
             let first = ids[0].clone();
