@@ -242,12 +242,6 @@ impl Tags {
         }
     }
 
-    /// The home slot of hash `h` (where its probe starts).
-    #[inline(always)]
-    pub(crate) fn home(&self, h: u64) -> usize {
-        (h as usize) & self.bytes.len().wrapping_sub(1)
-    }
-
     /// The slot, among those holding `h`'s tag from its home slot up to
     /// the first empty one, for which `is` holds.
     #[inline(always)]
@@ -314,8 +308,7 @@ impl Tags {
 /// hashes the id's words once and usually reads one tag and one slot.
 ///
 /// Invariants: `slots` has `tags.size()` slots, zero or a power of two; a
-/// slot is empty iff its tag is `EMPTY`, and an empty slot holds the
-/// default entry (length 0, which no non-empty id matches); every entry is reachable from its
+/// slot is empty iff its tag is `EMPTY`; every entry is reachable from its
 /// home slot by probing over occupied slots (removal shifts the entries
 /// after it back, so no tombstones).
 #[derive(Clone, Default)]
@@ -358,24 +351,14 @@ impl IdMap {
         self.long.get(id).copied()
     }
 
-    /// The slot holding `k`: its home slot compared first without its
-    /// tag (most ids live there, and then the lookup reads one line, not
-    /// a tag and then a slot that waits for it), else the probe.
+    /// The slot holding `k`.
     #[inline(always)]
     fn find(&self, k: &Inline) -> Option<usize> {
-        let h = mix(k.words);
-        let is = |at: usize| {
+        self.tags.find(mix(k.words), |at| {
             self.slots
                 .get(at)
                 .is_some_and(|s| same_words(s.key, k.words) & (s.len == k.len))
-        };
-        let home = self.tags.home(h);
-        // an empty slot holds the default entry (length 0), so only the
-        // empty id needs its tag read
-        if k.len != 0 && is(home) {
-            return Some(home);
-        }
-        self.tags.find(h, is)
+        })
     }
 
     pub(crate) fn contains_key(&self, id: &str) -> bool {
@@ -442,11 +425,6 @@ impl IdMap {
             at = (at + 1) & mask;
         }
         self.tags.set(hole, EMPTY);
-        // an empty slot holds the default entry: `find` compares the home
-        // slot without its tag
-        if let Some(hs) = self.slots.get_mut(hole) {
-            *hs = IdSlot::default();
-        }
         Some(value)
     }
 
@@ -695,20 +673,6 @@ mod props {
             }
             for (id, v) in &reference {
                 prop_assert_eq!(m.get(id), Some(*v));
-                // the home-slot shortcut agrees with the probe alone
-                if let Some(k) = Inline::new(id) {
-                    let probed = m.tags.find(mix(k.words), |at| {
-                        m.slots.get(at).is_some_and(|s| same_words(s.key, k.words) & (s.len == k.len))
-                    });
-                    prop_assert_eq!(m.find(&k), probed);
-                }
-            }
-            // every empty slot holds the default entry, which no non-empty
-            // id matches (what the shortcut relies on)
-            for (i, s) in m.slots.iter().enumerate() {
-                if m.tags.get(i) == EMPTY {
-                    prop_assert!(s.len == 0 && s.key == [0; 3] && s.value == 0);
-                }
             }
         }
 
