@@ -692,8 +692,11 @@ impl AccessState {
         // (person, node, slot) of each node grant in one small vector (no
         // allocation per person); the entries are built from it in order
         let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(placed.len());
-        let mut tags: Vec<Vec<TagEntry>> = vec![Vec::new(); np];
-        self.ix.slots = vec![SlotList::None; np];
+        // filled in place (`vec![x; n]` clones `x` n times, a call each)
+        let mut tags: Vec<Vec<TagEntry>> = Vec::new();
+        tags.resize_with(np, Vec::new);
+        self.ix.slots = Vec::new();
+        self.ix.slots.resize_with(np, || SlotList::None);
         // each node's list sized first (growing 5,000 lists one push at a
         // time reallocated each of them several times)
         let mut per_node = vec![0u32; net.nodes.len()];
