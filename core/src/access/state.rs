@@ -333,6 +333,28 @@ fn grant_ids(grants: &[Grant]) -> Result<IdMap, usize> {
     Ok(ids)
 }
 
+/// Normalizes a loaded person and returns their flags; `checked` is the
+/// last attestation list checked, with its bits (people share lists, so
+/// most are checked and looked up once).
+fn normalize_one(
+    compiled: &Compiled,
+    person: &mut Person,
+    checked: &mut Option<(Attestations, u64)>,
+) -> Result<PersonFlags, AccessError> {
+    person.normalize_after(checked.as_ref().map(|c| &c.0))?;
+    Ok(match checked {
+        Some((c, attest)) if c.shared_with(&person.attestations) => PersonFlags {
+            suspended: person.suspended,
+            attest: *attest,
+        },
+        _ => {
+            let f = flags_of(compiled, person);
+            *checked = Some((person.attestations.clone(), f.attest));
+            f
+        }
+    })
+}
+
 /// Person `p`'s flags under a compiled policy.
 fn flags_of(compiled: &Compiled, p: &Person) -> PersonFlags {
     let mut attest = 0u64;
@@ -467,37 +489,49 @@ impl AccessState {
         }
         // normalized in place: the parsed vector becomes the state's
         let mut people = people;
-        let mut flags = Vec::with_capacity(people.len());
-        // the last list checked, with its attestation bits: people share
-        // lists, so most are checked and looked up once
-        let mut checked: Option<(Attestations, u64)> = None;
-        for (i, person) in people.iter_mut().enumerate() {
-            let at = |e| (format!("people[{i}]"), e);
-            person
-                .normalize_after(checked.as_ref().map(|c| &c.0))
-                .map_err(at)?;
-            let f = match &checked {
-                Some((c, attest)) if c.shared_with(&person.attestations) => PersonFlags {
-                    suspended: person.suspended,
-                    attest: *attest,
-                },
-                _ => {
-                    let f = flags_of(&state.compiled, person);
-                    checked = Some((person.attestations.clone(), f.attest));
-                    f
+        let flags = if built {
+            // the table was built ahead, so each person is normalized and
+            // flagged on their own: in two halves side by side for many
+            // people, the first error in order still the one named (the
+            // first half's, if any)
+            let compiled = &state.compiled;
+            let norm = |from: usize,
+                        part: &mut [Person]|
+             -> Result<Vec<PersonFlags>, (String, AccessError)> {
+                let mut flags = Vec::with_capacity(part.len());
+                let mut checked: Option<(Attestations, u64)> = None;
+                for (j, person) in part.iter_mut().enumerate() {
+                    let i = from + j;
+                    let at = |e| (format!("people[{i}]"), e);
+                    flags.push(normalize_one(compiled, person, &mut checked).map_err(at)?);
+                    if repeated == Some(i) {
+                        return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
+                    }
                 }
+                Ok(flags)
             };
-            flags.push(f);
-            // one probe: a duplicate is found by the insert (or was, ahead)
-            let fresh = if built {
-                repeated != Some(i)
-            } else {
-                state.ix.people.push_new(person.id.as_str(), f)
-            };
-            if !fresh {
-                return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
+            let np = people.len();
+            let parallel = split_people(np);
+            let half = if parallel { np / 2 } else { np };
+            let (part_a, part_b) = people.split_at_mut(half);
+            let (a, b) = both(parallel, || norm(0, part_a), || norm(half, part_b));
+            let mut flags = a?;
+            flags.extend(b?);
+            flags
+        } else {
+            let mut flags = Vec::with_capacity(people.len());
+            let mut checked: Option<(Attestations, u64)> = None;
+            for (i, person) in people.iter_mut().enumerate() {
+                let at = |e| (format!("people[{i}]"), e);
+                let f = normalize_one(&state.compiled, person, &mut checked).map_err(at)?;
+                flags.push(f);
+                // one probe: a duplicate is found by the insert
+                if !state.ix.people.push_new(person.id.as_str(), f) {
+                    return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
+                }
             }
-        }
+            flags
+        };
         state.people = people;
         state.index_nodes(net);
         // The grant id map and the placements do not depend on each other,

@@ -365,3 +365,50 @@ fn loading_names_the_first_bad_grant() {
     gs[4500] = ("g4500", "p");
     assert!(crate::Network::from_json(&grants(&gs)).is_ok());
 }
+
+/// Loading many people normalizes them in two halves side by side: the
+/// first bad person in order is still the one named, whichever half
+/// holds it, and a repeated id and a bad attestation keep their order.
+#[test]
+fn loading_names_the_first_bad_person() {
+    let snapshot = |people: &[String]| {
+        format!(
+            r#"{{"format":"chapterhouse/1","organization":{{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}},"nodes":[],"people":[{}],"grants":[]}}"#,
+            people.join(",")
+        )
+    };
+    let good = |i: usize| format!(r#"{{"id":"p{i}","attestations":["data_agreement"]}}"#);
+    let bad = |i: usize| format!(r#"{{"id":"p{i}","attestations":["Not A Word"]}}"#);
+    let err = |people: &[String]| {
+        crate::Network::from_json(&snapshot(people))
+            .unwrap_err()
+            .to_string()
+    };
+    let mut people: Vec<String> = (0..5000).map(good).collect();
+    assert!(crate::Network::from_json(&snapshot(&people)).is_ok());
+    // a repeated id in the second half, a bad attestation in the first
+    people[4000] = good(10);
+    people[100] = bad(100);
+    let e = err(&people);
+    assert!(e.starts_with("people[100]:"), "{e}");
+    people[100] = good(100);
+    let e = err(&people);
+    assert!(e.starts_with("people[4000]:") && e.contains("p10"), "{e}");
+    // a repeated id in the first half, a bad attestation in the second
+    people[4000] = good(4000);
+    people[2000] = good(7);
+    people[3000] = bad(3000);
+    let e = err(&people);
+    assert!(e.starts_with("people[2000]:") && e.contains("p7"), "{e}");
+    people[2000] = good(2000);
+    let e = err(&people);
+    assert!(e.starts_with("people[3000]:"), "{e}");
+    // the same person both repeated and bad: the bad attestation first
+    people[3000] = good(3000);
+    people[4999] = bad(1);
+    let e = err(&people);
+    assert!(
+        e.starts_with("people[4999]:") && e.contains("Not A Word"),
+        "{e}"
+    );
+}
