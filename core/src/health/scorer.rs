@@ -660,15 +660,36 @@ impl Scorer {
         // Each group's events and posts in this batch get their room at
         // once (one allocation per list, not one per block).
         let room = room(self.acc.len(), res, n, pieces);
-        for (acc, &[events, posts]) in self.acc.iter_mut().zip(&room) {
+        let reserve = |(acc, &[events, posts]): (&mut GroupAcc, &[u32; 2])| {
             acc.hot.events.reserve_exact(events as usize);
             acc.hot.posts.reserve_exact(posts as usize);
-        }
+        };
+        // The large buffers are allocated and first written on every core
+        // (their page faults and zeroing are not left to the calling thread).
+        let new_piece = |_| Piece::new(block.div_ceil(pieces), buckets);
+        #[cfg(not(target_arch = "wasm32"))]
+        let (mut gathered, mut sorted) = {
+            use rayon::prelude::*;
+            self.acc.par_iter_mut().zip(&room).for_each(reserve);
+            let mut sorted = Vec::with_capacity(block);
+            let ((), gathered) = rayon::join(
+                || sorted.par_extend(rayon::iter::repeat_n(Rec::default(), block)),
+                || {
+                    (0..pieces)
+                        .into_par_iter()
+                        .map(new_piece)
+                        .collect::<Vec<Piece>>()
+                },
+            );
+            (gathered, sorted)
+        };
+        #[cfg(target_arch = "wasm32")]
+        let (mut gathered, mut sorted) = {
+            self.acc.iter_mut().zip(&room).for_each(reserve);
+            let gathered: Vec<Piece> = (0..pieces).map(new_piece).collect();
+            (gathered, vec![Rec::default(); block])
+        };
         drop(room);
-        let mut gathered: Vec<Piece> = (0..pieces)
-            .map(|_| Piece::new(block.div_ceil(pieces), buckets))
-            .collect();
-        let mut sorted = vec![Rec::default(); block];
         let Scorer {
             acc,
             meta,
@@ -961,9 +982,21 @@ impl Counter {
     }
 }
 
+/// What a run's rows are compared with, read once per run.
+#[derive(Clone, Copy)]
+struct Limits {
+    now_ms: i64,
+    /// The window of the run kind's component.
+    win: u64,
+    recent: u64,
+    base: u64,
+    metrics: u64,
+}
+
 /// Counts one run of rows of one group and one kind (`kind` is a [`Kind`]
 /// code below 8): one loop per kind, so the compiler knows the kind inside
-/// each.
+/// each. The kind's counts live in a local for the run (registers, not the
+/// group's cache line after every row) and are stored once at its end.
 fn count_run(
     ctx: &Ctx<'_>,
     acc: &mut GroupAcc,
@@ -972,50 +1005,65 @@ fn count_run(
     kind: usize,
     run: &[Rec],
 ) {
+    let (Some(k), Some(&counted)) = (Kind::ALL.get(kind).copied(), acc.kinds.get(kind)) else {
+        return;
+    };
+    let sp = ctx.spans;
+    let lim = Limits {
+        now_ms: ctx.now_ms,
+        win: sp.window(k),
+        recent: sp.recent,
+        base: sp.base,
+        metrics: sp.metrics,
+    };
+    let mut ks = counted;
     let plain = acc.hot.plain.then_some(acc.hot.eff_now);
     macro_rules! each {
         ($kind:expr) => {{
             for r in run {
-                count_one(ctx, acc, meta, engaged, plain, r.t, $kind as u8, r.v, r.a);
+                count_one(ctx, lim, acc, &mut ks, meta, engaged, plain, r, $kind);
             }
         }};
     }
-    match Kind::ALL.get(kind).copied() {
-        Some(Kind::EventHeld) => each!(Kind::EventHeld),
-        Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
-        Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
-        Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
-        Some(Kind::Post) => each!(Kind::Post),
-        Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
-        Some(Kind::ActionReported) => each!(Kind::ActionReported),
-        Some(Kind::Win) => each!(Kind::Win),
-        None => {}
+    match k {
+        Kind::EventHeld => each!(Kind::EventHeld),
+        Kind::MemberJoined => each!(Kind::MemberJoined),
+        Kind::MemberLeft => each!(Kind::MemberLeft),
+        Kind::LeaderAction => each!(Kind::LeaderAction),
+        Kind::Post => each!(Kind::Post),
+        Kind::PetitionStarted => each!(Kind::PetitionStarted),
+        Kind::ActionReported => each!(Kind::ActionReported),
+        Kind::Win => each!(Kind::Win),
+    }
+    if let Some(slot) = acc.kinds.get_mut(kind) {
+        *slot = ks;
     }
 }
 
-/// Counts one row into its group's `acc`; `plain` is the group's `now` when
-/// its clock has no pauses.
+/// Counts one row of kind `kind` into its group's `acc` and the kind's
+/// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn count_one(
     ctx: &Ctx<'_>,
+    lim: Limits,
     acc: &mut GroupAcc,
+    ks: &mut KindStats,
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
     plain: Option<i64>,
-    t: i64,
-    kind: u8,
-    v: f64,
-    a: u32,
+    r: &Rec,
+    kind: Kind,
 ) {
     let GroupAcc {
         hot,
-        kinds,
         leaders,
         excluded,
         posts_wide,
+        ..
     } = acc;
-    if t > ctx.now_ms {
+    let Rec { t, v, a, .. } = *r;
+    if t > lim.now_ms {
         excluded.future += 1;
         return;
     }
@@ -1029,10 +1077,9 @@ fn count_one(
         (None, None) => 0,
     };
     let age = u64::try_from(age).unwrap_or(0);
-    let raw_age = ctx.now_ms.abs_diff(t);
+    let raw_age = lim.now_ms.abs_diff(t);
     let spans = ctx.spans;
     let mut decayed = 0;
-    let kind = Kind::from_code(kind).unwrap_or(Kind::Post);
     let v_fx = match kind {
         Kind::EventHeld => {
             let att = if v.is_nan() { MISSING } else { fx(v) };
@@ -1040,12 +1087,12 @@ fn count_one(
             if v.is_nan() { 0 } else { att }
         }
         Kind::LeaderAction => {
-            if hot.leaders_listed && !leaders.iter().any(|(p, _)| *p == a) {
-                excluded.not_leader += 1;
-                return;
-            }
             match leaders.iter_mut().find(|(p, _)| *p == a) {
                 Some(l) => l.1 = l.1.min(age),
+                None if hot.leaders_listed => {
+                    excluded.not_leader += 1;
+                    return;
+                }
                 None => leaders.push((a, age)),
             }
             VALUE_ONE
@@ -1079,25 +1126,23 @@ fn count_one(
             if v.is_nan() { VALUE_ONE } else { fx(v) }
         }
     };
-    if a != NULL_KEY && raw_age <= spans.metrics {
+    let in_metrics = raw_age <= lim.metrics;
+    if a != NULL_KEY && in_metrics {
         set_bit(engaged, a);
     }
-    let win = spans.window(kind);
-    let Some(ks) = kinds.get_mut(kind as usize) else {
-        return;
-    };
     ks.oldest_s = ks
         .oldest_s
         .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
     ks.n = ks.n.saturating_add(1);
     ks.v = ks.v.saturating_add(v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.saturating_add(u32::from(age <= win));
-    ks.v_win = ks.v_win.saturating_add(if age <= win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= spans.recent));
-    ks.n_base = ks.n_base.saturating_add(u32::from(age <= spans.base));
+    ks.n_win = ks.n_win.saturating_add(u32::from(age <= lim.win));
+    ks.v_win = ks
+        .v_win
+        .saturating_add(if age <= lim.win { v_fx } else { 0 });
+    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= lim.recent));
+    ks.n_base = ks.n_base.saturating_add(u32::from(age <= lim.base));
     ks.last_age = ks.last_age.min(age);
-    let in_metrics = raw_age <= spans.metrics;
     ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
     ks.v_metrics = ks
         .v_metrics
