@@ -2371,6 +2371,9 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
         KindColumn::Names(StrColumn::Dict { keys, values }) => {
             let mut map: Vec<Option<u8>> = vec![None; values.len()];
             for (row, &k) in keys.iter().enumerate() {
+                if k == NULL_KEY {
+                    return Err(HealthError::row(row, "kind", "is missing"));
+                }
                 let slot = map.get_mut(k as usize).ok_or_else(|| {
                     HealthError::row(
                         row,
