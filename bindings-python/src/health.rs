@@ -166,7 +166,11 @@ fn dictionary_codes(array: &ArrayRef) -> Option<Vec<u8>> {
         let codes = crate::arrow::par_map(dict.keys().values(), |k| {
             table.get(k.as_usize()).copied().unwrap_or(OUTSIDE)
         });
-        codes.iter().all(|&c| c != OUTSIDE).then_some(codes)
+        let inside = {
+            use rayon::prelude::*;
+            codes.par_chunks(1 << 16).all(|c| !c.contains(&OUTSIDE))
+        };
+        inside.then_some(codes)
     }
     let DataType::Dictionary(key, _) = array.data_type() else {
         return None;

@@ -270,6 +270,10 @@ def test_pandas_missing_values_are_refused_by_row(activity_pandas):
     with pytest.raises(ch.InvalidValueError, match="row 3, column group"):
         ch.score_health(df, now=NOW)
     df = _layouts(activity_pandas)[0]
+    df.loc[4, "kind"] = None
+    with pytest.raises(ch.InvalidValueError, match="row 4, column kind.*missing"):
+        ch.score_health(df, now=NOW)
+    df = _layouts(activity_pandas)[0]
     df.loc[2, "time"] = pd.NaT
     with pytest.raises(ch.Error, match="row 2, column time"):
         ch.score_health(df, now=NOW)

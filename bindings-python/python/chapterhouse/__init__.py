@@ -131,11 +131,10 @@ def _activity(activity: Any) -> Any:
     def column(s: Any) -> Any:
         dtype = s.dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            codes = s.cat.codes.to_numpy()
-            if len(codes) and codes.min() < 0:  # -1 marks a missing value
-                return pa.array(s)
+            codes = s.array.codes  # the Categorical's own codes (a view, not a copy)
             categories = pa.array(dtype.categories)
-            # The scorer checks every key against the dictionary itself.
+            # The scorer checks every key against the dictionary itself and
+            # reads pandas' -1 (a missing value) as a null key.
             return pa.DictionaryArray.from_arrays(shared(pa.from_numpy_dtype(codes.dtype), codes),
                                                   categories, safe=False)
         if isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "M"):

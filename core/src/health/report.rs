@@ -329,11 +329,11 @@ impl GroupReport {
         for c in &self.components {
             let _ = writeln!(
                 s,
-                "  {:<13}{:>5} of {:>4} points (component {:>3.0}/100): {}",
+                "  {:<13}{:>5} of {:>4} points (component {:>3}/100): {}",
                 c.component.as_str(),
                 Tenths(floor1(c.contribution)),
                 Tenths(floor1(c.contribution + c.headroom)),
-                c.score.floor(),
+                Whole(c.score.floor()),
                 c.facts
             );
         }
@@ -448,11 +448,75 @@ impl std::fmt::Display for Tenths {
         {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let t = near as u64;
-            format!("{}.{}", t / 10, t % 10)
+            let mut buf = Digits::new();
+            buf.push_digits(t % 10);
+            buf.push(b'.');
+            buf.push_digits(t / 10);
+            return f.pad(buf.as_str());
         } else {
             format!("{:.1}", self.0)
         };
         f.pad(&text)
+    }
+}
+
+/// A whole number shown as `{:.0}` shows it; widths and alignment apply as
+/// to text. Whole numbers in `-10^15..10^15` are printed from the integer,
+/// without the exact float formatting `{:.0}` runs.
+pub(crate) struct Whole(pub(crate) f64);
+
+impl std::fmt::Display for Whole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.fract() != 0.0 || v.abs() >= 1e15 {
+            return f.pad(&format!("{v:.0}"));
+        }
+        let mut buf = Digits::new();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        buf.push_digits(v.abs() as u64);
+        if v.is_sign_negative() {
+            buf.push(b'-');
+        }
+        f.pad(buf.as_str())
+    }
+}
+
+/// A short number's text, written from its last character back (no
+/// allocation): room for a sign, 20 digits, a point and a fraction digit.
+struct Digits {
+    buf: [u8; 24],
+    at: usize,
+}
+
+impl Digits {
+    fn new() -> Digits {
+        Digits {
+            buf: [b'0'; 24],
+            at: 24,
+        }
+    }
+
+    fn push(&mut self, c: u8) {
+        self.at = self.at.saturating_sub(1);
+        if let Some(b) = self.buf.get_mut(self.at) {
+            *b = c;
+        }
+    }
+
+    /// `n`'s decimal digits, before what is written so far.
+    #[allow(clippy::cast_possible_truncation)] // a digit
+    fn push_digits(&mut self, mut n: u64) {
+        loop {
+            self.push(b'0' + (n % 10) as u8);
+            n /= 10;
+            if n == 0 {
+                return;
+            }
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(self.at..).unwrap_or_default()).unwrap_or_default()
     }
 }
 
@@ -461,16 +525,33 @@ pub(crate) fn days_ago(days: u64) -> String {
     match days {
         0 => "today".into(),
         1 => "1 day ago".into(),
-        n => format!("{n} days ago"),
+        n => words_after(n, " days ago"),
     }
+}
+
+/// `n` then `words`, without the formatting machinery (this text is
+/// written several times for every group).
+fn words_after(n: u64, words: &str) -> String {
+    let mut digits = Digits::new();
+    digits.push_digits(n);
+    let digits = digits.as_str();
+    let mut s = String::with_capacity(digits.len() + words.len());
+    s.push_str(digits);
+    s.push_str(words);
+    s
 }
 
 /// "1 event", "3 events".
 pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
-        format!("1 {one}")
+        let mut s = String::with_capacity(2 + one.len());
+        s.push_str("1 ");
+        s.push_str(one);
+        s
     } else {
-        format!("{n} {many}")
+        let mut s = words_after(n, " ");
+        s.push_str(many);
+        s
     }
 }
 
@@ -505,7 +586,25 @@ mod tests {
             prop_assert_eq!(Tenths(v).to_string(), format!("{v:.1}"));
             let whole = whole.trunc();
             prop_assert_eq!(num(whole), format!("{whole:.0}"));
+            prop_assert_eq!(format!("{:>3}", Whole(whole)), format!("{whole:>3.0}"));
+            prop_assert_eq!(format!("{:>3}", Whole(v.floor())), format!("{:>3.0}", v.floor()));
+            prop_assert_eq!(Whole(v).to_string(), format!("{v:.0}"));
             prop_assert_eq!(super::super::scorer::floor1_text(v), format!("{shown:.1}"));
+        }
+    }
+
+    proptest! {
+        /// Counted words read as the formatting machinery writes them.
+        #[test]
+        fn counts_read_as_formatted(n in prop_oneof![0u64..3, any::<u64>()]) {
+            let days = match n {
+                0 => "today".to_owned(),
+                1 => "1 day ago".to_owned(),
+                n => format!("{n} days ago"),
+            };
+            prop_assert_eq!(days_ago(n), days);
+            let facts = if n == 1 { "1 fact".to_owned() } else { format!("{n} facts") };
+            prop_assert_eq!(count(n, "fact", "facts"), facts);
         }
     }
 
@@ -536,6 +635,10 @@ mod tests {
             );
             if v.fract() == 0.0 && v.abs() < 1e15 {
                 assert_eq!(num(v), format!("{v:.0}"), "{v}");
+            }
+            for w in [v, -v, v.floor(), -v.floor()] {
+                assert_eq!(Whole(w).to_string(), format!("{w:.0}"), "{w}");
+                assert_eq!(format!("{:>3}", Whole(w)), format!("{w:>3.0}"), "{w}");
             }
         }
     }

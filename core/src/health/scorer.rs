@@ -123,6 +123,15 @@ fn first_bad(n: usize, bad: impl Fn(usize) -> bool + Sync + Send) -> Option<usiz
 struct Scratch {
     narrow: Vec<u64>,
     wide: Vec<u128>,
+    /// Posts per slot of a hash of (author, day).
+    slots: Vec<u32>,
+    /// Per person, the stamp of the last call that counted them.
+    seen: Vec<u32>,
+    /// This call's stamp (one more for every call).
+    stamp: u32,
+    /// The number of slots as a power of two, when a test sets it (0: one
+    /// slot, so every bucket is sorted).
+    slot_bits: Option<u32>,
 }
 
 /// The day of `t` (ms), counted from the first day of year 1.
@@ -660,15 +669,36 @@ impl Scorer {
         // Each group's events and posts in this batch get their room at
         // once (one allocation per list, not one per block).
         let room = room(self.acc.len(), res, n, pieces);
-        for (acc, &[events, posts]) in self.acc.iter_mut().zip(&room) {
+        let reserve = |(acc, &[events, posts]): (&mut GroupAcc, &[u32; 2])| {
             acc.hot.events.reserve_exact(events as usize);
             acc.hot.posts.reserve_exact(posts as usize);
-        }
+        };
+        // The large buffers are allocated and first written on every core
+        // (their page faults and zeroing are not left to the calling thread).
+        let new_piece = |_| Piece::new(block.div_ceil(pieces), buckets);
+        #[cfg(not(target_arch = "wasm32"))]
+        let (mut gathered, mut sorted) = {
+            use rayon::prelude::*;
+            self.acc.par_iter_mut().zip(&room).for_each(reserve);
+            let mut sorted = Vec::with_capacity(block);
+            let ((), gathered) = rayon::join(
+                || sorted.par_extend(rayon::iter::repeat_n(Rec::default(), block)),
+                || {
+                    (0..pieces)
+                        .into_par_iter()
+                        .map(new_piece)
+                        .collect::<Vec<Piece>>()
+                },
+            );
+            (gathered, sorted)
+        };
+        #[cfg(target_arch = "wasm32")]
+        let (mut gathered, mut sorted) = {
+            self.acc.iter_mut().zip(&room).for_each(reserve);
+            let gathered: Vec<Piece> = (0..pieces).map(new_piece).collect();
+            (gathered, vec![Rec::default(); block])
+        };
         drop(room);
-        let mut gathered: Vec<Piece> = (0..pieces)
-            .map(|_| Piece::new(block.div_ceil(pieces), buckets))
-            .collect();
-        let mut sorted = vec![Rec::default(); block];
         let Scorer {
             acc,
             meta,
@@ -961,9 +991,21 @@ impl Counter {
     }
 }
 
+/// What a run's rows are compared with, read once per run.
+#[derive(Clone, Copy)]
+struct Limits {
+    now_ms: i64,
+    /// The window of the run kind's component.
+    win: u64,
+    recent: u64,
+    base: u64,
+    metrics: u64,
+}
+
 /// Counts one run of rows of one group and one kind (`kind` is a [`Kind`]
 /// code below 8): one loop per kind, so the compiler knows the kind inside
-/// each.
+/// each. The kind's counts live in a local for the run (registers, not the
+/// group's cache line after every row) and are stored once at its end.
 fn count_run(
     ctx: &Ctx<'_>,
     acc: &mut GroupAcc,
@@ -972,50 +1014,65 @@ fn count_run(
     kind: usize,
     run: &[Rec],
 ) {
+    let (Some(k), Some(&counted)) = (Kind::ALL.get(kind).copied(), acc.kinds.get(kind)) else {
+        return;
+    };
+    let sp = ctx.spans;
+    let lim = Limits {
+        now_ms: ctx.now_ms,
+        win: sp.window(k),
+        recent: sp.recent,
+        base: sp.base,
+        metrics: sp.metrics,
+    };
+    let mut ks = counted;
     let plain = acc.hot.plain.then_some(acc.hot.eff_now);
     macro_rules! each {
         ($kind:expr) => {{
             for r in run {
-                count_one(ctx, acc, meta, engaged, plain, r.t, $kind as u8, r.v, r.a);
+                count_one(ctx, lim, acc, &mut ks, meta, engaged, plain, r, $kind);
             }
         }};
     }
-    match Kind::ALL.get(kind).copied() {
-        Some(Kind::EventHeld) => each!(Kind::EventHeld),
-        Some(Kind::MemberJoined) => each!(Kind::MemberJoined),
-        Some(Kind::MemberLeft) => each!(Kind::MemberLeft),
-        Some(Kind::LeaderAction) => each!(Kind::LeaderAction),
-        Some(Kind::Post) => each!(Kind::Post),
-        Some(Kind::PetitionStarted) => each!(Kind::PetitionStarted),
-        Some(Kind::ActionReported) => each!(Kind::ActionReported),
-        Some(Kind::Win) => each!(Kind::Win),
-        None => {}
+    match k {
+        Kind::EventHeld => each!(Kind::EventHeld),
+        Kind::MemberJoined => each!(Kind::MemberJoined),
+        Kind::MemberLeft => each!(Kind::MemberLeft),
+        Kind::LeaderAction => each!(Kind::LeaderAction),
+        Kind::Post => each!(Kind::Post),
+        Kind::PetitionStarted => each!(Kind::PetitionStarted),
+        Kind::ActionReported => each!(Kind::ActionReported),
+        Kind::Win => each!(Kind::Win),
+    }
+    if let Some(slot) = acc.kinds.get_mut(kind) {
+        *slot = ks;
     }
 }
 
-/// Counts one row into its group's `acc`; `plain` is the group's `now` when
-/// its clock has no pauses.
+/// Counts one row of kind `kind` into its group's `acc` and the kind's
+/// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn count_one(
     ctx: &Ctx<'_>,
+    lim: Limits,
     acc: &mut GroupAcc,
+    ks: &mut KindStats,
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
     plain: Option<i64>,
-    t: i64,
-    kind: u8,
-    v: f64,
-    a: u32,
+    r: &Rec,
+    kind: Kind,
 ) {
     let GroupAcc {
         hot,
-        kinds,
         leaders,
         excluded,
         posts_wide,
+        ..
     } = acc;
-    if t > ctx.now_ms {
+    let Rec { t, v, a, .. } = *r;
+    if t > lim.now_ms {
         excluded.future += 1;
         return;
     }
@@ -1029,10 +1086,9 @@ fn count_one(
         (None, None) => 0,
     };
     let age = u64::try_from(age).unwrap_or(0);
-    let raw_age = ctx.now_ms.abs_diff(t);
+    let raw_age = lim.now_ms.abs_diff(t);
     let spans = ctx.spans;
     let mut decayed = 0;
-    let kind = Kind::from_code(kind).unwrap_or(Kind::Post);
     let v_fx = match kind {
         Kind::EventHeld => {
             let att = if v.is_nan() { MISSING } else { fx(v) };
@@ -1040,12 +1096,12 @@ fn count_one(
             if v.is_nan() { 0 } else { att }
         }
         Kind::LeaderAction => {
-            if hot.leaders_listed && !leaders.iter().any(|(p, _)| *p == a) {
-                excluded.not_leader += 1;
-                return;
-            }
             match leaders.iter_mut().find(|(p, _)| *p == a) {
                 Some(l) => l.1 = l.1.min(age),
+                None if hot.leaders_listed => {
+                    excluded.not_leader += 1;
+                    return;
+                }
                 None => leaders.push((a, age)),
             }
             VALUE_ONE
@@ -1079,25 +1135,23 @@ fn count_one(
             if v.is_nan() { VALUE_ONE } else { fx(v) }
         }
     };
-    if a != NULL_KEY && raw_age <= spans.metrics {
+    let in_metrics = raw_age <= lim.metrics;
+    if a != NULL_KEY && in_metrics {
         set_bit(engaged, a);
     }
-    let win = spans.window(kind);
-    let Some(ks) = kinds.get_mut(kind as usize) else {
-        return;
-    };
     ks.oldest_s = ks
         .oldest_s
         .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
     ks.n = ks.n.saturating_add(1);
     ks.v = ks.v.saturating_add(v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.saturating_add(u32::from(age <= win));
-    ks.v_win = ks.v_win.saturating_add(if age <= win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= spans.recent));
-    ks.n_base = ks.n_base.saturating_add(u32::from(age <= spans.base));
+    ks.n_win = ks.n_win.saturating_add(u32::from(age <= lim.win));
+    ks.v_win = ks
+        .v_win
+        .saturating_add(if age <= lim.win { v_fx } else { 0 });
+    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= lim.recent));
+    ks.n_base = ks.n_base.saturating_add(u32::from(age <= lim.base));
     ks.last_age = ks.last_age.min(age);
-    let in_metrics = raw_age <= spans.metrics;
     ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
     ks.v_metrics = ks
         .v_metrics
@@ -1366,32 +1420,49 @@ impl Scorer {
         // then plain age, which orders days and, within a day, ages the same
         // way: the group's clock never runs backwards).
         let cap_posts = u64::from(self.model.posts_per_author_per_day);
-        let mut s_conv: u128 = 0;
-        let mut bucket = None;
-        let mut taken = 0u64;
-        let mut authors: Vec<u32> = Vec::new();
-        let mut take = |b: u128, author: u32, age: u64| {
-            if bucket != Some(b) {
-                bucket = Some(b);
-                taken = 0;
-            }
-            taken += 1;
-            if taken <= cap_posts {
-                s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
-                if age <= h(4) {
-                    ms.posts_win += 1;
-                    if authors.last() != Some(&author) {
-                        authors.push(author);
+        let Scratch {
+            narrow: suspects,
+            wide,
+            slots,
+            seen,
+            stamp,
+            slot_bits,
+        } = scratch;
+        let (mut s_conv, mut posts_win, mut posts_recent, mut posts_base) = (0u128, 0, 0, 0);
+        // Authors of posts in the window, each counted once (in any order):
+        // `seen[author]` holds this call's stamp once counted.
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == 0 {
+            seen.fill(0);
+            *stamp = 1;
+        }
+        let stamp = *stamp;
+        if seen.len() < self.actors.len() {
+            seen.resize(self.actors.len(), 0);
+        }
+        let (mut authors_win, mut no_author_seen) = (0u64, false);
+        let mut take_one = |author: u32, age: u64| {
+            s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
+            if age <= h(4) {
+                posts_win += 1;
+                match seen.get_mut(author as usize) {
+                    Some(s) if *s != stamp => {
+                        *s = stamp;
+                        authors_win += 1;
                     }
+                    Some(_) => {}
+                    None if !no_author_seen => {
+                        no_author_seen = true;
+                        authors_win += 1;
+                    }
+                    None => {}
                 }
-                if age <= sp.recent {
-                    ms.posts_recent += 1;
-                }
-                if age <= sp.base {
-                    ms.posts_base += 1;
-                }
-            } else if age <= h(4) {
-                ms.posts_over_cap += 1;
+            }
+            if age <= sp.recent {
+                posts_recent += 1;
+            }
+            if age <= sp.base {
+                posts_base += 1;
             }
         };
         let narrow = |key: u64| {
@@ -1409,12 +1480,67 @@ impl Scorer {
             };
             (author, t, u64::try_from(age).unwrap_or(0))
         };
-        if acc.posts_wide.is_empty() {
-            let keys = &mut scratch.narrow;
-            keys.clear();
-            keys.extend_from_slice(&acc.hot.posts);
-            keys.sort_unstable();
-            for &key in keys.iter() {
+        let narrow_keys = acc.posts_wide.is_empty();
+        if narrow_keys {
+            // Posts are counted by a hash of (author, day) into a few slots
+            // first. Every post of a bucket lands in the same slot, so a post
+            // whose slot holds at most `cap_posts` posts is in a bucket of at
+            // most that many, and counts. Only the posts of fuller slots are
+            // sorted, to find each bucket's latest.
+            let posts = &acc.hot.posts;
+            let bits = slot_bits.unwrap_or_else(|| {
+                (posts.len() * 4)
+                    .next_power_of_two()
+                    .trailing_zeros()
+                    .clamp(6, 16)
+            });
+            slots.clear();
+            slots.resize(1 << bits, 0u32);
+            let slot = |author: u32, t: i64| {
+                let h =
+                    ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                usize::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
+            };
+            for &key in posts {
+                let (author, t, _) = narrow(key);
+                if let Some(c) = slots.get_mut(slot(author, t)) {
+                    *c += 1;
+                }
+            }
+            suspects.clear();
+            for &key in posts {
+                let (author, t, age) = narrow(key);
+                match slots.get(slot(author, t)) {
+                    Some(&c) if u64::from(c) <= cap_posts => take_one(author, age),
+                    _ => suspects.push(key),
+                }
+            }
+            suspects.sort_unstable();
+        } else {
+            wide.clear();
+            wide.extend(acc.hot.posts.iter().map(|&key| {
+                let (author, t, age) = narrow(key);
+                wide_post(author, t, age)
+            }));
+            wide.extend_from_slice(&acc.posts_wide);
+            wide.sort_unstable();
+        }
+        // The sorted posts, bucket by bucket.
+        let (mut bucket, mut taken, mut over_cap) = (None, 0u64, 0u64);
+        let mut take = |b: u128, author: u32, age: u64| {
+            if bucket != Some(b) {
+                bucket = Some(b);
+                taken = 0;
+            }
+            taken += 1;
+            if taken <= cap_posts {
+                take_one(author, age);
+            } else if age <= h(4) {
+                over_cap += 1;
+            }
+        };
+        if narrow_keys {
+            for &key in suspects.iter() {
                 let (author, t, age) = narrow(key);
                 take(
                     (u128::from(author) << 64) | u128::from(post_day(t)),
@@ -1423,20 +1549,16 @@ impl Scorer {
                 );
             }
         } else {
-            let keys = &mut scratch.wide;
-            keys.clear();
-            keys.extend(acc.hot.posts.iter().map(|&key| {
-                let (author, t, age) = narrow(key);
-                wide_post(author, t, age)
-            }));
-            keys.extend_from_slice(&acc.posts_wide);
-            keys.sort_unstable();
             #[allow(clippy::cast_possible_truncation)] // masked fields
-            for &key in keys.iter() {
+            for &key in wide.iter() {
                 take(key >> 64, (key >> 96) as u32, key as u64);
             }
         }
-        ms.authors_win = authors.len() as u64;
+        ms.posts_win = posts_win;
+        ms.posts_recent = posts_recent;
+        ms.posts_base = posts_base;
+        ms.posts_over_cap = over_cap;
+        ms.authors_win = authors_win;
         ms.s = [
             s_value(s_act),
             l_to_f64(l_fx),
@@ -2326,6 +2448,9 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
         KindColumn::Names(StrColumn::Dict { keys, values }) => {
             let mut map: Vec<Option<u8>> = vec![None; values.len()];
             for (row, &k) in keys.iter().enumerate() {
+                if k == NULL_KEY {
+                    return Err(HealthError::row(row, "kind", "is missing"));
+                }
                 let slot = map.get_mut(k as usize).ok_or_else(|| {
                     HealthError::row(
                         row,
@@ -2535,6 +2660,61 @@ mod tests {
             )
         );
         assert_eq!(a.s[4].to_bits(), b.s[4].to_bits());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Posts taken straight from uncrowded slots count as sorting every
+        /// bucket counts them (one slot sorts them all; four slots crowd
+        /// most), with one scratch reused over every group.
+        #[test]
+        fn posts_from_slots_count_as_sorted_buckets(
+            seed in proptest::prelude::any::<u64>(),
+            cap in 1u32..4,
+            authors in 1usize..6,
+        ) {
+            use crate::health::ActivityRow;
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let names: Vec<String> = (0..authors).map(|i| format!("p{i}")).collect();
+            let groups = ["g0", "g1", "g2", "g3"];
+            let mut x = seed;
+            let rows: Vec<ActivityRow<'_>> = (0..600)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ActivityRow {
+                        group: groups[(x >> 60) as usize % groups.len()],
+                        // A few days, so buckets overflow the cap.
+                        time: now - chrono::Duration::minutes((x >> 20) as i64 % (6 * 1440)),
+                        kind: Kind::Post,
+                        value: None,
+                        actor: ((x >> 8) % 7 != 0)
+                            .then(|| names[(x >> 40) as usize % names.len()].as_str()),
+                    }
+                })
+                .collect();
+            let model = HealthModel {
+                posts_per_author_per_day: cap,
+                ..HealthModel::default()
+            };
+            let mut scorer = Scorer::new(&model, &Facts::default(), now).unwrap();
+            scorer.add_rows(rows).unwrap();
+            let cal = scorer.model.calibration.clone();
+            let fields = |m: &Measures| {
+                (m.s[4].to_bits(), m.posts_win, m.posts_over_cap, m.authors_win, m.posts_recent, m.posts_base)
+            };
+            let mut scratches = [None, Some(0), Some(2)].map(|slot_bits| Scratch {
+                slot_bits,
+                ..Scratch::default()
+            });
+            for g in 0..scorer.acc.len() {
+                let [a, b, c] = &mut scratches;
+                let sorted = fields(&scorer.measure(g, &cal, b));
+                proptest::prop_assert_eq!(fields(&scorer.measure(g, &cal, a)), sorted);
+                proptest::prop_assert_eq!(fields(&scorer.measure(g, &cal, c)), sorted);
+            }
+        }
     }
 
     #[test]
