@@ -2717,6 +2717,56 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The people engaged are the distinct people with a counted row in
+        /// the metrics window, whatever the words their bits fall in.
+        #[test]
+        fn engaged_people_are_counted_once_each(seed in proptest::prelude::any::<u64>(), people in 1usize..400) {
+            use crate::health::{ActivityRow, HealthModel};
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let names: Vec<String> = (0..people).map(|i| format!("p{i}")).collect();
+            let groups: Vec<String> = (0..40).map(|i| format!("g{i}")).collect();
+            let mut x = seed;
+            let rows: Vec<ActivityRow<'_>> = (0..3000)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let group = (x >> 50) as usize % groups.len();
+                    // Mostly the group's own people, numbered together.
+                    let person = if (x >> 12) % 4 == 0 {
+                        (x >> 20) as usize % people
+                    } else {
+                        (group * 8 + (x >> 20) as usize % 8) % people
+                    };
+                    let kind = Kind::ALL[(x >> 8) as usize % 8];
+                    let no_actor = kind != Kind::LeaderAction && (x >> 4) % 9 == 0;
+                    ActivityRow {
+                        group: &groups[group],
+                        time: now - chrono::Duration::hours((x >> 30) as i64 % (200 * 24) - 24),
+                        kind,
+                        value: None,
+                        actor: (!no_actor).then(|| names[person].as_str()),
+                    }
+                })
+                .collect();
+            let model = HealthModel::default();
+            let window = chrono::Duration::days(i64::from(model.metrics_window_days));
+            let want: std::collections::BTreeSet<&str> = rows
+                .iter()
+                .filter(|r| r.time <= now && now - r.time <= window)
+                .filter_map(|r| r.actor)
+                .collect();
+            let mut scorer = Scorer::new(&model, &Facts::default(), now).unwrap();
+            scorer.add_rows(rows.iter().copied()).unwrap();
+            proptest::prop_assert_eq!(
+                scorer.report(None).metrics.supporters_engaged,
+                want.len() as u64
+            );
+        }
+    }
+
     #[test]
     fn words() {
         assert_eq!(
