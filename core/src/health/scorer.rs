@@ -2605,6 +2605,7 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
 
     #[test]
     fn percentile_is_nearest_rank() {
@@ -2743,6 +2744,22 @@ mod tests {
         assert!(Rec16::new(5, f64::NAN, 7, 3, 2).v().is_nan());
         assert_eq!(std::mem::size_of::<Rec16>(), 16);
         assert_eq!(std::mem::size_of::<Rec>(), 24);
+    }
+
+    proptest::proptest! {
+        /// The vectorized test of a value is the plain one.
+        #[test]
+        fn sixteen_byte_rows_take_exactly_whole_values_below_the_mark(
+            x in proptest::prop_oneof![
+                proptest::prelude::any::<f64>(),
+                -2.0f64..70000.0,
+                (0u32..70000).prop_map(f64::from),
+                (0u32..70000).prop_map(|n| f64::from(n) + 0.5),
+            ]
+        ) {
+            let plain = x.is_nan() || ((0.0..65535.0).contains(&x) && x.fract() == 0.0);
+            proptest::prop_assert_eq!(fits_rec16(Some(&[x])), plain);
+        }
     }
 
     /// A group with one post too old for a narrow key is measured from wide
