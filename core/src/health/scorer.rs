@@ -95,31 +95,38 @@ const NO_VALUE: u16 = u16::MAX;
 // A group's place in its bucket fits in a row's `g`.
 const _: () = assert!(BUCKET_GROUPS <= 256);
 
+/// The accessors both row layouts share (their fields have the same names).
+macro_rules! shared_fields {
+    () => {
+        #[inline(always)]
+        fn t(&self) -> i64 {
+            self.t
+        }
+        #[inline(always)]
+        fn a(&self) -> u32 {
+            self.a
+        }
+        #[inline(always)]
+        fn g(&self) -> u8 {
+            self.g
+        }
+        #[inline(always)]
+        fn k(&self) -> u8 {
+            self.k
+        }
+    };
+}
+
 impl Row for Rec {
     #[inline(always)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
         Rec { t, v, a, g, k }
     }
     #[inline(always)]
-    fn t(&self) -> i64 {
-        self.t
-    }
-    #[inline(always)]
     fn v(&self) -> f64 {
         self.v
     }
-    #[inline(always)]
-    fn a(&self) -> u32 {
-        self.a
-    }
-    #[inline(always)]
-    fn g(&self) -> u8 {
-        self.g
-    }
-    #[inline(always)]
-    fn k(&self) -> u8 {
-        self.k
-    }
+    shared_fields!();
 }
 
 impl Row for Rec16 {
@@ -131,10 +138,6 @@ impl Row for Rec16 {
         Rec16 { t, a, v, g, k }
     }
     #[inline(always)]
-    fn t(&self) -> i64 {
-        self.t
-    }
-    #[inline(always)]
     fn v(&self) -> f64 {
         if self.v == NO_VALUE {
             f64::NAN
@@ -142,18 +145,7 @@ impl Row for Rec16 {
             f64::from(self.v)
         }
     }
-    #[inline(always)]
-    fn a(&self) -> u32 {
-        self.a
-    }
-    #[inline(always)]
-    fn g(&self) -> u8 {
-        self.g
-    }
-    #[inline(always)]
-    fn k(&self) -> u8 {
-        self.k
-    }
+    shared_fields!();
 }
 
 /// Whether every value (none when there is no value column) is missing or
