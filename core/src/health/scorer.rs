@@ -224,10 +224,8 @@ struct Scratch {
     wide: Vec<u128>,
     /// Posts per slot of a hash of (author, day).
     slots: Vec<u32>,
-    /// Per person, the stamp of the last call that counted them.
-    seen: Vec<u32>,
-    /// This call's stamp (one more for every call).
-    stamp: u32,
+    /// Authors of counted posts in the window.
+    authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
@@ -1532,39 +1530,18 @@ impl Scorer {
             narrow: suspects,
             wide,
             slots,
-            seen,
-            stamp,
+            authors,
             slot_bits,
         } = scratch;
         let (mut s_conv, mut posts_win, mut posts_recent, mut posts_base) = (0u128, 0, 0, 0);
-        // Authors of posts in the window, each counted once (in any order):
-        // `seen[author]` holds this call's stamp once counted.
-        *stamp = stamp.wrapping_add(1);
-        if *stamp == 0 {
-            seen.fill(0);
-            *stamp = 1;
-        }
-        let stamp = *stamp;
-        if seen.len() < self.actors.len() {
-            seen.resize(self.actors.len(), 0);
-        }
-        let (mut authors_win, mut no_author_seen) = (0u64, false);
+        // The authors of counted posts in the window, in any order (each
+        // counted once at the end).
+        authors.clear();
         let mut take_one = |author: u32, age: u64| {
             s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
             if age <= h(4) {
                 posts_win += 1;
-                match seen.get_mut(author as usize) {
-                    Some(s) if *s != stamp => {
-                        *s = stamp;
-                        authors_win += 1;
-                    }
-                    Some(_) => {}
-                    None if !no_author_seen => {
-                        no_author_seen = true;
-                        authors_win += 1;
-                    }
-                    None => {}
-                }
+                authors.push(author);
             }
             if age <= sp.recent {
                 posts_recent += 1;
@@ -1612,7 +1589,7 @@ impl Scorer {
             for &key in posts {
                 let (author, t, _) = narrow(key);
                 if let Some(c) = slots.get_mut(slot(author, t)) {
-                    *c += 1;
+                    *c = c.saturating_add(1);
                 }
             }
             suspects.clear();
@@ -1666,7 +1643,9 @@ impl Scorer {
         ms.posts_recent = posts_recent;
         ms.posts_base = posts_base;
         ms.posts_over_cap = over_cap;
-        ms.authors_win = authors_win;
+        authors.sort_unstable();
+        authors.dedup();
+        ms.authors_win = authors.len() as u64;
         ms.s = [
             s_value(s_act),
             l_to_f64(l_fx),
