@@ -442,9 +442,7 @@ impl std::fmt::Display for Tenths {
         let near = tenths.round();
         // Only where the value is (within rounding) a whole number of tenths
         // is the integer's text sure to be `{:.1}`'s.
-        let text = if (0.0..1e15).contains(&near)
-            && !self.0.is_sign_negative()
-            && (tenths - near).abs() < 1e-6
+        if (0.0..1e15).contains(&near) && !self.0.is_sign_negative() && (tenths - near).abs() < 1e-6
         {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let t = near as u64;
@@ -452,11 +450,10 @@ impl std::fmt::Display for Tenths {
             buf.push_digits(t % 10);
             buf.push(b'.');
             buf.push_digits(t / 10);
-            return f.pad(buf.as_str());
+            f.pad(buf.as_str())
         } else {
-            format!("{:.1}", self.0)
-        };
-        f.pad(&text)
+            f.pad(&format!("{:.1}", self.0))
+        }
     }
 }
 

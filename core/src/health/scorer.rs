@@ -220,7 +220,9 @@ fn first_bad(n: usize, bad: impl Fn(usize) -> bool + Sync + Send) -> Option<usiz
 /// Reusable sort space for [`Scorer::measure`].
 #[derive(Debug, Default)]
 struct Scratch {
-    narrow: Vec<u64>,
+    /// Narrow post keys of crowded slots, to sort.
+    suspects: Vec<u64>,
+    /// Wide post keys, to sort.
     wide: Vec<u128>,
     /// Posts per slot of a hash of (author, day).
     slots: Vec<u32>,
@@ -1527,7 +1529,7 @@ impl Scorer {
         // way: the group's clock never runs backwards).
         let cap_posts = u64::from(self.model.posts_per_author_per_day);
         let Scratch {
-            narrow: suspects,
+            suspects,
             wide,
             slots,
             authors,
