@@ -239,6 +239,8 @@ fn empties(w: u64) -> u64 {
 #[derive(Clone, Default)]
 pub(crate) struct Tags {
     bytes: Vec<u8>,
+    /// The number of slots minus one (0 when there are none).
+    mask: usize,
 }
 
 /// The tags read at a time.
@@ -254,15 +256,21 @@ impl Tags {
     /// `size` empty slots (rounded up to a power of two, and at least
     /// `GROUP`, so a word of tags never wraps around more than once).
     pub(crate) fn new(size: usize) -> Tags {
+        let size = size.next_power_of_two().max(GROUP);
         Tags {
-            bytes: vec![EMPTY; size.next_power_of_two().max(GROUP) + GROUP - 1],
+            bytes: vec![EMPTY; size + GROUP - 1],
+            mask: size - 1,
         }
     }
 
     /// The number of slots.
     #[inline(always)]
     pub(crate) fn size(&self) -> usize {
-        self.bytes.len().saturating_sub(GROUP - 1)
+        if self.bytes.is_empty() {
+            0
+        } else {
+            self.mask + 1
+        }
     }
 
     /// Slot `i`'s tag (`EMPTY` past the end).
@@ -317,10 +325,12 @@ impl Tags {
         mut is: impl FnMut(usize) -> bool,
     ) -> Option<Result<usize, usize>> {
         let tag = tag_of(h);
-        let mask = self.size().wrapping_sub(1);
+        let mask = self.mask;
         let mut at = (h as usize) & mask;
-        // at most a full turn: the load factor keeps empty slots
-        for _ in 0..self.size().div_ceil(GROUP) {
+        // at most a full turn (more than one: one a slot is a cheaper
+        // bound to keep, and the load factor keeps empty slots anyway);
+        // none for a table of no slots
+        for _ in 0..self.bytes.len() {
             let w = self.group(at);
             let mut m = bytes_equal(w, tag);
             while m != 0 {
@@ -344,9 +354,9 @@ impl Tags {
     /// The first empty slot from `h`'s home slot on.
     #[inline]
     pub(crate) fn first_empty(&self, h: u64) -> Option<usize> {
-        let mask = self.size().wrapping_sub(1);
+        let mask = self.mask;
         let mut at = (h as usize) & mask;
-        for _ in 0..self.size().div_ceil(GROUP) {
+        for _ in 0..self.bytes.len() {
             let empty = empties(self.group(at));
             if empty != 0 {
                 return Some((at + (empty.trailing_zeros() / 8) as usize) & mask);
