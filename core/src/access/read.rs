@@ -764,11 +764,14 @@ fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    array_until(c, item, usize::MAX).map(|(v, _)| v)
+    let mut out = array_until(c, item, usize::MAX)?.0;
+    out.shrink_to_fit();
+    Some(out)
 }
 
 /// [`array`], stopping early (true) where an item starts at offset `stop`
-/// after a comma.
+/// after a comma; the vector keeps its room (the caller may extend it,
+/// then shrinks it: shrunk first, it would be moved to grow again).
 fn array_until<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
@@ -777,7 +780,7 @@ fn array_until<'a, T>(
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
     // only grows the vector): pages never written are never touched, the
-    // excess is handed back at the end, and the vector seldom moves. Not
+    // excess is handed back once read, and the vector seldom moves. Not
     // on wasm32, where reserved memory is memory taken for good.
     let hint = if cfg!(target_arch = "wasm32") {
         0
@@ -789,7 +792,6 @@ fn array_until<'a, T>(
     if c.open_array()? {
         stopped = items(c, item, &mut out, stop)?;
     }
-    out.shrink_to_fit();
     Some((out, stopped))
 }
 
@@ -848,17 +850,25 @@ pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     let (head, rest) = rayon::join(
         || array_until(c, grant, stop),
         || {
-            let mut out = Vec::new();
+            // room as in `array_until` (growing from nothing moved the
+            // vector four times)
+            let mut out = Vec::with_capacity(text.len().saturating_sub(stop) / 48);
             items(&mut tail, grant, &mut out, usize::MAX)?;
             Some(out)
         },
     );
+    // the head keeps its room for the tail (its hint counts the text up
+    // to `stop` at 48 bytes an item, far more than the items there), so
+    // the tail is copied once and the head never moves (shrunk before, it
+    // was copied whole into a block twice its size), the excess handed
+    // back after
     let (mut head, stopped) = head?;
     if stopped {
         // reading on from `stop` is what the other thread did
         head.extend(rest?);
         c.seek(tail.position());
     }
+    head.shrink_to_fit();
     Some(head)
 }
 
