@@ -794,9 +794,10 @@ impl AccessState {
         // side on native targets with many people (two halves built apart
         // and then joined copied the second half, 5.6 MB for 100,000
         // people, on one thread into pages faulted in there). Then the
-        // cards are written slot by slot from the rows, in two halves of
-        // the table, so no write is shared and none is random (the rows
-        // are read at random instead).
+        // cards are written person by person from the rows, in two halves
+        // of the table, so no write is shared; the rows are read in order
+        // and the cards written at random (in slot order the rows were
+        // read at random, each read waited for).
         let grants = &self.grants;
         let compiled = &self.compiled;
         let fresh = fresh.as_deref();
