@@ -311,9 +311,31 @@ impl Tags {
     /// The slot, among those holding `h`'s tag from its home slot up to
     /// the first empty one, for which `is` holds (`is` holds for at most
     /// one slot of the table: the one holding the key sought).
+    ///
+    /// Slot by slot, where [`Tags::find_or_empty`] reads a word of tags:
+    /// the processor guesses the home slot's tag matches and reads the
+    /// key's slot (from the hash alone) while the tag loads, where a slot
+    /// chosen from the word's matches waits for the tags first. Measured
+    /// on random and repeated checks, this is the faster lookup, though
+    /// callgrind's simple branch predictor counts its loop's exit as
+    /// mispredicted more often.
     #[inline(always)]
-    pub(crate) fn find(&self, h: u64, is: impl FnMut(usize) -> bool) -> Option<usize> {
-        self.find_or_empty(h, is).and_then(Result::ok)
+    pub(crate) fn find(&self, h: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+        let tag = tag_of(h);
+        let mask = self.mask;
+        let mut at = (h as usize) & mask;
+        // at most a full turn; none for a table of no slots
+        for _ in 0..self.bytes.len() {
+            let t = self.bytes.get(at).copied().unwrap_or(EMPTY);
+            if t == tag && is(at) {
+                return Some(at);
+            }
+            if t == EMPTY {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+        None
     }
 
     /// [`Tags::find`], or else the empty slot where the probe ended (where
