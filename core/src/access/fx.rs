@@ -227,10 +227,10 @@ fn empties(w: u64) -> u64 {
 /// slot: the probe loop of every table of ids (the tables keep their
 /// entries beside, in slots of their own shape).
 ///
-/// A probe reads the tags eight at a time, as one word: the matches of a
-/// word are tried in order, so which of the next eight slots holds the key
-/// costs no branch (a loop over the tags one by one mispredicted its exit
-/// on about every other lookup of a random id).
+/// A lookup ([`Tags::find`]) reads the tags one by one, so the key's slot
+/// is read, on a guess, while its tag loads; an insert
+/// ([`Tags::find_or_empty`], [`Tags::first_empty`]) reads them eight at a
+/// time, as one word, its matches tried in order.
 ///
 /// Invariants: the number of slots is zero or a power of two; `bytes`
 /// holds the slots' tags, then (when there are slots) a copy of the first
