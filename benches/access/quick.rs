@@ -14,7 +14,9 @@
     missing_docs
 )]
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
 use chapterhouse::Network;
@@ -35,6 +37,70 @@ fn cpu_seconds(clock: libc::clockid_t) -> f64 {
     // SAFETY: `ts` is a valid, writable timespec.
     unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// The system allocator, counting calls and bytes (for `loadstats`: how
+/// many blocks a load asks for and how big; a relaxed add a call).
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
+static REALLOCS: AtomicU64 = AtomicU64::new(0);
+static REALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
+/// The sizes of the first blocks of 256 KiB or more (allocations and
+/// reallocations), in the order asked.
+static BIG: [AtomicU64; 64] = [const { AtomicU64::new(0) }; 64];
+static BIGS: AtomicU64 = AtomicU64::new(0);
+
+fn note_big(size: usize, realloc: bool) {
+    if size >= 256 << 10 {
+        let i = BIGS.fetch_add(1, Relaxed) as usize;
+        if let Some(b) = BIG.get(i) {
+            b.store(size as u64 | u64::from(realloc) << 63, Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is passed on to `System` unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size() as u64, Relaxed);
+        note_big(layout.size(), false);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size() as u64, Relaxed);
+        note_big(layout.size(), false);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        REALLOCS.fetch_add(1, Relaxed);
+        REALLOC_BYTES.fetch_add(new_size as u64, Relaxed);
+        note_big(new_size, true);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (user CPU s, system CPU s, minor page faults) of the whole process.
+fn usage() -> (f64, f64, i64) {
+    // SAFETY: an all-zero rusage is a valid value to overwrite.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let s = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    (s(ru.ru_utime), s(ru.ru_stime), ru.ru_minflt)
 }
 
 fn main() {
@@ -68,6 +134,45 @@ fn main() {
             best_cpu * 1e3,
             best_process * 1e3
         );
+    }
+    if what == "loadstats" {
+        // per load: wall, user and system CPU, minor page faults, blocks
+        // and bytes asked of the allocator
+        for _ in 0..n {
+            let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+            let (r0, rb0) = (REALLOCS.load(Relaxed), REALLOC_BYTES.load(Relaxed));
+            BIGS.store(0, Relaxed);
+            let (u0, s0, f0) = usage();
+            let t = Instant::now();
+            black_box(Network::from_json(&snapshot).unwrap().len());
+            let w = t.elapsed().as_secs_f64();
+            let (u1, s1, f1) = usage();
+            eprintln!(
+                "access-quick: load {:.1} ms wall, {:.1} ms user, {:.1} ms system, {} minor faults, {} allocations ({:.1} MB), {} reallocations (to {:.1} MB)",
+                w * 1e3,
+                (u1 - u0) * 1e3,
+                (s1 - s0) * 1e3,
+                f1 - f0,
+                ALLOCS.load(Relaxed) - a0,
+                (ALLOC_BYTES.load(Relaxed) - b0) as f64 / 1e6,
+                REALLOCS.load(Relaxed) - r0,
+                (REALLOC_BYTES.load(Relaxed) - rb0) as f64 / 1e6,
+            );
+            let big: Vec<String> = BIG
+                .iter()
+                .take(BIGS.load(Relaxed) as usize)
+                .map(|b| {
+                    let v = b.load(Relaxed);
+                    let r = if v >> 63 == 1 { "re " } else { "" };
+                    format!("{r}{:.2}", (v & !(1 << 63)) as f64 / 1e6)
+                })
+                .collect();
+            eprintln!(
+                "  blocks of 256 KiB or more (MB, in order): {}",
+                big.join(", ")
+            );
+        }
+        return;
     }
     if what == "loadonly" {
         // for perf record: load repeatedly

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::fx::{EMPTY, FxMap, Inline, Tags, mix, same_words, tag_of};
+use super::fx::{FxMap, Inline, Tags, mix, same_words, tag_of};
 use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, both, far_future};
 
@@ -509,13 +509,18 @@ impl PeopleIx {
         self.one_at(slot as usize)
     }
 
-    /// Writes each occupied slot's card with `fill(person index, card)`,
-    /// and every compact card from its card, slot by slot: on native
-    /// targets the two halves of the table side by side when `parallel`
-    /// (each half's cards and compact cards are its own).
+    /// Writes each person's card with `fill(person index, card)`, and its
+    /// compact card from it, person by person: on native targets the two
+    /// halves of the table side by side when `parallel` (each half's cards
+    /// and compact cards are its own; each goes through every person and
+    /// writes those whose slot is in its half). In person order, `fill`
+    /// reads its input in order and the writes go at random (they need no
+    /// answer, so many are on their way at once); in slot order, the input
+    /// was read at random, each read waited for. An empty slot's compact
+    /// card stays the empty card's.
     pub(crate) fn fill_cards(&mut self, parallel: bool, fill: impl Fn(u32, &mut Card) + Sync) {
-        let tags = &self.tags;
         let mid = self.cards.len() / 2;
+        let pos = &self.pos;
         let (Some((cards_a, cards_b)), Some((quick_a, quick_b))) = (
             self.cards.split_at_mut_checked(mid),
             self.quick.split_at_mut_checked(mid),
@@ -523,11 +528,12 @@ impl PeopleIx {
             return;
         };
         let run = |from: usize, cards: &mut [Card], quick: &mut [Quick]| {
-            for (i, (c, q)) in cards.iter_mut().zip(quick).enumerate() {
-                if tags.get(from + i) != EMPTY {
-                    fill(c.ix, c);
+            for (ix, &slot) in pos.iter().enumerate() {
+                let at = (slot as usize).wrapping_sub(from);
+                if let (Some(c), Some(q)) = (cards.get_mut(at), quick.get_mut(at)) {
+                    fill(ix as u32, c);
+                    *q = Quick::of(c);
                 }
-                *q = Quick::of(c);
             }
         };
         both(

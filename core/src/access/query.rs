@@ -326,7 +326,11 @@ impl AccessState {
         let s = time_key(now);
         let valid = card.from <= s && s < card.until;
         let grant = self.grants.indexed(card.slot)?;
-        if gives && covers {
+        // every fact computed, the rare outcomes (allowed, or a grant here
+        // out of its time) are the branches; the usual denials (no grant
+        // here, or reserved to central) differ by selected values only, so
+        // a random query costs no mispredicted branch between them
+        if gives & covers {
             if valid {
                 if let Some(rule) = self.rule_firing(net, Some(card.flags()), 1u128 << c, Some(n)) {
                     return Some(Decision::Deny(self.deny_for_rule(base, rule, Some(grant))));
@@ -342,7 +346,9 @@ impl AccessState {
                     capability,
                 }));
             }
-            let reason = if now < grant.valid_from {
+            // out of its time: not yet valid when before its start (times
+            // of a card are whole seconds, so the keys order as the times)
+            let reason = if s < card.from {
                 DenyReason::NotYetValid { grant }
             } else {
                 DenyReason::Expired { grant }
@@ -353,15 +359,16 @@ impl AccessState {
                 ..base
             }));
         }
-        if facts & CAP_RESERVED != 0 && covers && valid && !central {
-            return Some(Decision::Deny(Denied {
-                reason: DenyReason::ReservedToCentral,
-                nearest: listed.then_some(grant),
-                ..base
-            }));
-        }
+        let reserved = (facts & CAP_RESERVED != 0) & covers & valid & !central;
+        let reason = if reserved {
+            DenyReason::ReservedToCentral
+        } else {
+            DenyReason::NoGrant
+        };
+        let near = if reserved { listed } else { gives & valid };
         Some(Decision::Deny(Denied {
-            nearest: (gives && valid).then_some(grant),
+            reason,
+            nearest: near.then_some(grant),
             ..base
         }))
     }

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::read_u64;
+use super::fx::{IdMap, bytes_equal, read_u64, windows};
 use super::model::{Attestations, Grant, GrantId, Person, Scope, stamp};
 use crate::id::{NodeId, PersonId, Tag};
 use crate::small::Name;
@@ -88,7 +88,16 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
-        let start = self.at;
+        let (s, end) = self.plain_from(self.at)?;
+        self.at = end;
+        Some(s)
+    }
+
+    /// The plain string (no escapes or control characters) whose text
+    /// starts at `start`, after its opening quote, and the offset after
+    /// its closing quote.
+    #[inline]
+    fn plain_from(&self, start: usize) -> Option<(&'a str, usize)> {
         let b = self.text.as_bytes();
         let mut end = start;
         // eight bytes at a time while eight remain, then byte by byte
@@ -109,8 +118,26 @@ impl<'a> Cursor<'a> {
         if b.get(end) != Some(&b'"') {
             return None;
         }
-        self.at = end + 1;
-        self.text.get(start..end)
+        Some((self.text.get(start..end)?, end + 1))
+    }
+
+    /// Moves past `lit` when the text goes on with it.
+    #[inline(always)]
+    fn then(&mut self, lit: &[u8]) -> bool {
+        let here = self.text.as_bytes().get(self.at..self.at + lit.len()) == Some(lit);
+        if here {
+            self.at += lit.len();
+        }
+        here
+    }
+
+    /// After [`Cursor::then`] of a literal ending in an opening quote: the
+    /// plain string, the cursor after its closing quote.
+    #[inline(always)]
+    fn plain(&mut self) -> Option<&'a str> {
+        let (s, end) = self.plain_from(self.at)?;
+        self.at = end;
+        Some(s)
     }
 
     /// The next member's key and its colon, as an index into `keys`: a key
@@ -186,14 +213,7 @@ impl<'a> Cursor<'a> {
     /// A time; the last few texts are remembered (a snapshot repeats them).
     fn time(&mut self, seen: &mut Times<'a>) -> Option<DateTime<Utc>> {
         let s = self.str()?;
-        if let Some((_, t)) = seen.0.iter().find(|(text, _)| *text == s) {
-            return Some(*t);
-        }
-        let t = stamp::parse(s)?;
-        if seen.0.len() < 8 {
-            seen.0.push((s, t));
-        }
-        Some(t)
+        seen.of(s)
     }
 }
 
@@ -220,13 +240,6 @@ fn string_stops(w: u64) -> u64 {
 #[inline]
 fn ends_string(c: u8) -> bool {
     c == b'"' || c == b'\\' || c < 0x20
-}
-
-/// The high bit of each byte of `w` equal to `c`, and perhaps of some
-/// bytes above one that is (never missing one).
-#[inline]
-fn bytes_equal(w: u64, c: u8) -> u64 {
-    below(w ^ (ONES * u64::from(c)), 1)
 }
 
 /// How often a byte turns up in a snapshot's text, roughly (higher:
@@ -290,20 +303,66 @@ pub(crate) fn find_short(text: &str, from: usize, needle: &[u8]) -> Option<usize
 #[derive(Default)]
 struct Names {
     all: Vec<Name>,
-    by_len: [Option<Name>; 16],
+    /// The last name of each length, with its place in `all` plus one (0
+    /// when not there).
+    by_len: [Option<(Name, u8)>; 16],
     lists: Vec<Attestations>,
+    /// Lists read straight through, by the places of their names in `all`
+    /// (a byte each, plus one), so finding a list compares one word.
+    keyed: Vec<(u64, Attestations)>,
     /// The list being read (kept to reuse its room).
     list: Vec<Name>,
+    /// Node ids read so far, and their places in `nodes` by text (a node
+    /// is named by many grants; a copy costs less than checking the text
+    /// again).
+    nodes: Vec<NodeId>,
+    node_ix: IdMap,
 }
 
 /// Times read so far, with their text.
 #[derive(Default)]
 struct Times<'a>(Vec<(&'a str, DateTime<Utc>)>);
 
+impl<'a> Times<'a> {
+    /// The time a text says; the last few texts are remembered (a
+    /// snapshot repeats them).
+    #[inline]
+    fn of(&mut self, s: &'a str) -> Option<DateTime<Utc>> {
+        if let Some((_, t)) = self.0.iter().find(|(text, _)| same_text(text, s)) {
+            return Some(*t);
+        }
+        let t = stamp::parse(s)?;
+        if self.0.len() < 8 {
+            self.0.push((s, t));
+        }
+        Some(t)
+    }
+}
+
+/// `a == b`, for short texts by comparing words (a call to `memcmp` per
+/// comparison cost more than the comparison).
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    match (windows(a), windows(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 impl Names {
     /// The shared list with these names.
     fn list_of(&mut self, names: &[Name]) -> Attestations {
-        if let Some(l) = self.lists.iter().find(|l| ***l == *names) {
+        let same = |l: &[Name]| {
+            l.len() == names.len()
+                && l.iter()
+                    .zip(names)
+                    .all(|(a, b)| same_text(a.as_str(), b.as_str()))
+        };
+        if let Some(l) = self.lists.iter().find(|l| same(l)) {
             return l.clone();
         }
         let l = Attestations::from(names);
@@ -315,24 +374,63 @@ impl Names {
 
     #[inline]
     fn get(&mut self, s: &str) -> Name {
+        self.get_placed(s).0
+    }
+
+    /// The shared name, and its place in `all` plus one (0 when not there).
+    #[inline]
+    fn get_placed(&mut self, s: &str) -> (Name, u8) {
         let Some(last) = self.by_len.get_mut(s.len() % 16) else {
-            return Name::from(s);
+            return (Name::from(s), 0);
         };
-        if let Some(n) = last.as_ref().filter(|n| n.as_str() == s) {
+        if let Some(n) = last.as_ref().filter(|(n, _)| same_text(n.as_str(), s)) {
             return n.clone();
         }
-        let n = match self.all.iter().find(|n| n.as_str() == s) {
-            Some(n) => n.clone(),
+        let n = match self.all.iter().position(|n| same_text(n.as_str(), s)) {
+            Some(i) => (
+                self.all.get(i).cloned().unwrap_or_else(|| Name::from(s)),
+                i as u8 + 1,
+            ),
             None => {
                 let n = Name::from(s);
                 if self.all.len() < 32 {
                     self.all.push(n.clone());
+                    (n, self.all.len() as u8)
+                } else {
+                    (n, 0)
                 }
-                n
             }
         };
         *last = Some(n.clone());
         n
+    }
+
+    /// The shared list of the names in `v`, whose places in `all` make
+    /// `key` (`None` when a name has none, or more than eight).
+    fn list_by_key(&mut self, key: Option<u64>, v: &[Name]) -> Attestations {
+        let Some(key) = key else {
+            return self.list_of(v);
+        };
+        if let Some((_, l)) = self.keyed.iter().find(|(k, _)| *k == key) {
+            return l.clone();
+        }
+        let l = self.list_of(v);
+        if self.keyed.len() < 16 {
+            self.keyed.push((key, l.clone()));
+        }
+        l
+    }
+
+    /// The node id with this text, remembered.
+    #[inline]
+    fn node(&mut self, s: &str) -> Option<NodeId> {
+        if let Some(id) = self.node_ix.get(s).and_then(|i| self.nodes.get(i as usize)) {
+            return Some(id.clone());
+        }
+        let id = s.parse::<NodeId>().ok()?;
+        self.node_ix.insert(s, self.nodes.len() as u32);
+        self.nodes.push(id.clone());
+        Some(id)
     }
 }
 
@@ -408,7 +506,142 @@ const GRANT_KEYS: [Key; 6] = [
 /// A scope's keys.
 const SCOPE_KEYS: [Key; 2] = [Key::new("node"), Key::new("tag")];
 
+/// The item at the cursor read straight through when written exactly as
+/// `to_json` writes it (no spaces, the keys in its order): one comparison
+/// a literal instead of a key to recognise and a value to check once per
+/// member. `None`, the cursor where it was, for anything else, which the
+/// general reader then reads (the same values when it answers: tested).
+fn as_written<'a, T>(
+    c: &mut Cursor<'a>,
+    read: impl FnOnce(&mut Cursor<'a>) -> Option<T>,
+) -> Option<T> {
+    let start = c.position();
+    let item = read(c);
+    if item.is_none() {
+        c.seek(start);
+    }
+    item
+}
+
+/// A person as `to_json` writes one: `{"id":"…"` then, each when
+/// present, `"name"` (a string), `"attestations"` and `"suspended"`.
+fn person_through(c: &mut Cursor<'_>, names: &mut Names) -> Option<Person> {
+    if !c.then(br#"{"id":""#) {
+        return None;
+    }
+    let id = c.plain()?;
+    let name = if c.then(br#","name":""#) {
+        Some(c.plain()?.to_owned())
+    } else {
+        None
+    };
+    let attestations = if c.then(br#","attestations":["#) {
+        let mut v = std::mem::take(&mut names.list);
+        v.clear();
+        let list = names_through(c, names, &mut v);
+        names.list = v;
+        list?
+    } else {
+        Attestations::default()
+    };
+    let suspended = c.then(br#","suspended":true"#);
+    if !suspended {
+        c.then(br#","suspended":false"#);
+    }
+    if !c.then(b"}") {
+        return None;
+    }
+    Some(Person {
+        id: id.parse::<PersonId>().ok()?,
+        name,
+        attestations,
+        suspended,
+    })
+}
+
+/// The names of a list after its `[`, up to its `]`, as written
+/// (`"a","b"`), gathered in `v`, as a shared list.
+fn names_through(c: &mut Cursor<'_>, names: &mut Names, v: &mut Vec<Name>) -> Option<Attestations> {
+    let mut key = Some(0u64);
+    if !c.then(b"]") {
+        loop {
+            if !c.then(b"\"") {
+                return None;
+            }
+            let (name, place) = names.get_placed(c.plain()?);
+            v.push(name);
+            key = key
+                .filter(|&k| place != 0 && k >> 56 == 0)
+                .map(|k| k << 8 | u64::from(place));
+            if c.then(b"]") {
+                break;
+            }
+            if !c.then(b",") {
+                return None;
+            }
+        }
+    }
+    Some(names.list_by_key(key, v))
+}
+
+/// A grant as `to_json` writes one: id, person, role, a node scope,
+/// `valid_from` and, when present, `valid_until`, each a string.
+fn grant_through<'a>(
+    c: &mut Cursor<'a>,
+    names: &mut Names,
+    times: &mut Times<'a>,
+) -> Option<Grant> {
+    if !c.then(br#"{"id":""#) {
+        return None;
+    }
+    let id = c.plain()?;
+    if !c.then(br#","person":""#) {
+        return None;
+    }
+    let person = c.plain()?;
+    if !c.then(br#","role":""#) {
+        return None;
+    }
+    let role = c.plain()?;
+    if !c.then(br#","scope":{"node":""#) {
+        return None;
+    }
+    let node = c.plain()?;
+    if !c.then(br#"},"valid_from":""#) {
+        return None;
+    }
+    let from = c.plain()?;
+    let until = if c.then(br#","valid_until":""#) {
+        Some(c.plain()?)
+    } else {
+        None
+    };
+    if !c.then(b"}") {
+        return None;
+    }
+    Some(Grant {
+        id: id.parse::<GrantId>().ok()?,
+        person: person.parse::<PersonId>().ok()?,
+        role: names.get(role),
+        scope: Scope::Node(names.node(node)?),
+        valid_from: times.of(from)?,
+        valid_until: match until {
+            Some(u) => Some(times.of(u)?),
+            None => None,
+        },
+    })
+}
+
 fn person<'a>(c: &mut Cursor<'a>, names: &mut Names, _: &mut Times<'a>) -> Option<Person> {
+    c.peek()?;
+    if let Some(p) = as_written(c, |c| person_through(c, names)) {
+        return Some(p);
+    }
+    person_by_members(c, names)
+}
+
+/// A person, member by member.
+fn person_by_members(c: &mut Cursor<'_>, names: &mut Names) -> Option<Person> {
     let (mut id, mut name, mut attestations, mut suspended) = (None, None, None, None);
     let mut next = 0;
     if c.open_object()? {
@@ -476,6 +709,19 @@ fn scope(c: &mut Cursor<'_>) -> Option<Scope> {
 }
 
 fn grant<'a>(c: &mut Cursor<'a>, names: &mut Names, times: &mut Times<'a>) -> Option<Grant> {
+    c.peek()?;
+    if let Some(g) = as_written(c, |c| grant_through(c, names, times)) {
+        return Some(g);
+    }
+    grant_by_members(c, names, times)
+}
+
+/// A grant, member by member.
+fn grant_by_members<'a>(
+    c: &mut Cursor<'a>,
+    names: &mut Names,
+    times: &mut Times<'a>,
+) -> Option<Grant> {
     let (mut id, mut person, mut role, mut sc) = (None, None, None, None);
     let (mut from, mut until) = (None, None);
     let mut next = 0;
@@ -518,11 +764,14 @@ fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    array_until(c, item, usize::MAX).map(|(v, _)| v)
+    let mut out = array_until(c, item, usize::MAX)?.0;
+    out.shrink_to_fit();
+    Some(out)
 }
 
 /// [`array`], stopping early (true) where an item starts at offset `stop`
-/// after a comma.
+/// after a comma; the vector keeps its room (the caller may extend it,
+/// then shrinks it: shrunk first, it would be moved to grow again).
 fn array_until<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
@@ -531,7 +780,7 @@ fn array_until<'a, T>(
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
     // only grows the vector): pages never written are never touched, the
-    // excess is handed back at the end, and the vector seldom moves. Not
+    // excess is handed back once read, and the vector seldom moves. Not
     // on wasm32, where reserved memory is memory taken for good.
     let hint = if cfg!(target_arch = "wasm32") {
         0
@@ -543,7 +792,6 @@ fn array_until<'a, T>(
     if c.open_array()? {
         stopped = items(c, item, &mut out, stop)?;
     }
-    out.shrink_to_fit();
     Some((out, stopped))
 }
 
@@ -581,19 +829,19 @@ pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
 }
 
 /// [`grants`], the same answer, with the items from a guessed item start
-/// in about the last seventh of the text read meanwhile on another thread
+/// in about the last tenth of the text read meanwhile on another thread
 /// (native targets only): the thread reading people ends sooner than the
 /// one reading grants, and takes this part over (for 100,000 people and
-/// grants, reading the people and building their table costs about 158 M
+/// grants, reading the people and building their table costs about 125 M
 /// instructions; finding the grants key and reading the grants, about
-/// 217 M; a seventh of the grants, about 28 M, evens them). The part is
+/// 150 M; a tenth of the grants, about 13 M, evens them). The part is
 /// used only when reading from the start reaches an item at that very
 /// offset, so a wrong guess costs time, never a different answer.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     let text = c.text();
     let from = c.position();
-    let guess = from + (text.len() - from) / 7 * 6;
+    let guess = from + (text.len() - from) / 10 * 9;
     let Some(stop) = find_short(text, guess, b"{\"id\":\"") else {
         return grants(c);
     };
@@ -602,17 +850,25 @@ pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     let (head, rest) = rayon::join(
         || array_until(c, grant, stop),
         || {
-            let mut out = Vec::new();
+            // room as in `array_until` (growing from nothing moved the
+            // vector four times)
+            let mut out = Vec::with_capacity(text.len().saturating_sub(stop) / 48);
             items(&mut tail, grant, &mut out, usize::MAX)?;
             Some(out)
         },
     );
+    // the head keeps its room for the tail (its hint counts the text up
+    // to `stop` at 48 bytes an item, far more than the items there), so
+    // the tail is copied once and the head never moves (shrunk before, it
+    // was copied whole into a block twice its size), the excess handed
+    // back after
     let (mut head, stopped) = head?;
     if stopped {
         // reading on from `stop` is what the other thread did
         head.extend(rest?);
         c.seek(tail.position());
     }
+    head.shrink_to_fit();
     Some(head)
 }
 
@@ -659,6 +915,110 @@ mod props {
             prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
             if a.is_some() {
                 prop_assert_eq!(one.position(), two.position());
+            }
+        }
+    }
+
+    /// Items as `to_json` writes them are read straight through, to the
+    /// values the member-by-member reader reads; other forms are left to it.
+    #[test]
+    fn items_as_written_are_read_straight_through() {
+        let people = [
+            r#"{"id":"p-1"}"#,
+            r#"{"id":"p-2","name":"Ana","attestations":["a","b_c"],"suspended":true}"#,
+            r#"{"id":"p-3","attestations":[],"suspended":false}"#,
+            r#"{"id":"an-id-well-over-twenty-four-bytes","attestations":["a"]}"#,
+        ];
+        for text in people {
+            let (mut a, mut b) = (Cursor::new(text), Cursor::new(text));
+            let through = person_through(&mut a, &mut Names::default());
+            assert!(through.is_some(), "{text}");
+            let members = person_by_members(&mut b, &mut Names::default());
+            assert_eq!(format!("{through:?}"), format!("{members:?}"));
+            assert_eq!(a.position(), text.len());
+        }
+        // one reader's names over many people: lists shared by the places
+        // of their names, the same lists as read member by member
+        let (mut n1, mut n2) = (Names::default(), Names::default());
+        let lists = [
+            "",
+            r#""a""#,
+            r#""a","b""#,
+            r#""b","a""#,
+            r#""a""#,
+            r#""a","b""#,
+            r#""b""#,
+            r#""a","b","c","d","e","f","g","h","i""#,
+            r#""a","b","c","d","e","f","g","h","i""#,
+        ];
+        for round in 0..3 {
+            for (i, l) in lists.iter().enumerate() {
+                let text = format!(r#"{{"id":"p-{round}-{i}","attestations":[{l}]}}"#);
+                let (mut a, mut b) = (Cursor::new(&text), Cursor::new(&text));
+                let through = person_through(&mut a, &mut n1);
+                assert!(through.is_some(), "{text}");
+                let members = person_by_members(&mut b, &mut n2);
+                assert_eq!(format!("{through:?}"), format!("{members:?}"));
+            }
+        }
+        let grants = [
+            r#"{"id":"g-1","person":"p-1","role":"member","scope":{"node":"ch-1"},"valid_from":"2025-01-01T00:00:00Z"}"#,
+            r#"{"id":"g-3","person":"p-1","role":"member","scope":{"node":"ch-1"},"valid_from":"2025-01-01T00:00:00Z"}"#,
+            r#"{"id":"g-4","person":"p-1","role":"member","scope":{"node":"a-node-id-of-over-24-bytes"},"valid_from":"2025-01-01T00:00:00Z"}"#,
+            r#"{"id":"g-2","person":"p-2","role":"r","scope":{"node":"r"},"valid_from":"2025-01-01T00:00:00.5Z","valid_until":"2026-02-03T04:05:06+01:00"}"#,
+        ];
+        let mut names = Names::default();
+        for text in grants {
+            let (mut a, mut b) = (Cursor::new(text), Cursor::new(text));
+            let through = grant_through(&mut a, &mut names, &mut Times::default());
+            assert!(through.is_some(), "{text}");
+            let members = grant_by_members(&mut b, &mut Names::default(), &mut Times::default());
+            assert_eq!(format!("{through:?}"), format!("{members:?}"));
+            assert_eq!(a.position(), text.len());
+        }
+        // another order, a space, a null, a tag scope, an escape: left to
+        // the general reader, the cursor where it was
+        for text in [
+            r#"{"attestations":[],"id":"p-1"}"#,
+            r#"{"id": "p-1"}"#,
+            r#"{"id":"p-1","name":null}"#,
+            r#"{"id":"p-\u0031"}"#,
+        ] {
+            let mut c = Cursor::new(text);
+            assert!(as_written(&mut c, |c| person_through(c, &mut Names::default())).is_none());
+            assert_eq!(c.position(), 0);
+        }
+        for text in [
+            r#"{"id":"g","person":"p","role":"m","scope":{"tag":"t"},"valid_from":"2025-01-01T00:00:00Z"}"#,
+            r#"{"id":"g","person":"p","role":"m","scope":{"node":"c"},"valid_from":"2025-01-01T00:00:00Z","valid_until":null}"#,
+        ] {
+            let mut c = Cursor::new(text);
+            let mut names = Names::default();
+            let mut times = Times::default();
+            assert!(as_written(&mut c, |c| grant_through(c, &mut names, &mut times)).is_none());
+            assert_eq!(c.position(), 0);
+        }
+    }
+
+    /// Texts compared by words equal as `==` says.
+    #[test]
+    fn same_text_is_equality() {
+        let texts = [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "2025-01-01T00:00:00Z",
+            "2025-01-01T00:00:01Z",
+            "x2025-01-01T00:00:00Z",
+            "data_protection_training",
+            "data_protection_trainin",
+            "data_protection_trainingx",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_text(a, b), a == b, "{a} {b}");
             }
         }
     }
