@@ -469,8 +469,25 @@ fn every_column_layout_gives_the_same_report() {
         actor: Some(StrColumn::Values(Strings::Slice(&["", "bo", "ana", ""]))),
         actor_valid: None,
     });
+    // Dictionaries whose entries are not the scorer's ids in order (an
+    // unused entry first, names in another order): keys are looked up.
+    let d = sample_columns_reports(&Columns {
+        group: StrColumn::Dict {
+            keys: &[2, 1, 2, 1],
+            values: Strings::Slice(&["unused", "g2", "g1"]),
+        },
+        time: TimeColumn::Seconds(&secs),
+        kind: KindColumn::Codes(&codes),
+        value: Some(&values),
+        actor: Some(StrColumn::Dict {
+            keys: &[NULL_KEY, 0, 2, NULL_KEY],
+            values: Strings::Slice(&["bo", "nobody", "ana"]),
+        }),
+        actor_valid: None,
+    });
     assert_eq!(a.to_json(), b.to_json());
     assert_eq!(a.to_json(), c.to_json());
+    assert_eq!(a.to_json(), d.to_json());
     assert_eq!(a.groups.len(), 2);
 }
 

@@ -59,6 +59,10 @@ const BUCKET_GROUPS: usize = 256;
 /// the rest of its group): time in ms, value, actor, the group's place in
 /// its bucket and the kind.
 trait Row: Copy + Default + Send + Sync {
+    /// Every value is missing or below 2^16, so a value in fixed point is
+    /// below 2^36 and the sums of one run (at most a block, 2^20 rows) stay
+    /// below 2^56: they need no saturation.
+    const SMALL_VALUES: bool;
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self;
     fn t(&self) -> i64;
     fn v(&self) -> f64;
@@ -92,6 +96,10 @@ struct Rec16 {
 /// A missing value in a [`Rec16`].
 const NO_VALUE: u16 = u16::MAX;
 
+/// 2^52: the sum of it and a number in [0, 2^52) is rounded to a whole
+/// number, held in the low bits of the sum's representation.
+const WHOLE: f64 = 4_503_599_627_370_496.0;
+
 // A group's place in its bucket fits in a row's `g`.
 const _: () = assert!(BUCKET_GROUPS <= 256);
 
@@ -118,6 +126,7 @@ macro_rules! shared_fields {
 }
 
 impl Row for Rec {
+    const SMALL_VALUES: bool = false;
     #[inline(always)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
         Rec { t, v, a, g, k }
@@ -130,11 +139,14 @@ impl Row for Rec {
 }
 
 impl Row for Rec16 {
-    /// `v` must be NaN or fit (see [`fits_rec16`]).
+    const SMALL_VALUES: bool = true;
+    /// `v` must be NaN or fit (see [`fits_rec16`]): a whole number below
+    /// 2^16 is the low bits of `v + WHOLE` (no saturating conversion).
     #[inline(always)]
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(clippy::cast_possible_truncation)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
-        let v = if v.is_nan() { NO_VALUE } else { v as u16 };
+        let whole = (v + WHOLE).to_bits() as u16;
+        let v = if v.is_nan() { NO_VALUE } else { whole };
         Rec16 { t, a, v, g, k }
     }
     #[inline(always)]
@@ -151,10 +163,11 @@ impl Row for Rec16 {
 /// Whether every value (none when there is no value column) is missing or
 /// a whole number a [`Rec16`] holds exactly; checked on every core.
 fn fits_rec16(values: Option<&[f64]>) -> bool {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // Branch-free and without conversions to integers, so it vectorizes:
+    // `x + WHOLE - WHOLE` is `x` rounded to a whole number.
     let fits = |v: &[f64]| {
         v.iter().fold(true, |all, &x| {
-            all & (x.is_nan() || (x < f64::from(NO_VALUE) && f64::from(x as u16) == x))
+            all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
         })
     };
     let Some(values) = values else {
@@ -226,6 +239,8 @@ struct Scratch {
     wide: Vec<u128>,
     /// Posts per slot of a hash of (author, day).
     slots: Vec<u32>,
+    /// Each post's slot.
+    homes: Vec<u32>,
     /// Authors of counted posts in the window.
     authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
@@ -340,6 +355,23 @@ impl Default for KindStats {
             v_metrics: 0,
             decayed: 0,
         }
+    }
+}
+
+impl KindStats {
+    /// Adds the counts of `run` (rows counted from zero) to these.
+    fn merge(&mut self, run: &KindStats) {
+        self.n = self.n.saturating_add(run.n);
+        self.n_win = self.n_win.saturating_add(run.n_win);
+        self.n_recent = self.n_recent.saturating_add(run.n_recent);
+        self.n_base = self.n_base.saturating_add(run.n_base);
+        self.n_metrics = self.n_metrics.saturating_add(run.n_metrics);
+        self.oldest_s = self.oldest_s.max(run.oldest_s);
+        self.last_age = self.last_age.min(run.last_age);
+        self.v = self.v.saturating_add(run.v);
+        self.v_win = self.v_win.saturating_add(run.v_win);
+        self.v_metrics = self.v_metrics.saturating_add(run.v_metrics);
+        self.decayed = self.decayed.saturating_add(run.decayed);
     }
 }
 
@@ -1122,7 +1154,7 @@ fn count_run<R: Row>(
     kind: usize,
     run: &[R],
 ) {
-    let (Some(k), Some(&counted)) = (Kind::ALL.get(kind).copied(), acc.kinds.get(kind)) else {
+    let Some(k) = Kind::ALL.get(kind).copied() else {
         return;
     };
     let sp = ctx.spans;
@@ -1133,7 +1165,9 @@ fn count_run<R: Row>(
         base: sp.base,
         metrics: sp.metrics,
     };
-    let mut ks = counted;
+    // The run's own counts, from zero: a run is at most a block's rows, so
+    // its counts cannot overflow (see `Row::SMALL_VALUES` for its sums).
+    let mut ks = KindStats::default();
     let plain = acc.hot.plain.then_some(acc.hot.eff_now);
     macro_rules! each {
         ($kind:expr) => {{
@@ -1153,7 +1187,7 @@ fn count_run<R: Row>(
         Kind::Win => each!(Kind::Win),
     }
     if let Some(slot) = acc.kinds.get_mut(kind) {
-        *slot = ks;
+        slot.merge(&ks);
     }
 }
 
@@ -1161,7 +1195,7 @@ fn count_run<R: Row>(
 /// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn count_one(
+fn count_one<R: Row>(
     ctx: &Ctx<'_>,
     lim: Limits,
     acc: &mut GroupAcc,
@@ -1169,7 +1203,7 @@ fn count_one(
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
     plain: Option<i64>,
-    r: &impl Row,
+    r: &R,
     kind: Kind,
 ) {
     let GroupAcc {
@@ -1244,26 +1278,33 @@ fn count_one(
         }
     };
     let in_metrics = raw_age <= lim.metrics;
-    if a != NULL_KEY && in_metrics {
-        set_bit(engaged, a);
+    // Without a branch on the window (rows in and out of it are mixed).
+    if let Some(w) = engaged.get_mut(a as usize / 64) {
+        *w |= u64::from(in_metrics & (a != NULL_KEY)) << (a % 64);
     }
+    // A run's counts start from zero and it has at most a block's rows
+    // (below 2^32): its counts wrap never. Its sums wrap never either when
+    // the values are small; other sums saturate (as the merge does).
+    let sum = |s: u64, x: u64| {
+        if R::SMALL_VALUES {
+            s.wrapping_add(x)
+        } else {
+            s.saturating_add(x)
+        }
+    };
     ks.oldest_s = ks
         .oldest_s
         .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
-    ks.n = ks.n.saturating_add(1);
-    ks.v = ks.v.saturating_add(v_fx);
+    ks.n = ks.n.wrapping_add(1);
+    ks.v = sum(ks.v, v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.saturating_add(u32::from(age <= lim.win));
-    ks.v_win = ks
-        .v_win
-        .saturating_add(if age <= lim.win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= lim.recent));
-    ks.n_base = ks.n_base.saturating_add(u32::from(age <= lim.base));
+    ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
+    ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
+    ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
+    ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
     ks.last_age = ks.last_age.min(age);
-    ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
-    ks.v_metrics = ks
-        .v_metrics
-        .saturating_add(if in_metrics { v_fx } else { 0 });
+    ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
+    ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
 }
 
 impl Scorer {
@@ -1532,6 +1573,7 @@ impl Scorer {
             suspects,
             wide,
             slots,
+            homes,
             authors,
             slot_bits,
         } = scratch;
@@ -1588,17 +1630,22 @@ impl Scorer {
                     ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 usize::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
             };
-            for &key in posts {
+            homes.clear();
+            homes.extend(posts.iter().map(|&key| {
                 let (author, t, _) = narrow(key);
-                if let Some(c) = slots.get_mut(slot(author, t)) {
+                let home = slot(author, t);
+                if let Some(c) = slots.get_mut(home) {
                     *c = c.saturating_add(1);
                 }
-            }
+                u32::try_from(home).unwrap_or(u32::MAX)
+            }));
             suspects.clear();
-            for &key in posts {
-                let (author, t, age) = narrow(key);
-                match slots.get(slot(author, t)) {
-                    Some(&c) if u64::from(c) <= cap_posts => take_one(author, age),
+            for (&key, &home) in posts.iter().zip(homes.iter()) {
+                match slots.get(home as usize) {
+                    Some(&c) if u64::from(c) <= cap_posts => {
+                        let (author, _, age) = narrow(key);
+                        take_one(author, age);
+                    }
                     _ => suspects.push(key),
                 }
             }
@@ -2165,12 +2212,27 @@ struct Resolved<'a> {
 }
 
 enum Res<'a> {
-    Dict { keys: &'a [u32], map: Vec<u32> },
+    /// Dictionary keys and each entry's id; `identity` when every entry's
+    /// id is its own key (then a key is its id: no lookup per row).
+    Dict {
+        keys: &'a [u32],
+        map: Vec<u32>,
+        identity: bool,
+    },
     Rows(Vec<u32>),
     Absent,
 }
 
-impl Res<'_> {
+impl<'a> Res<'a> {
+    fn dict(keys: &'a [u32], map: Vec<u32>) -> Res<'a> {
+        let identity = map.iter().enumerate().all(|(k, &id)| id as usize == k);
+        Res::Dict {
+            keys,
+            map,
+            identity,
+        }
+    }
+
     /// For a dictionary: a bitset of the entries that mean "no actor".
     fn null_entries(&self) -> Vec<u64> {
         match self {
@@ -2201,7 +2263,19 @@ impl Res<'_> {
     /// The ids of rows `start..start + out.len()`.
     fn fill(&self, start: usize, out: &mut [u32]) {
         match self {
-            Res::Dict { keys, map } => {
+            Res::Dict {
+                keys,
+                identity: true,
+                ..
+            } => {
+                // Keys are checked against the dictionary before counting:
+                // each is an entry or `NULL_KEY`.
+                let keys = keys.get(start..).unwrap_or_default();
+                for (o, &k) in out.iter_mut().zip(keys) {
+                    *o = k;
+                }
+            }
+            Res::Dict { keys, map, .. } => {
                 let keys = keys.get(start..).unwrap_or_default();
                 for (o, &k) in out.iter_mut().zip(keys) {
                     *o = map.get(k as usize).copied().unwrap_or(NULL_KEY);
@@ -2220,7 +2294,7 @@ impl Res<'_> {
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
-            Res::Dict { keys, map } => match keys.get(i) {
+            Res::Dict { keys, map, .. } => match keys.get(i) {
                 Some(&k) if k != NULL_KEY => map.get(k as usize).copied().unwrap_or(NULL_KEY),
                 _ => NULL_KEY,
             },
@@ -2421,7 +2495,7 @@ fn resolve_dict<'a>(
             }
         }
     }
-    Some(Res::Dict { keys, map })
+    Some(Res::dict(keys, map))
 }
 
 fn resolve_strings<'a>(
@@ -2487,7 +2561,7 @@ fn resolve_strings<'a>(
                     .collect();
                 return Ok(Res::Rows(rows));
             }
-            Ok(Res::Dict { keys, map })
+            Ok(Res::dict(keys, map))
         }
         StrColumn::Values(values) => {
             let mut rows = Vec::with_capacity(values.len());
