@@ -2211,11 +2211,78 @@ struct Resolved<'a> {
     actor: Res<'a>,
 }
 
+/// A dictionary key as a column stores it.
+trait Key: Copy + Send + Sync {
+    /// The key as an entry number; [`NULL_KEY`] for a missing value.
+    fn entry(self) -> u32;
+}
+
+impl Key for u32 {
+    #[inline(always)]
+    fn entry(self) -> u32 {
+        self
+    }
+}
+
+impl Key for i16 {
+    /// Negative keys are missing values.
+    #[inline(always)]
+    fn entry(self) -> u32 {
+        u32::try_from(self).unwrap_or(NULL_KEY)
+    }
+}
+
+/// The keys of a dictionary column, in the width it stores them.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    U32(&'a [u32]),
+    I16(&'a [i16]),
+}
+
+impl<'a> From<&'a [u32]> for Keys<'a> {
+    fn from(k: &'a [u32]) -> Self {
+        Keys::U32(k)
+    }
+}
+
+impl<'a> From<&'a [i16]> for Keys<'a> {
+    fn from(k: &'a [i16]) -> Self {
+        Keys::I16(k)
+    }
+}
+
+/// `$body` with `$k` bound to the keys' slice, whichever their width.
+macro_rules! with_keys {
+    ($keys:expr, $k:ident => $body:expr) => {
+        match $keys {
+            Keys::U32($k) => $body,
+            Keys::I16($k) => $body,
+        }
+    };
+}
+
+impl Keys<'_> {
+    /// Row `i`'s entry ([`NULL_KEY`] when missing or past the end).
+    #[inline]
+    fn entry(&self, i: usize) -> u32 {
+        with_keys!(self, k => k.get(i).map_or(NULL_KEY, |&k| k.entry()))
+    }
+
+    /// The entries of rows `start..start + out.len()`.
+    fn fill(&self, start: usize, out: &mut [u32]) {
+        with_keys!(self, k => {
+            for (o, &k) in out.iter_mut().zip(k.get(start..).unwrap_or_default()) {
+                *o = k.entry();
+            }
+        });
+    }
+}
+
 enum Res<'a> {
     /// Dictionary keys and each entry's id; `identity` when every entry's
     /// id is its own key (then a key is its id: no lookup per row).
     Dict {
-        keys: &'a [u32],
+        keys: Keys<'a>,
         map: Vec<u32>,
         identity: bool,
     },
@@ -2224,7 +2291,7 @@ enum Res<'a> {
 }
 
 impl<'a> Res<'a> {
-    fn dict(keys: &'a [u32], map: Vec<u32>) -> Res<'a> {
+    fn dict(keys: Keys<'a>, map: Vec<u32>) -> Res<'a> {
         let identity = map.iter().enumerate().all(|(k, &id)| id as usize == k);
         Res::Dict {
             keys,
@@ -2253,9 +2320,10 @@ impl<'a> Res<'a> {
     #[inline]
     fn is_null(&self, i: usize, null_entries: &[u64]) -> bool {
         match self {
-            Res::Dict { keys, .. } => keys
-                .get(i)
-                .is_none_or(|&k| k == NULL_KEY || bit(null_entries, k)),
+            Res::Dict { keys, .. } => {
+                let k = keys.entry(i);
+                k == NULL_KEY || bit(null_entries, k)
+            }
             _ => self.get(i) == NULL_KEY,
         }
     }
@@ -2269,18 +2337,15 @@ impl<'a> Res<'a> {
                 ..
             } => {
                 // Keys are checked against the dictionary before counting:
-                // each is an entry or `NULL_KEY`.
+                // each is an entry or missing.
+                keys.fill(start, out);
+            }
+            Res::Dict { keys, map, .. } => with_keys!(keys, keys => {
                 let keys = keys.get(start..).unwrap_or_default();
                 for (o, &k) in out.iter_mut().zip(keys) {
-                    *o = k;
+                    *o = map.get(k.entry() as usize).copied().unwrap_or(NULL_KEY);
                 }
-            }
-            Res::Dict { keys, map, .. } => {
-                let keys = keys.get(start..).unwrap_or_default();
-                for (o, &k) in out.iter_mut().zip(keys) {
-                    *o = map.get(k as usize).copied().unwrap_or(NULL_KEY);
-                }
-            }
+            }),
             Res::Rows(v) => {
                 let v = v.get(start..).unwrap_or_default();
                 for (o, &x) in out.iter_mut().zip(v) {
@@ -2294,9 +2359,9 @@ impl<'a> Res<'a> {
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
-            Res::Dict { keys, map, .. } => match keys.get(i) {
-                Some(&k) if k != NULL_KEY => map.get(k as usize).copied().unwrap_or(NULL_KEY),
-                _ => NULL_KEY,
+            Res::Dict { keys, map, .. } => match keys.entry(i) {
+                NULL_KEY => NULL_KEY,
+                k => map.get(k as usize).copied().unwrap_or(NULL_KEY),
             },
             Res::Rows(v) => v.get(i).copied().unwrap_or(NULL_KEY),
             Res::Absent => NULL_KEY,
@@ -2306,7 +2371,7 @@ impl<'a> Res<'a> {
 
 enum KindRes<'a> {
     Codes(&'a [u8]),
-    Dict { keys: &'a [u32], map: Vec<u8> },
+    Dict { keys: Keys<'a>, map: Vec<u8> },
     Rows(Vec<u8>),
 }
 
@@ -2320,12 +2385,12 @@ impl KindRes<'_> {
                     *o = x;
                 }
             }
-            KindRes::Dict { keys, map } => {
+            KindRes::Dict { keys, map } => with_keys!(keys, keys => {
                 let keys = keys.get(start..).unwrap_or_default();
                 for (o, &k) in out.iter_mut().zip(keys) {
-                    *o = map.get(k as usize).copied().unwrap_or(0);
+                    *o = map.get(k.entry() as usize).copied().unwrap_or(0);
                 }
-            }
+            }),
             KindRes::Rows(v) => {
                 let v = v.get(start..).unwrap_or_default();
                 for (o, &x) in out.iter_mut().zip(v) {
@@ -2339,11 +2404,7 @@ impl KindRes<'_> {
     fn get(&self, i: usize) -> u8 {
         match self {
             KindRes::Codes(c) => c.get(i).copied().unwrap_or(0),
-            KindRes::Dict { keys, map } => keys
-                .get(i)
-                .and_then(|k| map.get(*k as usize))
-                .copied()
-                .unwrap_or(0),
+            KindRes::Dict { keys, map } => map.get(keys.entry(i) as usize).copied().unwrap_or(0),
             KindRes::Rows(v) => v.get(i).copied().unwrap_or(0),
         }
     }
@@ -2408,16 +2469,20 @@ fn lookup(
 /// the rows use is found on every core, then those entries are interned in
 /// dictionary order. `None`, with the interner as it was, when a row or an
 /// entry is wrong: the row-by-row path then names the first such row.
-fn resolve_dict<'a>(
-    keys: &'a [u32],
+fn resolve_dict<'a, K: Key>(
+    keys: &'a [K],
     values: &Strings<'a>,
     interner: &mut Interner,
     target: Target,
-) -> Option<Res<'a>> {
+) -> Option<Res<'a>>
+where
+    Keys<'a>: From<&'a [K]>,
+{
     let entries = values.len();
     let scan = |rows: Range<usize>| -> Option<Vec<u64>> {
         let mut seen = vec![0u64; entries.div_ceil(64)];
         for &k in keys.get(rows).unwrap_or_default() {
+            let k = k.entry();
             if k == NULL_KEY {
                 if target == Target::Group {
                     return None;
@@ -2495,7 +2560,7 @@ fn resolve_dict<'a>(
             }
         }
     }
-    Some(Res::dict(keys, map))
+    Some(Res::dict(keys.into(), map))
 }
 
 fn resolve_strings<'a>(
@@ -2512,57 +2577,8 @@ fn resolve_strings<'a>(
         values.get(i).map_err(|r| HealthError::row(row, column, r))
     };
     match *col {
-        StrColumn::Dict { keys, values } => {
-            if valid.is_none()
-                && let Some(res) = resolve_dict(keys, &values, interner, target)
-            {
-                return Ok(res);
-            }
-            interner.reserve(values.len().min(keys.len()));
-            let mut map = vec![UNRESOLVED; values.len()];
-            // Which keys were seen: a bitset small enough to stay in cache.
-            let mut seen = vec![0u64; values.len().div_ceil(64)];
-            for (row, &k) in keys.iter().enumerate() {
-                if k == NULL_KEY || !present(row) {
-                    if target == Target::Group {
-                        return Err(HealthError::row(row, column, "is missing"));
-                    }
-                    continue;
-                }
-                if bit(&seen, k) {
-                    continue;
-                }
-                let slot = map.get_mut(k as usize).ok_or_else(|| {
-                    HealthError::row(
-                        row,
-                        column,
-                        format!(
-                            "dictionary key {k} is outside the dictionary of {} entries",
-                            values.len()
-                        ),
-                    )
-                })?;
-                let s = get(&values, k as usize, row)?;
-                *slot = lookup(s, interner, target, row)?;
-                set_bit(&mut seen, k);
-            }
-            if valid.is_some() {
-                // Nulls are marked in the bitmap: resolve per row.
-                let rows = keys
-                    .iter()
-                    .enumerate()
-                    .map(|(row, &k)| {
-                        if k == NULL_KEY || !present(row) {
-                            NULL_KEY
-                        } else {
-                            map.get(k as usize).copied().unwrap_or(NULL_KEY)
-                        }
-                    })
-                    .collect();
-                return Ok(Res::Rows(rows));
-            }
-            Ok(Res::dict(keys, map))
-        }
+        StrColumn::Dict { keys, values } => resolve_keys(keys, values, valid, interner, target),
+        StrColumn::Dict16 { keys, values } => resolve_keys(keys, values, valid, interner, target),
         StrColumn::Values(values) => {
             let mut rows = Vec::with_capacity(values.len());
             for row in 0..values.len() {
@@ -2579,6 +2595,77 @@ fn resolve_strings<'a>(
             Ok(Res::Rows(rows))
         }
     }
+}
+
+/// [`resolve_strings`] of a dictionary column.
+fn resolve_keys<'a, K: Key>(
+    keys: &'a [K],
+    values: Strings<'a>,
+    valid: Option<&[u8]>,
+    interner: &mut Interner,
+    target: Target,
+) -> Result<Res<'a>, HealthError>
+where
+    Keys<'a>: From<&'a [K]>,
+{
+    let column = target.column();
+    let present = |i: usize| {
+        valid.is_none_or(|bits| bits.get(i / 8).is_some_and(|b| (b >> (i % 8)) & 1 == 1))
+    };
+    let get = |values: &Strings<'a>, i: usize, row: usize| {
+        values.get(i).map_err(|r| HealthError::row(row, column, r))
+    };
+    if valid.is_none()
+        && let Some(res) = resolve_dict(keys, &values, interner, target)
+    {
+        return Ok(res);
+    }
+    interner.reserve(values.len().min(keys.len()));
+    let mut map = vec![UNRESOLVED; values.len()];
+    // Which keys were seen: a bitset small enough to stay in cache.
+    let mut seen = vec![0u64; values.len().div_ceil(64)];
+    for (row, &k) in keys.iter().enumerate() {
+        let k = k.entry();
+        if k == NULL_KEY || !present(row) {
+            if target == Target::Group {
+                return Err(HealthError::row(row, column, "is missing"));
+            }
+            continue;
+        }
+        if bit(&seen, k) {
+            continue;
+        }
+        let slot = map.get_mut(k as usize).ok_or_else(|| {
+            HealthError::row(
+                row,
+                column,
+                format!(
+                    "dictionary key {k} is outside the dictionary of {} entries",
+                    values.len()
+                ),
+            )
+        })?;
+        let s = get(&values, k as usize, row)?;
+        *slot = lookup(s, interner, target, row)?;
+        set_bit(&mut seen, k);
+    }
+    if valid.is_some() {
+        // Nulls are marked in the bitmap: resolve per row.
+        let rows = keys
+            .iter()
+            .enumerate()
+            .map(|(row, &k)| {
+                let k = k.entry();
+                if k == NULL_KEY || !present(row) {
+                    NULL_KEY
+                } else {
+                    map.get(k as usize).copied().unwrap_or(NULL_KEY)
+                }
+            })
+            .collect();
+        return Ok(Res::Rows(rows));
+    }
+    Ok(Res::dict(keys.into(), map))
 }
 
 fn parse_kind(s: &str, row: usize) -> Result<u8, HealthError> {
@@ -2608,34 +2695,8 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
             }
             Ok(KindRes::Codes(codes))
         }
-        KindColumn::Names(StrColumn::Dict { keys, values }) => {
-            let mut map: Vec<Option<u8>> = vec![None; values.len()];
-            for (row, &k) in keys.iter().enumerate() {
-                if k == NULL_KEY {
-                    return Err(HealthError::row(row, "kind", "is missing"));
-                }
-                let slot = map.get_mut(k as usize).ok_or_else(|| {
-                    HealthError::row(
-                        row,
-                        "kind",
-                        format!(
-                            "dictionary key {k} is outside the dictionary of {} entries",
-                            values.len()
-                        ),
-                    )
-                })?;
-                if slot.is_none() {
-                    let s = values
-                        .get(k as usize)
-                        .map_err(|r| HealthError::row(row, "kind", r))?;
-                    *slot = Some(parse_kind(s, row)?);
-                }
-            }
-            Ok(KindRes::Dict {
-                keys,
-                map: map.into_iter().map(|c| c.unwrap_or(0)).collect(),
-            })
-        }
+        KindColumn::Names(StrColumn::Dict { keys, values }) => kind_keys(keys, values),
+        KindColumn::Names(StrColumn::Dict16 { keys, values }) => kind_keys(keys, values),
         KindColumn::Names(StrColumn::Values(values)) => {
             let mut rows = Vec::with_capacity(values.len());
             for row in 0..values.len() {
@@ -2647,6 +2708,40 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
             Ok(KindRes::Rows(rows))
         }
     }
+}
+
+/// [`resolve_kinds`] of a dictionary column of kind names.
+fn kind_keys<'a, K: Key>(keys: &'a [K], values: Strings<'a>) -> Result<KindRes<'a>, HealthError>
+where
+    Keys<'a>: From<&'a [K]>,
+{
+    let mut map: Vec<Option<u8>> = vec![None; values.len()];
+    for (row, &k) in keys.iter().enumerate() {
+        let k = k.entry();
+        if k == NULL_KEY {
+            return Err(HealthError::row(row, "kind", "is missing"));
+        }
+        let slot = map.get_mut(k as usize).ok_or_else(|| {
+            HealthError::row(
+                row,
+                "kind",
+                format!(
+                    "dictionary key {k} is outside the dictionary of {} entries",
+                    values.len()
+                ),
+            )
+        })?;
+        if slot.is_none() {
+            let s = values
+                .get(k as usize)
+                .map_err(|r| HealthError::row(row, "kind", r))?;
+            *slot = Some(parse_kind(s, row)?);
+        }
+    }
+    Ok(KindRes::Dict {
+        keys: keys.into(),
+        map: map.into_iter().map(|c| c.unwrap_or(0)).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -2712,7 +2807,40 @@ mod tests {
             rows.iter().for_each(|r| table.push(*r).unwrap());
         }
         let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
-        let cols = table.columns();
+        let mut cols = table.columns();
+        // With `wide`, the group and actor keys are 16-bit ones as well.
+        let narrow = |c: &StrColumn<'_>| -> Option<Vec<i16>> {
+            match c {
+                StrColumn::Dict { keys, .. } => Some(
+                    keys.iter()
+                        .map(|&k| {
+                            if k == NULL_KEY {
+                                -1
+                            } else {
+                                i16::try_from(k).unwrap()
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            }
+        };
+        let (group16, actor16) = (narrow(&cols.group), cols.actor.as_ref().and_then(narrow));
+        if wide {
+            let (StrColumn::Dict { values: gv, .. }, Some(StrColumn::Dict { values: av, .. })) =
+                (cols.group, cols.actor)
+            else {
+                unreachable!("a table's columns are dictionaries")
+            };
+            cols.group = StrColumn::Dict16 {
+                keys: group16.as_deref().unwrap(),
+                values: gv,
+            };
+            cols.actor = Some(StrColumn::Dict16 {
+                keys: actor16.as_deref().unwrap(),
+                values: av,
+            });
+        }
         let res = scorer.resolve(&cols).unwrap();
         scorer.push_group();
         scorer.sync_actors();
@@ -2741,7 +2869,7 @@ mod tests {
                 report_in_parts(&rows, parts, true, false),
                 "{parts} parts, reversed"
             );
-            // 24-byte rows count as 16-byte ones.
+            // 24-byte rows count as 16-byte ones; 16-bit keys as 32-bit ones.
             assert_eq!(
                 one,
                 report_in_parts(&rows, parts, false, true),
@@ -2762,7 +2890,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
         /// Counting in any number of parts (in parallel) gives the same
         /// report, bit for bit, as counting sequentially in one, whatever
-        /// the order of the rows.
+        /// the order of the rows, the rows' layout and the keys' width.
         #[test]
         fn parallel_parts_are_bit_identical(seed in proptest::prelude::any::<u64>(),
                                             n in 0usize..3000, groups in 1usize..400,
