@@ -852,6 +852,7 @@ impl Scorer {
         let ctx = Ctx {
             meta,
             spans,
+            staff: staff_bits.iter().any(|&w| w != 0),
             staff_bits,
             now_ms: *now_ms,
             impact_per,
@@ -1064,6 +1065,8 @@ impl<R: Row> Piece<R> {
 struct Ctx<'s> {
     meta: &'s [GroupMeta],
     spans: &'s Spans,
+    /// Some person is staff (most logs come without a staff list).
+    staff: bool,
     staff_bits: &'s [u64],
     now_ms: i64,
     impact_per: &'s [f64; 8],
@@ -1140,6 +1143,8 @@ struct Limits {
     recent: u64,
     base: u64,
     metrics: u64,
+    /// [`Ctx::staff`].
+    staff: bool,
 }
 
 /// Counts one run of rows of one group and one kind (`kind` is a [`Kind`]
@@ -1164,6 +1169,7 @@ fn count_run<R: Row>(
         recent: sp.recent,
         base: sp.base,
         metrics: sp.metrics,
+        staff: ctx.staff,
     };
     // The run's own counts, from zero: a run is at most a block's rows, so
     // its counts cannot overflow (see `Row::SMALL_VALUES` for its sums).
@@ -1218,7 +1224,7 @@ fn count_one<R: Row>(
         excluded.future += 1;
         return;
     }
-    if a != NULL_KEY && bit(ctx.staff_bits, a) {
+    if lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
         excluded.staff += 1;
         return;
     }
