@@ -239,13 +239,21 @@ struct Scratch {
     wide: Vec<u128>,
     /// Posts per slot of a hash of (author, day).
     slots: Vec<u32>,
-    /// Each post's slot.
-    homes: Vec<u32>,
+    /// Each post's author, age and slot.
+    homes: Vec<Home>,
     /// Authors of counted posts in the window.
     authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
+}
+
+/// A narrow post read once: its author, its age and its slot.
+#[derive(Debug, Clone, Copy)]
+struct Home {
+    age: u64,
+    author: u32,
+    slot: u32,
 }
 
 /// The day of `t` (ms), counted from the first day of year 1.
@@ -1587,18 +1595,15 @@ impl Scorer {
         // The authors of counted posts in the window, in any order (each
         // counted once at the end).
         authors.clear();
+        let (conv, h4, recent, base) = (sp.decay[4], h(4), sp.recent, sp.base);
         let mut take_one = |author: u32, age: u64| {
-            s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
-            if age <= h(4) {
+            s_conv += term(conv.weight(age), VALUE_ONE);
+            if age <= h4 {
                 posts_win += 1;
                 authors.push(author);
             }
-            if age <= sp.recent {
-                posts_recent += 1;
-            }
-            if age <= sp.base {
-                posts_base += 1;
-            }
+            posts_recent += u64::from(age <= recent);
+            posts_base += u64::from(age <= base);
         };
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
@@ -1638,20 +1643,21 @@ impl Scorer {
             };
             homes.clear();
             homes.extend(posts.iter().map(|&key| {
-                let (author, t, _) = narrow(key);
+                let (author, t, age) = narrow(key);
                 let home = slot(author, t);
                 if let Some(c) = slots.get_mut(home) {
                     *c = c.saturating_add(1);
                 }
-                u32::try_from(home).unwrap_or(u32::MAX)
+                Home {
+                    age,
+                    author,
+                    slot: u32::try_from(home).unwrap_or(u32::MAX),
+                }
             }));
             suspects.clear();
-            for (&key, &home) in posts.iter().zip(homes.iter()) {
-                match slots.get(home as usize) {
-                    Some(&c) if u64::from(c) <= cap_posts => {
-                        let (author, _, age) = narrow(key);
-                        take_one(author, age);
-                    }
+            for (&key, home) in posts.iter().zip(homes.iter()) {
+                match slots.get(home.slot as usize) {
+                    Some(&c) if u64::from(c) <= cap_posts => take_one(home.author, home.age),
                     _ => suspects.push(key),
                 }
             }
@@ -2475,6 +2481,45 @@ fn lookup(
 /// the rows use is found on every core, then those entries are interned in
 /// dictionary order. `None`, with the interner as it was, when a row or an
 /// entry is wrong: the row-by-row path then names the first such row.
+/// Marks the dictionary entries `keys` use: `marks[e]` for entry `e`,
+/// `marks[entries]` when a key is missing and `marks[entries + 1]` when
+/// one lies outside the dictionary. One store a key and no branch, on
+/// every core.
+fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
+    let (missing, outside) = (entries, entries + 1);
+    let mark = |mut marks: Vec<u8>, keys: &[K]| {
+        for &k in keys {
+            let e = k.entry();
+            let at = if e == NULL_KEY {
+                missing
+            } else {
+                (e as usize).min(outside)
+            };
+            if let Some(m) = marks.get_mut(at) {
+                *m = 1;
+            }
+        }
+        marks
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keys.par_chunks(1 << 16)
+            .fold(|| vec![0u8; entries + 2], mark)
+            .reduce_with(|mut a, b| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    *x |= y;
+                }
+                a
+            })
+            .unwrap_or_else(|| vec![0u8; entries + 2])
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        mark(vec![0u8; entries + 2], keys)
+    }
+}
+
 fn resolve_dict<'a, K: Key>(
     keys: &'a [K],
     values: &Strings<'a>,
@@ -2485,49 +2530,20 @@ where
     Keys<'a>: From<&'a [K]>,
 {
     let entries = values.len();
-    let scan = |rows: Range<usize>| -> Option<Vec<u64>> {
-        let mut seen = vec![0u64; entries.div_ceil(64)];
-        for &k in keys.get(rows).unwrap_or_default() {
-            let k = k.entry();
-            if k == NULL_KEY {
-                if target == Target::Group {
-                    return None;
-                }
-                continue;
-            }
-            if k as usize >= entries {
-                return None;
-            }
-            set_bit(&mut seen, k);
-        }
-        Some(seen)
-    };
-    let join = |a: Option<Vec<u64>>, b: Option<Vec<u64>>| {
-        let (mut a, b) = (a?, b?);
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x |= y;
-        }
-        Some(a)
-    };
-    let seen = match blocks(keys.len(), scan, join) {
-        Some(seen) => seen?,
-        None => Vec::new(),
-    };
+    let seen = mark_entries(keys, entries);
+    let marked = |e: usize| seen.get(e).is_some_and(|&m| m != 0);
+    if marked(entries + 1) || (target == Target::Group && marked(entries)) {
+        return None;
+    }
     // The entries in use, hashed and checked on every core, then interned
     // in dictionary order.
     let used: Vec<usize> = seen
+        .get(..entries)
+        .unwrap_or_default()
         .iter()
         .enumerate()
-        .flat_map(|(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                let k = w * 64 + bits.trailing_zeros() as usize;
-                (bits != 0).then(|| {
-                    bits &= bits - 1;
-                    k
-                })
-            })
-        })
+        .filter(|&(_, &m)| m != 0)
+        .map(|(k, _)| k)
         .collect();
     let prepare = |&k: &usize| -> Option<(&'a str, u64, bool)> {
         let s = values.get(k).ok()?;
