@@ -219,13 +219,22 @@ pub(crate) enum Text {
     Utf8(StringArray),
     /// Arrow `LargeUtf8` (also what `Utf8View` is cast to).
     Large(LargeStringArray),
-    /// Keys (`NULL_KEY` for a null) into plain values.
+    /// Keys into plain values.
     Dict {
-        /// One key per row (the producer's own memory for 32-bit keys).
-        keys: arrow_buffer::ScalarBuffer<u32>,
+        /// One key per row.
+        keys: DictKeys,
         /// The dictionary.
         values: Box<Text>,
     },
+}
+
+/// The keys of a dictionary column.
+pub(crate) enum DictKeys {
+    /// `NULL_KEY` for a null (the producer's own memory for 32-bit keys).
+    U32(arrow_buffer::ScalarBuffer<u32>),
+    /// 16-bit signed keys without nulls, in the producer's own memory (what
+    /// pandas writes for up to 32,767 categories; -1 is a missing value).
+    I16(arrow_buffer::ScalarBuffer<i16>),
 }
 
 impl Text {
@@ -241,7 +250,16 @@ impl Text {
             }
             DataType::Dictionary(_, value_type) if is_text(value_type) => {
                 let dict = array.as_any_dictionary();
-                let keys = dict_keys(dict.keys()).map_err(cast_err)?;
+                let k = dict.keys();
+                let keys = if *k.data_type() == DataType::Int16 && k.null_count() == 0 {
+                    DictKeys::I16(
+                        k.as_primitive::<arrow_array::types::Int16Type>()
+                            .values()
+                            .clone(),
+                    )
+                } else {
+                    DictKeys::U32(dict_keys(k).map_err(cast_err)?)
+                };
                 let values = Text::read(what, name, dict.values())?;
                 Ok(Text::Dict {
                     keys,
@@ -256,7 +274,17 @@ impl Text {
     pub(crate) fn column(&self) -> chapterhouse::health::StrColumn<'_> {
         use chapterhouse::health::StrColumn;
         match self {
-            Text::Dict { keys, values } => StrColumn::Dict {
+            Text::Dict {
+                keys: DictKeys::U32(keys),
+                values,
+            } => StrColumn::Dict {
+                keys,
+                values: values.strings(),
+            },
+            Text::Dict {
+                keys: DictKeys::I16(keys),
+                values,
+            } => StrColumn::Dict16 {
                 keys,
                 values: values.strings(),
             },
@@ -295,21 +323,14 @@ impl Text {
         match self {
             Text::Utf8(a) => first_null(a),
             Text::Large(a) => first_null(a),
-            Text::Dict { keys, .. } => {
-                // Blocks scanned on every core; the first block with a null
-                // is then searched.
-                use rayon::prelude::*;
-                const BLOCK: usize = 1 << 16;
-                let null = chapterhouse::health::NULL_KEY;
-                let block = keys
-                    .par_chunks(BLOCK)
-                    .position_first(|b| b.contains(&null))?;
-                let at = block * BLOCK;
-                keys.get(at..)?
-                    .iter()
-                    .position(|&k| k == null)
-                    .map(|i| at + i)
-            }
+            Text::Dict {
+                keys: DictKeys::U32(keys),
+                ..
+            } => first_key_where(keys, |k| k == chapterhouse::health::NULL_KEY),
+            Text::Dict {
+                keys: DictKeys::I16(keys),
+                ..
+            } => first_key_where(keys, |k| k < 0),
         }
     }
 
@@ -318,12 +339,35 @@ impl Text {
         match self {
             Text::Utf8(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
             Text::Large(a) => (i < a.len() && a.is_valid(i)).then(|| a.value(i)),
-            Text::Dict { keys, values } => {
-                let k = *keys.get(i)?;
-                values.get(usize::try_from(k).ok()?)
-            }
+            Text::Dict {
+                keys: DictKeys::U32(keys),
+                values,
+            } => values.get(usize::try_from(*keys.get(i)?).ok()?),
+            Text::Dict {
+                keys: DictKeys::I16(keys),
+                values,
+            } => values.get(usize::try_from(*keys.get(i)?).ok()?),
         }
     }
+}
+
+/// The first key where `missing` holds. Blocks are scanned on every core
+/// (branch-free, so the scan vectorizes); the first block with such a key is
+/// then searched.
+fn first_key_where<K: Copy + Sync>(
+    keys: &[K],
+    missing: impl Fn(K) -> bool + Sync,
+) -> Option<usize> {
+    use rayon::prelude::*;
+    const BLOCK: usize = 1 << 16;
+    let block = keys
+        .par_chunks(BLOCK)
+        .position_first(|b| b.iter().fold(false, |any, &k| any | missing(k)))?;
+    let at = block * BLOCK;
+    keys.get(at..)?
+        .iter()
+        .position(|&k| missing(k))
+        .map(|i| at + i)
 }
 
 /// Dictionary keys as `u32`, `NULL_KEY` for a null. 32-bit keys without
@@ -526,16 +570,14 @@ impl Floats {
                 return Ok(Floats::Borrowed(array.clone()));
             }
             // pandas' export marks NaN as null: one pass puts NaN back.
-            let f = array.as_primitive::<arrow_array::types::Float64Type>();
-            return Ok(Floats::Owned(
-                f.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
-            ));
+            return Ok(Floats::Owned(nan_for_null(
+                array.as_primitive::<arrow_array::types::Float64Type>(),
+            )));
         }
         let cast = arrow_cast::cast(array, &DataType::Float64).map_err(|e| arrow_error(what, e))?;
-        let f = cast.as_primitive::<arrow_array::types::Float64Type>();
-        Ok(Floats::Owned(
-            f.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
-        ))
+        Ok(Floats::Owned(nan_for_null(
+            cast.as_primitive::<arrow_array::types::Float64Type>(),
+        )))
     }
 
     /// The values.
@@ -544,6 +586,22 @@ impl Floats {
             Floats::Borrowed(a) => a.as_primitive::<arrow_array::types::Float64Type>().values(),
             Floats::Owned(v) => v,
         }
+    }
+}
+
+/// The values of `f` with NaN for each null, on every core and without a
+/// branch per value.
+fn nan_for_null(f: &arrow_array::Float64Array) -> Vec<f64> {
+    use rayon::prelude::*;
+    let values = f.values();
+    match f.nulls() {
+        Some(nulls) => values
+            .par_iter()
+            .with_min_len(1 << 14)
+            .enumerate()
+            .map(|(i, &v)| if nulls.is_valid(i) { v } else { f64::NAN })
+            .collect(),
+        None => values.to_vec(),
     }
 }
 

@@ -264,6 +264,22 @@ def test_pandas_layouts_score_as_arrow(activity_pandas):
         assert pa.table(ch.score_health(pa.Table.from_pandas(df), now=NOW)).equals(want)
 
 
+def test_pandas_wide_categoricals_score_as_arrow(activity_pandas):
+    """Categoricals of more than 127 categories have 16-bit codes, which are
+    read in place: the same scores, and a missing group is still named."""
+    want = pa.table(ch.score_health(pa.Table.from_pandas(activity_pandas), now=NOW))
+    df = activity_pandas.copy()
+    for c in ("group", "actor"):
+        used = sorted(set(df[c].dropna()))
+        df[c] = pd.Categorical(df[c], categories=[f"unused-{i:03d}" for i in range(200)] + used)
+        assert df[c].cat.codes.dtype == np.int16
+    assert df["actor"].isna().any()
+    assert pa.table(ch.score_health(df, now=NOW)).equals(want)
+    df.loc[3, "group"] = None
+    with pytest.raises(ch.InvalidValueError, match="row 3, column group.*missing"):
+        ch.score_health(df, now=NOW)
+
+
 def test_pandas_missing_values_are_refused_by_row(activity_pandas):
     df = _layouts(activity_pandas)[0]
     df.loc[3, "group"] = None

@@ -469,8 +469,45 @@ fn every_column_layout_gives_the_same_report() {
         actor: Some(StrColumn::Values(Strings::Slice(&["", "bo", "ana", ""]))),
         actor_valid: None,
     });
+    // Dictionaries whose entries are not the scorer's ids in order (an
+    // unused entry first, names in another order): keys are looked up.
+    let d = sample_columns_reports(&Columns {
+        group: StrColumn::Dict {
+            keys: &[2, 1, 2, 1],
+            values: Strings::Slice(&["unused", "g2", "g1"]),
+        },
+        time: TimeColumn::Seconds(&secs),
+        kind: KindColumn::Codes(&codes),
+        value: Some(&values),
+        actor: Some(StrColumn::Dict {
+            keys: &[NULL_KEY, 0, 2, NULL_KEY],
+            values: Strings::Slice(&["bo", "nobody", "ana"]),
+        }),
+        actor_valid: None,
+    });
     assert_eq!(a.to_json(), b.to_json());
     assert_eq!(a.to_json(), c.to_json());
+    // 16-bit keys (pandas' codes), a negative one a missing actor; kind
+    // names in such a dictionary too.
+    let e = sample_columns_reports(&Columns {
+        group: StrColumn::Dict16 {
+            keys: &[2, 1, 2, 1],
+            values: Strings::Slice(&["unused", "g2", "g1"]),
+        },
+        time: TimeColumn::Seconds(&secs),
+        kind: KindColumn::Names(StrColumn::Dict16 {
+            keys: &[3, 0, 1, 2],
+            values: Strings::Slice(&["leader_action", "post", "win", "event_held"]),
+        }),
+        value: Some(&values),
+        actor: Some(StrColumn::Dict16 {
+            keys: &[-1, 0, 2, -1],
+            values: Strings::Slice(&["bo", "nobody", "ana"]),
+        }),
+        actor_valid: None,
+    });
+    assert_eq!(a.to_json(), d.to_json());
+    assert_eq!(a.to_json(), e.to_json());
     assert_eq!(a.groups.len(), 2);
 }
 
@@ -519,6 +556,36 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
                 actor_valid: None,
             },
             "row 2, column group: dictionary key 7 is outside the dictionary of 3 entries",
+            ErrorKind::InvalidValue,
+        ),
+        (
+            Columns {
+                group: StrColumn::Dict16 {
+                    keys: &[0, 1, 7],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[0, 0, 0]),
+                value: None,
+                actor: None,
+                actor_valid: None,
+            },
+            "row 2, column group: dictionary key 7 is outside the dictionary of 3 entries",
+            ErrorKind::InvalidValue,
+        ),
+        (
+            Columns {
+                group: StrColumn::Dict16 {
+                    keys: &[0, -1, 1],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[0, 0, 0]),
+                value: None,
+                actor: None,
+                actor_valid: None,
+            },
+            "row 1, column group: is missing",
             ErrorKind::InvalidValue,
         ),
         (

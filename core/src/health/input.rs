@@ -184,6 +184,15 @@ pub enum StrColumn<'a> {
         /// The dictionary.
         values: Strings<'a>,
     },
+    /// [`StrColumn::Dict`] with 16-bit signed keys, as pandas stores the
+    /// codes of a categorical of up to 32,767 categories (read in place,
+    /// not widened): a negative key marks a missing value.
+    Dict16 {
+        /// One key per row.
+        keys: &'a [i16],
+        /// The dictionary.
+        values: Strings<'a>,
+    },
 }
 
 impl StrColumn<'_> {
@@ -192,6 +201,7 @@ impl StrColumn<'_> {
         match self {
             StrColumn::Values(v) => v.len(),
             StrColumn::Dict { keys, .. } => keys.len(),
+            StrColumn::Dict16 { keys, .. } => keys.len(),
         }
     }
 

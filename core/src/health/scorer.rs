@@ -59,6 +59,10 @@ const BUCKET_GROUPS: usize = 256;
 /// the rest of its group): time in ms, value, actor, the group's place in
 /// its bucket and the kind.
 trait Row: Copy + Default + Send + Sync {
+    /// Every value is missing or below 2^16, so a value in fixed point is
+    /// below 2^36 and the sums of one run (at most a block, 2^20 rows) stay
+    /// below 2^56: they need no saturation.
+    const SMALL_VALUES: bool;
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self;
     fn t(&self) -> i64;
     fn v(&self) -> f64;
@@ -92,6 +96,10 @@ struct Rec16 {
 /// A missing value in a [`Rec16`].
 const NO_VALUE: u16 = u16::MAX;
 
+/// 2^52: the sum of it and a number in [0, 2^52) is rounded to a whole
+/// number, held in the low bits of the sum's representation.
+const WHOLE: f64 = 4_503_599_627_370_496.0;
+
 // A group's place in its bucket fits in a row's `g`.
 const _: () = assert!(BUCKET_GROUPS <= 256);
 
@@ -118,6 +126,7 @@ macro_rules! shared_fields {
 }
 
 impl Row for Rec {
+    const SMALL_VALUES: bool = false;
     #[inline(always)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
         Rec { t, v, a, g, k }
@@ -130,11 +139,14 @@ impl Row for Rec {
 }
 
 impl Row for Rec16 {
-    /// `v` must be NaN or fit (see [`fits_rec16`]).
+    const SMALL_VALUES: bool = true;
+    /// `v` must be NaN or fit (see [`fits_rec16`]): a whole number below
+    /// 2^16 is the low bits of `v + WHOLE` (no saturating conversion).
     #[inline(always)]
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(clippy::cast_possible_truncation)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
-        let v = if v.is_nan() { NO_VALUE } else { v as u16 };
+        let whole = (v + WHOLE).to_bits() as u16;
+        let v = if v.is_nan() { NO_VALUE } else { whole };
         Rec16 { t, a, v, g, k }
     }
     #[inline(always)]
@@ -151,10 +163,11 @@ impl Row for Rec16 {
 /// Whether every value (none when there is no value column) is missing or
 /// a whole number a [`Rec16`] holds exactly; checked on every core.
 fn fits_rec16(values: Option<&[f64]>) -> bool {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // Branch-free and without conversions to integers, so it vectorizes:
+    // `x + WHOLE - WHOLE` is `x` rounded to a whole number.
     let fits = |v: &[f64]| {
         v.iter().fold(true, |all, &x| {
-            all & (x.is_nan() || (x < f64::from(NO_VALUE) && f64::from(x as u16) == x))
+            all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
         })
     };
     let Some(values) = values else {
@@ -226,11 +239,21 @@ struct Scratch {
     wide: Vec<u128>,
     /// Posts per slot of a hash of (author, day).
     slots: Vec<u32>,
+    /// Each post's author, age and slot.
+    homes: Vec<Home>,
     /// Authors of counted posts in the window.
     authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
+}
+
+/// A narrow post read once: its author, its age and its slot.
+#[derive(Debug, Clone, Copy)]
+struct Home {
+    age: u64,
+    author: u32,
+    slot: u32,
 }
 
 /// The day of `t` (ms), counted from the first day of year 1.
@@ -340,6 +363,23 @@ impl Default for KindStats {
             v_metrics: 0,
             decayed: 0,
         }
+    }
+}
+
+impl KindStats {
+    /// Adds the counts of `run` (rows counted from zero) to these.
+    fn merge(&mut self, run: &KindStats) {
+        self.n = self.n.saturating_add(run.n);
+        self.n_win = self.n_win.saturating_add(run.n_win);
+        self.n_recent = self.n_recent.saturating_add(run.n_recent);
+        self.n_base = self.n_base.saturating_add(run.n_base);
+        self.n_metrics = self.n_metrics.saturating_add(run.n_metrics);
+        self.oldest_s = self.oldest_s.max(run.oldest_s);
+        self.last_age = self.last_age.min(run.last_age);
+        self.v = self.v.saturating_add(run.v);
+        self.v_win = self.v_win.saturating_add(run.v_win);
+        self.v_metrics = self.v_metrics.saturating_add(run.v_metrics);
+        self.decayed = self.decayed.saturating_add(run.decayed);
     }
 }
 
@@ -820,6 +860,7 @@ impl Scorer {
         let ctx = Ctx {
             meta,
             spans,
+            staff: staff_bits.iter().any(|&w| w != 0),
             staff_bits,
             now_ms: *now_ms,
             impact_per,
@@ -1032,6 +1073,8 @@ impl<R: Row> Piece<R> {
 struct Ctx<'s> {
     meta: &'s [GroupMeta],
     spans: &'s Spans,
+    /// Some person is staff (most logs come without a staff list).
+    staff: bool,
     staff_bits: &'s [u64],
     now_ms: i64,
     impact_per: &'s [f64; 8],
@@ -1108,6 +1151,8 @@ struct Limits {
     recent: u64,
     base: u64,
     metrics: u64,
+    /// [`Ctx::staff`].
+    staff: bool,
 }
 
 /// Counts one run of rows of one group and one kind (`kind` is a [`Kind`]
@@ -1122,7 +1167,7 @@ fn count_run<R: Row>(
     kind: usize,
     run: &[R],
 ) {
-    let (Some(k), Some(&counted)) = (Kind::ALL.get(kind).copied(), acc.kinds.get(kind)) else {
+    let Some(k) = Kind::ALL.get(kind).copied() else {
         return;
     };
     let sp = ctx.spans;
@@ -1132,8 +1177,11 @@ fn count_run<R: Row>(
         recent: sp.recent,
         base: sp.base,
         metrics: sp.metrics,
+        staff: ctx.staff,
     };
-    let mut ks = counted;
+    // The run's own counts, from zero: a run is at most a block's rows, so
+    // its counts cannot overflow (see `Row::SMALL_VALUES` for its sums).
+    let mut ks = KindStats::default();
     let plain = acc.hot.plain.then_some(acc.hot.eff_now);
     macro_rules! each {
         ($kind:expr) => {{
@@ -1153,7 +1201,7 @@ fn count_run<R: Row>(
         Kind::Win => each!(Kind::Win),
     }
     if let Some(slot) = acc.kinds.get_mut(kind) {
-        *slot = ks;
+        slot.merge(&ks);
     }
 }
 
@@ -1161,7 +1209,7 @@ fn count_run<R: Row>(
 /// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn count_one(
+fn count_one<R: Row>(
     ctx: &Ctx<'_>,
     lim: Limits,
     acc: &mut GroupAcc,
@@ -1169,7 +1217,7 @@ fn count_one(
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
     plain: Option<i64>,
-    r: &impl Row,
+    r: &R,
     kind: Kind,
 ) {
     let GroupAcc {
@@ -1184,7 +1232,7 @@ fn count_one(
         excluded.future += 1;
         return;
     }
-    if a != NULL_KEY && bit(ctx.staff_bits, a) {
+    if lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
         excluded.staff += 1;
         return;
     }
@@ -1244,26 +1292,33 @@ fn count_one(
         }
     };
     let in_metrics = raw_age <= lim.metrics;
-    if a != NULL_KEY && in_metrics {
-        set_bit(engaged, a);
+    // Without a branch on the window (rows in and out of it are mixed).
+    if let Some(w) = engaged.get_mut(a as usize / 64) {
+        *w |= u64::from(in_metrics & (a != NULL_KEY)) << (a % 64);
     }
+    // A run's counts start from zero and it has at most a block's rows
+    // (below 2^32): its counts wrap never. Its sums wrap never either when
+    // the values are small; other sums saturate (as the merge does).
+    let sum = |s: u64, x: u64| {
+        if R::SMALL_VALUES {
+            s.wrapping_add(x)
+        } else {
+            s.saturating_add(x)
+        }
+    };
     ks.oldest_s = ks
         .oldest_s
         .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
-    ks.n = ks.n.saturating_add(1);
-    ks.v = ks.v.saturating_add(v_fx);
+    ks.n = ks.n.wrapping_add(1);
+    ks.v = sum(ks.v, v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.saturating_add(u32::from(age <= lim.win));
-    ks.v_win = ks
-        .v_win
-        .saturating_add(if age <= lim.win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.saturating_add(u32::from(age <= lim.recent));
-    ks.n_base = ks.n_base.saturating_add(u32::from(age <= lim.base));
+    ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
+    ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
+    ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
+    ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
     ks.last_age = ks.last_age.min(age);
-    ks.n_metrics = ks.n_metrics.saturating_add(u32::from(in_metrics));
-    ks.v_metrics = ks
-        .v_metrics
-        .saturating_add(if in_metrics { v_fx } else { 0 });
+    ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
+    ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
 }
 
 impl Scorer {
@@ -1532,6 +1587,7 @@ impl Scorer {
             suspects,
             wide,
             slots,
+            homes,
             authors,
             slot_bits,
         } = scratch;
@@ -1539,18 +1595,15 @@ impl Scorer {
         // The authors of counted posts in the window, in any order (each
         // counted once at the end).
         authors.clear();
+        let (conv, h4, recent, base) = (sp.decay[4], h(4), sp.recent, sp.base);
         let mut take_one = |author: u32, age: u64| {
-            s_conv += term(sp.decay[4].weight(age), VALUE_ONE);
-            if age <= h(4) {
+            s_conv += term(conv.weight(age), VALUE_ONE);
+            if age <= h4 {
                 posts_win += 1;
                 authors.push(author);
             }
-            if age <= sp.recent {
-                posts_recent += 1;
-            }
-            if age <= sp.base {
-                posts_base += 1;
-            }
+            posts_recent += u64::from(age <= recent);
+            posts_base += u64::from(age <= base);
         };
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
@@ -1588,17 +1641,23 @@ impl Scorer {
                     ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 usize::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
             };
-            for &key in posts {
-                let (author, t, _) = narrow(key);
-                if let Some(c) = slots.get_mut(slot(author, t)) {
+            homes.clear();
+            homes.extend(posts.iter().map(|&key| {
+                let (author, t, age) = narrow(key);
+                let home = slot(author, t);
+                if let Some(c) = slots.get_mut(home) {
                     *c = c.saturating_add(1);
                 }
-            }
+                Home {
+                    age,
+                    author,
+                    slot: u32::try_from(home).unwrap_or(u32::MAX),
+                }
+            }));
             suspects.clear();
-            for &key in posts {
-                let (author, t, age) = narrow(key);
-                match slots.get(slot(author, t)) {
-                    Some(&c) if u64::from(c) <= cap_posts => take_one(author, age),
+            for (&key, home) in posts.iter().zip(homes.iter()) {
+                match slots.get(home.slot as usize) {
+                    Some(&c) if u64::from(c) <= cap_posts => take_one(home.author, home.age),
                     _ => suspects.push(key),
                 }
             }
@@ -2164,13 +2223,95 @@ struct Resolved<'a> {
     actor: Res<'a>,
 }
 
+/// A dictionary key as a column stores it.
+trait Key: Copy + Send + Sync {
+    /// The key as an entry number; [`NULL_KEY`] for a missing value.
+    fn entry(self) -> u32;
+}
+
+impl Key for u32 {
+    #[inline(always)]
+    fn entry(self) -> u32 {
+        self
+    }
+}
+
+impl Key for i16 {
+    /// Negative keys are missing values.
+    #[inline(always)]
+    fn entry(self) -> u32 {
+        u32::try_from(self).unwrap_or(NULL_KEY)
+    }
+}
+
+/// The keys of a dictionary column, in the width it stores them.
+#[derive(Clone, Copy)]
+enum Keys<'a> {
+    U32(&'a [u32]),
+    I16(&'a [i16]),
+}
+
+impl<'a> From<&'a [u32]> for Keys<'a> {
+    fn from(k: &'a [u32]) -> Self {
+        Keys::U32(k)
+    }
+}
+
+impl<'a> From<&'a [i16]> for Keys<'a> {
+    fn from(k: &'a [i16]) -> Self {
+        Keys::I16(k)
+    }
+}
+
+/// `$body` with `$k` bound to the keys' slice, whichever their width.
+macro_rules! with_keys {
+    ($keys:expr, $k:ident => $body:expr) => {
+        match $keys {
+            Keys::U32($k) => $body,
+            Keys::I16($k) => $body,
+        }
+    };
+}
+
+impl Keys<'_> {
+    /// Row `i`'s entry ([`NULL_KEY`] when missing or past the end).
+    #[inline]
+    fn entry(&self, i: usize) -> u32 {
+        with_keys!(self, k => k.get(i).map_or(NULL_KEY, |&k| k.entry()))
+    }
+
+    /// The entries of rows `start..start + out.len()`.
+    fn fill(&self, start: usize, out: &mut [u32]) {
+        with_keys!(self, k => {
+            for (o, &k) in out.iter_mut().zip(k.get(start..).unwrap_or_default()) {
+                *o = k.entry();
+            }
+        });
+    }
+}
+
 enum Res<'a> {
-    Dict { keys: &'a [u32], map: Vec<u32> },
+    /// Dictionary keys and each entry's id; `identity` when every entry's
+    /// id is its own key (then a key is its id: no lookup per row).
+    Dict {
+        keys: Keys<'a>,
+        map: Vec<u32>,
+        identity: bool,
+    },
     Rows(Vec<u32>),
     Absent,
 }
 
-impl Res<'_> {
+impl<'a> Res<'a> {
+    fn dict(keys: Keys<'a>, map: Vec<u32>) -> Res<'a> {
+        let identity = map.iter().enumerate().all(|(k, &id)| id as usize == k);
+        Res::Dict {
+            keys,
+            map,
+            identity,
+        }
+    }
+
     /// For a dictionary: a bitset of the entries that mean "no actor".
     fn null_entries(&self) -> Vec<u64> {
         match self {
@@ -2191,9 +2332,10 @@ impl Res<'_> {
     #[inline]
     fn is_null(&self, i: usize, null_entries: &[u64]) -> bool {
         match self {
-            Res::Dict { keys, .. } => keys
-                .get(i)
-                .is_none_or(|&k| k == NULL_KEY || bit(null_entries, k)),
+            Res::Dict { keys, .. } => {
+                let k = keys.entry(i);
+                k == NULL_KEY || bit(null_entries, k)
+            }
             _ => self.get(i) == NULL_KEY,
         }
     }
@@ -2201,12 +2343,21 @@ impl Res<'_> {
     /// The ids of rows `start..start + out.len()`.
     fn fill(&self, start: usize, out: &mut [u32]) {
         match self {
-            Res::Dict { keys, map } => {
+            Res::Dict {
+                keys,
+                identity: true,
+                ..
+            } => {
+                // Keys are checked against the dictionary before counting:
+                // each is an entry or missing.
+                keys.fill(start, out);
+            }
+            Res::Dict { keys, map, .. } => with_keys!(keys, keys => {
                 let keys = keys.get(start..).unwrap_or_default();
                 for (o, &k) in out.iter_mut().zip(keys) {
-                    *o = map.get(k as usize).copied().unwrap_or(NULL_KEY);
+                    *o = map.get(k.entry() as usize).copied().unwrap_or(NULL_KEY);
                 }
-            }
+            }),
             Res::Rows(v) => {
                 let v = v.get(start..).unwrap_or_default();
                 for (o, &x) in out.iter_mut().zip(v) {
@@ -2220,9 +2371,9 @@ impl Res<'_> {
     #[inline]
     fn get(&self, i: usize) -> u32 {
         match self {
-            Res::Dict { keys, map } => match keys.get(i) {
-                Some(&k) if k != NULL_KEY => map.get(k as usize).copied().unwrap_or(NULL_KEY),
-                _ => NULL_KEY,
+            Res::Dict { keys, map, .. } => match keys.entry(i) {
+                NULL_KEY => NULL_KEY,
+                k => map.get(k as usize).copied().unwrap_or(NULL_KEY),
             },
             Res::Rows(v) => v.get(i).copied().unwrap_or(NULL_KEY),
             Res::Absent => NULL_KEY,
@@ -2232,7 +2383,7 @@ impl Res<'_> {
 
 enum KindRes<'a> {
     Codes(&'a [u8]),
-    Dict { keys: &'a [u32], map: Vec<u8> },
+    Dict { keys: Keys<'a>, map: Vec<u8> },
     Rows(Vec<u8>),
 }
 
@@ -2246,12 +2397,12 @@ impl KindRes<'_> {
                     *o = x;
                 }
             }
-            KindRes::Dict { keys, map } => {
+            KindRes::Dict { keys, map } => with_keys!(keys, keys => {
                 let keys = keys.get(start..).unwrap_or_default();
                 for (o, &k) in out.iter_mut().zip(keys) {
-                    *o = map.get(k as usize).copied().unwrap_or(0);
+                    *o = map.get(k.entry() as usize).copied().unwrap_or(0);
                 }
-            }
+            }),
             KindRes::Rows(v) => {
                 let v = v.get(start..).unwrap_or_default();
                 for (o, &x) in out.iter_mut().zip(v) {
@@ -2265,11 +2416,7 @@ impl KindRes<'_> {
     fn get(&self, i: usize) -> u8 {
         match self {
             KindRes::Codes(c) => c.get(i).copied().unwrap_or(0),
-            KindRes::Dict { keys, map } => keys
-                .get(i)
-                .and_then(|k| map.get(*k as usize))
-                .copied()
-                .unwrap_or(0),
+            KindRes::Dict { keys, map } => map.get(keys.entry(i) as usize).copied().unwrap_or(0),
             KindRes::Rows(v) => v.get(i).copied().unwrap_or(0),
         }
     }
@@ -2334,55 +2481,69 @@ fn lookup(
 /// the rows use is found on every core, then those entries are interned in
 /// dictionary order. `None`, with the interner as it was, when a row or an
 /// entry is wrong: the row-by-row path then names the first such row.
-fn resolve_dict<'a>(
-    keys: &'a [u32],
+/// Marks the dictionary entries `keys` use: `marks[e]` for entry `e`,
+/// `marks[entries]` when a key is missing and `marks[entries + 1]` when
+/// one lies outside the dictionary. One store a key and no branch, on
+/// every core.
+fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
+    let (missing, outside) = (entries, entries + 1);
+    let mark = |mut marks: Vec<u8>, keys: &[K]| {
+        for &k in keys {
+            let e = k.entry();
+            let at = if e == NULL_KEY {
+                missing
+            } else {
+                (e as usize).min(outside)
+            };
+            if let Some(m) = marks.get_mut(at) {
+                *m = 1;
+            }
+        }
+        marks
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        keys.par_chunks(1 << 16)
+            .fold(|| vec![0u8; entries + 2], mark)
+            .reduce_with(|mut a, b| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    *x |= y;
+                }
+                a
+            })
+            .unwrap_or_else(|| vec![0u8; entries + 2])
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        mark(vec![0u8; entries + 2], keys)
+    }
+}
+
+fn resolve_dict<'a, K: Key>(
+    keys: &'a [K],
     values: &Strings<'a>,
     interner: &mut Interner,
     target: Target,
-) -> Option<Res<'a>> {
+) -> Option<Res<'a>>
+where
+    Keys<'a>: From<&'a [K]>,
+{
     let entries = values.len();
-    let scan = |rows: Range<usize>| -> Option<Vec<u64>> {
-        let mut seen = vec![0u64; entries.div_ceil(64)];
-        for &k in keys.get(rows).unwrap_or_default() {
-            if k == NULL_KEY {
-                if target == Target::Group {
-                    return None;
-                }
-                continue;
-            }
-            if k as usize >= entries {
-                return None;
-            }
-            set_bit(&mut seen, k);
-        }
-        Some(seen)
-    };
-    let join = |a: Option<Vec<u64>>, b: Option<Vec<u64>>| {
-        let (mut a, b) = (a?, b?);
-        for (x, y) in a.iter_mut().zip(&b) {
-            *x |= y;
-        }
-        Some(a)
-    };
-    let seen = match blocks(keys.len(), scan, join) {
-        Some(seen) => seen?,
-        None => Vec::new(),
-    };
+    let seen = mark_entries(keys, entries);
+    let marked = |e: usize| seen.get(e).is_some_and(|&m| m != 0);
+    if marked(entries + 1) || (target == Target::Group && marked(entries)) {
+        return None;
+    }
     // The entries in use, hashed and checked on every core, then interned
     // in dictionary order.
     let used: Vec<usize> = seen
+        .get(..entries)
+        .unwrap_or_default()
         .iter()
         .enumerate()
-        .flat_map(|(w, &word)| {
-            let mut bits = word;
-            std::iter::from_fn(move || {
-                let k = w * 64 + bits.trailing_zeros() as usize;
-                (bits != 0).then(|| {
-                    bits &= bits - 1;
-                    k
-                })
-            })
-        })
+        .filter(|&(_, &m)| m != 0)
+        .map(|(k, _)| k)
         .collect();
     let prepare = |&k: &usize| -> Option<(&'a str, u64, bool)> {
         let s = values.get(k).ok()?;
@@ -2421,7 +2582,7 @@ fn resolve_dict<'a>(
             }
         }
     }
-    Some(Res::Dict { keys, map })
+    Some(Res::dict(keys.into(), map))
 }
 
 fn resolve_strings<'a>(
@@ -2438,57 +2599,8 @@ fn resolve_strings<'a>(
         values.get(i).map_err(|r| HealthError::row(row, column, r))
     };
     match *col {
-        StrColumn::Dict { keys, values } => {
-            if valid.is_none()
-                && let Some(res) = resolve_dict(keys, &values, interner, target)
-            {
-                return Ok(res);
-            }
-            interner.reserve(values.len().min(keys.len()));
-            let mut map = vec![UNRESOLVED; values.len()];
-            // Which keys were seen: a bitset small enough to stay in cache.
-            let mut seen = vec![0u64; values.len().div_ceil(64)];
-            for (row, &k) in keys.iter().enumerate() {
-                if k == NULL_KEY || !present(row) {
-                    if target == Target::Group {
-                        return Err(HealthError::row(row, column, "is missing"));
-                    }
-                    continue;
-                }
-                if bit(&seen, k) {
-                    continue;
-                }
-                let slot = map.get_mut(k as usize).ok_or_else(|| {
-                    HealthError::row(
-                        row,
-                        column,
-                        format!(
-                            "dictionary key {k} is outside the dictionary of {} entries",
-                            values.len()
-                        ),
-                    )
-                })?;
-                let s = get(&values, k as usize, row)?;
-                *slot = lookup(s, interner, target, row)?;
-                set_bit(&mut seen, k);
-            }
-            if valid.is_some() {
-                // Nulls are marked in the bitmap: resolve per row.
-                let rows = keys
-                    .iter()
-                    .enumerate()
-                    .map(|(row, &k)| {
-                        if k == NULL_KEY || !present(row) {
-                            NULL_KEY
-                        } else {
-                            map.get(k as usize).copied().unwrap_or(NULL_KEY)
-                        }
-                    })
-                    .collect();
-                return Ok(Res::Rows(rows));
-            }
-            Ok(Res::Dict { keys, map })
-        }
+        StrColumn::Dict { keys, values } => resolve_keys(keys, values, valid, interner, target),
+        StrColumn::Dict16 { keys, values } => resolve_keys(keys, values, valid, interner, target),
         StrColumn::Values(values) => {
             let mut rows = Vec::with_capacity(values.len());
             for row in 0..values.len() {
@@ -2505,6 +2617,77 @@ fn resolve_strings<'a>(
             Ok(Res::Rows(rows))
         }
     }
+}
+
+/// [`resolve_strings`] of a dictionary column.
+fn resolve_keys<'a, K: Key>(
+    keys: &'a [K],
+    values: Strings<'a>,
+    valid: Option<&[u8]>,
+    interner: &mut Interner,
+    target: Target,
+) -> Result<Res<'a>, HealthError>
+where
+    Keys<'a>: From<&'a [K]>,
+{
+    let column = target.column();
+    let present = |i: usize| {
+        valid.is_none_or(|bits| bits.get(i / 8).is_some_and(|b| (b >> (i % 8)) & 1 == 1))
+    };
+    let get = |values: &Strings<'a>, i: usize, row: usize| {
+        values.get(i).map_err(|r| HealthError::row(row, column, r))
+    };
+    if valid.is_none()
+        && let Some(res) = resolve_dict(keys, &values, interner, target)
+    {
+        return Ok(res);
+    }
+    interner.reserve(values.len().min(keys.len()));
+    let mut map = vec![UNRESOLVED; values.len()];
+    // Which keys were seen: a bitset small enough to stay in cache.
+    let mut seen = vec![0u64; values.len().div_ceil(64)];
+    for (row, &k) in keys.iter().enumerate() {
+        let k = k.entry();
+        if k == NULL_KEY || !present(row) {
+            if target == Target::Group {
+                return Err(HealthError::row(row, column, "is missing"));
+            }
+            continue;
+        }
+        if bit(&seen, k) {
+            continue;
+        }
+        let slot = map.get_mut(k as usize).ok_or_else(|| {
+            HealthError::row(
+                row,
+                column,
+                format!(
+                    "dictionary key {k} is outside the dictionary of {} entries",
+                    values.len()
+                ),
+            )
+        })?;
+        let s = get(&values, k as usize, row)?;
+        *slot = lookup(s, interner, target, row)?;
+        set_bit(&mut seen, k);
+    }
+    if valid.is_some() {
+        // Nulls are marked in the bitmap: resolve per row.
+        let rows = keys
+            .iter()
+            .enumerate()
+            .map(|(row, &k)| {
+                let k = k.entry();
+                if k == NULL_KEY || !present(row) {
+                    NULL_KEY
+                } else {
+                    map.get(k as usize).copied().unwrap_or(NULL_KEY)
+                }
+            })
+            .collect();
+        return Ok(Res::Rows(rows));
+    }
+    Ok(Res::dict(keys.into(), map))
 }
 
 fn parse_kind(s: &str, row: usize) -> Result<u8, HealthError> {
@@ -2534,34 +2717,8 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
             }
             Ok(KindRes::Codes(codes))
         }
-        KindColumn::Names(StrColumn::Dict { keys, values }) => {
-            let mut map: Vec<Option<u8>> = vec![None; values.len()];
-            for (row, &k) in keys.iter().enumerate() {
-                if k == NULL_KEY {
-                    return Err(HealthError::row(row, "kind", "is missing"));
-                }
-                let slot = map.get_mut(k as usize).ok_or_else(|| {
-                    HealthError::row(
-                        row,
-                        "kind",
-                        format!(
-                            "dictionary key {k} is outside the dictionary of {} entries",
-                            values.len()
-                        ),
-                    )
-                })?;
-                if slot.is_none() {
-                    let s = values
-                        .get(k as usize)
-                        .map_err(|r| HealthError::row(row, "kind", r))?;
-                    *slot = Some(parse_kind(s, row)?);
-                }
-            }
-            Ok(KindRes::Dict {
-                keys,
-                map: map.into_iter().map(|c| c.unwrap_or(0)).collect(),
-            })
-        }
+        KindColumn::Names(StrColumn::Dict { keys, values }) => kind_keys(keys, values),
+        KindColumn::Names(StrColumn::Dict16 { keys, values }) => kind_keys(keys, values),
         KindColumn::Names(StrColumn::Values(values)) => {
             let mut rows = Vec::with_capacity(values.len());
             for row in 0..values.len() {
@@ -2573,6 +2730,40 @@ fn resolve_kinds<'a>(col: &KindColumn<'a>) -> Result<KindRes<'a>, HealthError> {
             Ok(KindRes::Rows(rows))
         }
     }
+}
+
+/// [`resolve_kinds`] of a dictionary column of kind names.
+fn kind_keys<'a, K: Key>(keys: &'a [K], values: Strings<'a>) -> Result<KindRes<'a>, HealthError>
+where
+    Keys<'a>: From<&'a [K]>,
+{
+    let mut map: Vec<Option<u8>> = vec![None; values.len()];
+    for (row, &k) in keys.iter().enumerate() {
+        let k = k.entry();
+        if k == NULL_KEY {
+            return Err(HealthError::row(row, "kind", "is missing"));
+        }
+        let slot = map.get_mut(k as usize).ok_or_else(|| {
+            HealthError::row(
+                row,
+                "kind",
+                format!(
+                    "dictionary key {k} is outside the dictionary of {} entries",
+                    values.len()
+                ),
+            )
+        })?;
+        if slot.is_none() {
+            let s = values
+                .get(k as usize)
+                .map_err(|r| HealthError::row(row, "kind", r))?;
+            *slot = Some(parse_kind(s, row)?);
+        }
+    }
+    Ok(KindRes::Dict {
+        keys: keys.into(),
+        map: map.into_iter().map(|c| c.unwrap_or(0)).collect(),
+    })
 }
 
 #[cfg(test)]
@@ -2638,7 +2829,40 @@ mod tests {
             rows.iter().for_each(|r| table.push(*r).unwrap());
         }
         let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
-        let cols = table.columns();
+        let mut cols = table.columns();
+        // With `wide`, the group and actor keys are 16-bit ones as well.
+        let narrow = |c: &StrColumn<'_>| -> Option<Vec<i16>> {
+            match c {
+                StrColumn::Dict { keys, .. } => Some(
+                    keys.iter()
+                        .map(|&k| {
+                            if k == NULL_KEY {
+                                -1
+                            } else {
+                                i16::try_from(k).unwrap()
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            }
+        };
+        let (group16, actor16) = (narrow(&cols.group), cols.actor.as_ref().and_then(narrow));
+        if wide {
+            let (StrColumn::Dict { values: gv, .. }, Some(StrColumn::Dict { values: av, .. })) =
+                (cols.group, cols.actor)
+            else {
+                unreachable!("a table's columns are dictionaries")
+            };
+            cols.group = StrColumn::Dict16 {
+                keys: group16.as_deref().unwrap(),
+                values: gv,
+            };
+            cols.actor = Some(StrColumn::Dict16 {
+                keys: actor16.as_deref().unwrap(),
+                values: av,
+            });
+        }
         let res = scorer.resolve(&cols).unwrap();
         scorer.push_group();
         scorer.sync_actors();
@@ -2667,7 +2891,7 @@ mod tests {
                 report_in_parts(&rows, parts, true, false),
                 "{parts} parts, reversed"
             );
-            // 24-byte rows count as 16-byte ones.
+            // 24-byte rows count as 16-byte ones; 16-bit keys as 32-bit ones.
             assert_eq!(
                 one,
                 report_in_parts(&rows, parts, false, true),
@@ -2688,7 +2912,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
         /// Counting in any number of parts (in parallel) gives the same
         /// report, bit for bit, as counting sequentially in one, whatever
-        /// the order of the rows.
+        /// the order of the rows, the rows' layout and the keys' width.
         #[test]
         fn parallel_parts_are_bit_identical(seed in proptest::prelude::any::<u64>(),
                                             n in 0usize..3000, groups in 1usize..400,
