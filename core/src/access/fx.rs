@@ -197,13 +197,19 @@ fn read_short(b: &[u8]) -> u64 {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The high bit of every byte of `w` equal to `c`, and perhaps of some
-/// bytes above one that is: exact for the lowest, and none at all when no
-/// byte is (a borrow starts only at an equal byte).
+/// The high bit of each byte of `w` that is below `n` (`n` at most 128),
+/// and perhaps of some bytes above one that is: exact for the lowest, and
+/// none at all when no byte is (a borrow starts only at such a byte).
+#[inline(always)]
+pub(crate) fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
+}
+
+/// The high bit of every byte of `w` equal to `c` (as [`below`]: exact
+/// for the lowest).
 #[inline(always)]
 pub(crate) fn bytes_equal(w: u64, c: u8) -> u64 {
-    let x = w ^ ONES.wrapping_mul(u64::from(c));
-    x.wrapping_sub(ONES) & !x & HIGHS
+    below(w ^ (ONES * u64::from(c)), 1)
 }
 
 /// The tag of an empty slot.

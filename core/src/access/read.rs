@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::fx::{IdMap, bytes_equal, read_u64, windows};
+use super::fx::{IdMap, below, bytes_equal, read_u64, windows};
 use super::model::{Attestations, Grant, GrantId, Person, Scope, stamp};
 use crate::id::{NodeId, PersonId, Tag};
 use crate::small::Name;
@@ -217,23 +217,11 @@ impl<'a> Cursor<'a> {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `w` that is below `n` (`n` at most 128);
-/// exact for the lowest such byte, which is all a scan needs.
-#[inline]
-fn below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS
-}
-
 /// The high bit of each byte of `w` that ends a plain string (`"`, `\\`
 /// or a control character); exact for the lowest such byte.
 #[inline]
 fn string_stops(w: u64) -> u64 {
-    below(w ^ (ONES * u64::from(b'"')), 1)
-        | below(w ^ (ONES * u64::from(b'\\')), 1)
-        | below(w, 0x20)
+    bytes_equal(w, b'"') | bytes_equal(w, b'\\') | below(w, 0x20)
 }
 
 /// `c` ends a plain string.

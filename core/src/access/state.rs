@@ -834,41 +834,30 @@ impl AccessState {
                 tags,
             }
         };
-        let rows: Vec<Row>;
+        let people = &self.people;
+        let serial = |tags: Vec<Vec<TagEntry>>| -> Vec<Row> {
+            people.iter().zip(tags).enumerate().map(&row_of).collect()
+        };
         #[cfg(not(target_arch = "wasm32"))]
-        {
+        let rows = if parallel {
             use rayon::prelude::*;
-            if parallel {
-                let mut built = Vec::new();
-                self.people
-                    .par_iter()
-                    .zip(tags.into_par_iter())
-                    .enumerate()
-                    .with_min_len(4096)
-                    .map(row_of)
-                    .collect_into_vec(&mut built);
-                rows = built;
-            } else {
-                rows = self
-                    .people
-                    .iter()
-                    .zip(tags)
-                    .enumerate()
-                    .map(row_of)
-                    .collect();
-            }
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let _ = parallel;
-            rows = self
-                .people
-                .iter()
-                .zip(tags)
+            let mut built = Vec::new();
+            people
+                .par_iter()
+                .zip(tags.into_par_iter())
                 .enumerate()
-                .map(row_of)
-                .collect();
-        }
+                .with_min_len(4096)
+                .map(&row_of)
+                .collect_into_vec(&mut built);
+            built
+        } else {
+            serial(tags)
+        };
+        #[cfg(target_arch = "wasm32")]
+        let rows = {
+            let _ = parallel;
+            serial(tags)
+        };
         let rows_ref = &rows;
         self.ix.people.fill_cards(parallel, |ix, card| {
             if let Some(r) = rows_ref.get(ix as usize) {

@@ -2477,14 +2477,10 @@ fn lookup(
     Ok(i)
 }
 
-/// A dictionary column without a validity bitmap, quickly: which entries
-/// the rows use is found on every core, then those entries are interned in
-/// dictionary order. `None`, with the interner as it was, when a row or an
-/// entry is wrong: the row-by-row path then names the first such row.
 /// Marks the dictionary entries `keys` use: `marks[e]` for entry `e`,
 /// `marks[entries]` when a key is missing and `marks[entries + 1]` when
-/// one lies outside the dictionary. One store a key and no branch, on
-/// every core.
+/// one lies outside the dictionary. One store a key and no branch on
+/// the key, on every core.
 fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
     let (missing, outside) = (entries, entries + 1);
     let mark = |mut marks: Vec<u8>, keys: &[K]| {
@@ -2520,6 +2516,10 @@ fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
     }
 }
 
+/// A dictionary column without a validity bitmap, quickly: which entries
+/// the rows use is found on every core, then those entries are interned in
+/// dictionary order. `None`, with the interner as it was, when a row or an
+/// entry is wrong: the row-by-row path then names the first such row.
 fn resolve_dict<'a, K: Key>(
     keys: &'a [K],
     values: &Strings<'a>,
