@@ -203,14 +203,22 @@ const QUICK_EPOCH: i64 = 2000 << 26;
 const QUICK_LONG: u8 = 15 << 4;
 
 impl Quick {
-    /// Whether the compact form of this card says it all (else the card
-    /// goes in the side vector): never for an id of more than 8 bytes.
+    /// Whether this compact card says it all (else its card goes in the
+    /// side vector): never for an id of more than 8 bytes.
+    #[inline]
+    fn says_all(&self) -> bool {
+        self.bits & SHAPE_MASK <= SHAPE_ONE
+    }
+
+    /// Whether the compact form of this card says it all.
+    #[cfg(test)]
     pub(crate) fn describes(c: &Card) -> bool {
-        Quick::of(c, 0).bits & SHAPE_MASK <= SHAPE_ONE
+        Quick::of(c, 0).says_all()
     }
 
     /// The compact form of a card, pointing to its side card `side` when
     /// it cannot describe it.
+    #[inline]
     pub(crate) fn of(c: &Card, side: u32) -> Quick {
         let len = if c.key_len <= 8 {
             c.key_len << 4
@@ -401,11 +409,11 @@ impl PeopleIx {
     /// when that cannot describe it (in `side`, the person's side card
     /// until now, if any; freed when no longer needed).
     fn store(&mut self, at: usize, card: Card, side: Option<u32>) {
-        let side = if Quick::describes(&card) {
+        let mut q = Quick::of(&card, 0);
+        if q.says_all() {
             if let Some(s) = side {
                 self.free.push(s);
             }
-            0
         } else {
             let s = match side.or_else(|| self.free.pop()) {
                 Some(s) => s,
@@ -417,10 +425,11 @@ impl PeopleIx {
             if let Some(c) = self.side.get_mut(s as usize) {
                 *c = card;
             }
-            s
-        };
-        if let Some(q) = self.quick.get_mut(at) {
-            *q = Quick::of(&card, side);
+            // (`Quick::of` puts the side card's index there)
+            q.from = s;
+        }
+        if let Some(slot) = self.quick.get_mut(at) {
+            *slot = q;
         }
     }
 
@@ -530,7 +539,12 @@ impl PeopleIx {
         let Some(Err(at)) = probe else {
             return false;
         };
-        self.store(at, card, None);
+        // the usual new person (short id, no grant yet): a compact card only
+        let q = Quick::of(&card, 0);
+        match self.quick.get_mut(at) {
+            Some(slot) if q.says_all() => *slot = q,
+            _ => self.store(at, card, None),
+        }
         self.tags.set(at, tag_of(h));
         self.pos.push(at as u32);
         true
@@ -641,8 +655,9 @@ impl PeopleIx {
                     }
                 };
                 fill(ix as u32, &mut card);
-                if had.is_none() && Quick::describes(&card) {
-                    *q = Quick::of(&card, 0);
+                let new = Quick::of(&card, 0);
+                if had.is_none() && new.says_all() {
+                    *q = new;
                 } else {
                     sided.push((slot, card, had));
                 }
