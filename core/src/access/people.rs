@@ -1,15 +1,21 @@
-//! The people table: open addressing whose slots are the people's cards,
-//! so finding a person and reading what `check` needs about them touch one
-//! 64-byte line (beside a one-byte tag per slot, 128 KiB for 100,000
-//! people, which stays in cache), or for the usual person half a line of
-//! the compact cards beside them ([`Quick`]).
+//! The people table: open addressing whose slots are the people's compact
+//! cards ([`Quick`]), so finding the usual person and reading what `check`
+//! needs about them touch half a 64-byte line (beside a one-byte tag per
+//! slot, 128 KiB for 100,000 people). The full cards ([`Card`]) of the
+//! people a compact card cannot describe (long ids, several grants, ...)
+//! sit in a side vector that their compact card points into: a load writes
+//! 4 MiB of compact cards, not 8 MiB of cards beside them.
 //!
-//! Invariants: `cards` and `quick` have `tags.size()` slots, zero or a power of
-//! two; a slot is empty iff its tag is `EMPTY`; an occupied slot's card
+//! Invariants: `quick` has `tags.size()` slots, zero or a power of two; a
+//! slot is empty iff its tag is `EMPTY`; an occupied slot's compact card
 //! holds its person's index, and `pos[ix]` is the slot of person `ix`;
 //! every occupied slot is reachable from its home slot by linear probing
 //! over occupied slots (entries are never removed); at most 7/8 of the
-//! slots are occupied, so probing for an absent id ends early.
+//! slots are occupied, so probing for an absent id ends early. A compact
+//! card that says `SHAPE_GENERAL` holds in `from` the index of its
+//! person's card in `side` (which holds that person's index); every other
+//! person's card is the one their compact card reads as; `free` lists the
+//! side cards no one points to.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
@@ -172,7 +178,8 @@ impl Card {
 /// compact card still holds the id (when short) and says `SHAPE_GENERAL`:
 /// read the full card.
 ///
-/// Invariant: `quick[i] == Quick::of(&cards[i])` for every slot.
+/// Invariant: `quick[i] == Quick::of(&card, side)` for every slot, of its
+/// person's card and the index of its side card.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[repr(C, align(32))]
 pub(crate) struct Quick {
@@ -196,8 +203,23 @@ const QUICK_EPOCH: i64 = 2000 << 26;
 const QUICK_LONG: u8 = 15 << 4;
 
 impl Quick {
-    /// The compact form of a card.
-    pub(crate) fn of(c: &Card) -> Quick {
+    /// Whether this compact card says it all (else its card goes in the
+    /// side vector): never for an id of more than 8 bytes.
+    #[inline]
+    fn says_all(&self) -> bool {
+        self.bits & SHAPE_MASK <= SHAPE_ONE
+    }
+
+    /// Whether the compact form of this card says it all.
+    #[cfg(test)]
+    pub(crate) fn describes(c: &Card) -> bool {
+        Quick::of(c, 0).says_all()
+    }
+
+    /// The compact form of a card, pointing to its side card `side` when
+    /// it cannot describe it.
+    #[inline]
+    pub(crate) fn of(c: &Card, side: u32) -> Quick {
         let len = if c.key_len <= 8 {
             c.key_len << 4
         } else {
@@ -214,6 +236,11 @@ impl Quick {
             attest: 0,
             bits: len | (c.bits & !SHAPE_MASK) | SHAPE_GENERAL,
         };
+        if len == QUICK_LONG {
+            // found by its side card's id
+            q.from = side;
+            return q;
+        }
         let short = |t: i64| {
             t.checked_sub(QUICK_EPOCH)
                 .and_then(|t| u32::try_from(t).ok())
@@ -234,8 +261,31 @@ impl Quick {
             q.from = from;
             q.until = until;
             q.bits = len | c.bits;
+        } else {
+            q.from = side;
         }
         q
+    }
+
+    /// The card this compact card says it all of (for one that does).
+    fn card(&self) -> Card {
+        let wide = |t: u32| i64::from(t) + QUICK_EPOCH;
+        Card {
+            key: [self.key, 0, 0],
+            attest: u64::from(self.attest),
+            from: wide(self.from),
+            until: if self.until == u32::MAX {
+                i64::MAX
+            } else {
+                wide(self.until)
+            },
+            node: self.node,
+            slot: self.slot,
+            ix: self.ix,
+            role: self.role,
+            key_len: self.len(),
+            bits: self.bits & 0x0f,
+        }
     }
 
     /// The id's length, or 15 for an id not kept here.
@@ -273,14 +323,17 @@ fn hash_of(c: &Card) -> u64 {
     }
 }
 
-/// People by id, their cards in the table's slots; ids over 24 bytes are
-/// found through a plain map to their index, then `pos`.
+/// People by id, their compact cards in the table's slots; ids over 24
+/// bytes are found through a plain map to their index, then `pos`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PeopleIx {
     tags: Tags,
-    cards: Vec<Card>,
-    /// `Quick::of` each card, slot by slot.
+    /// `Quick::of` each person's card, slot by slot.
     quick: Vec<Quick>,
+    /// The cards of the people whose compact card cannot describe them.
+    side: Vec<Card>,
+    /// Side cards no compact card points to (reused first).
+    free: Vec<u32>,
     /// Per person index: the slot of their card.
     pos: Vec<u32>,
     long: FxMap<Box<str>, u32>,
@@ -318,10 +371,15 @@ impl PeopleIx {
                     .is_some_and(|q| (q.key == words[0]) & (q.len() == len))
             });
         }
+        // a longer id is on its side card (its compact card says so)
         self.tags.find(h, |at| {
-            self.cards
-                .get(at)
-                .is_some_and(|c| same_words(c.key, words) & (c.key_len == len))
+            self.quick.get(at).is_some_and(|q| {
+                q.len() == 15
+                    && self
+                        .side
+                        .get(q.from as usize)
+                        .is_some_and(|c| same_words(c.key, words) & (c.key_len == len))
+            })
         })
     }
 
@@ -333,7 +391,46 @@ impl PeopleIx {
         if q.bits & SHAPE_MASK <= SHAPE_ONE {
             return Some((q.ix, q.one()));
         }
-        self.cards.get(at).map(|c| (c.ix, c.one()))
+        self.side.get(q.from as usize).map(|c| (c.ix, c.one()))
+    }
+
+    /// The card of the person in slot `at` (their side card, or the card
+    /// their compact card describes), and the index of their side card.
+    fn card_at(&self, at: usize) -> Option<(Card, Option<u32>)> {
+        let q = self.quick.get(at)?;
+        if q.bits & SHAPE_MASK <= SHAPE_ONE {
+            return Some((q.card(), None));
+        }
+        let c = *self.side.get(q.from as usize)?;
+        Some((c, Some(q.from)))
+    }
+
+    /// Writes `card` to slot `at`: its compact card, and its side card
+    /// when that cannot describe it (in `side`, the person's side card
+    /// until now, if any; freed when no longer needed).
+    fn store(&mut self, at: usize, card: Card, side: Option<u32>) {
+        let mut q = Quick::of(&card, 0);
+        if q.says_all() {
+            if let Some(s) = side {
+                self.free.push(s);
+            }
+        } else {
+            let s = match side.or_else(|| self.free.pop()) {
+                Some(s) => s,
+                None => {
+                    self.side.push(Card::default());
+                    (self.side.len() - 1) as u32
+                }
+            };
+            if let Some(c) = self.side.get_mut(s as usize) {
+                *c = card;
+            }
+            // (`Quick::of` puts the side card's index there)
+            q.from = s;
+        }
+        if let Some(slot) = self.quick.get_mut(at) {
+            *slot = q;
+        }
     }
 
     /// What a decision reads about the person in slot `at`.
@@ -386,7 +483,7 @@ impl PeopleIx {
         }
         card.set_flags(flags);
         self.reserve(1);
-        let slot = self.place(card);
+        let slot = self.place(card, None);
         self.pos.push(slot);
     }
 
@@ -425,20 +522,28 @@ impl PeopleIx {
         };
         card.set_flags(flags);
         let h = mix(card.key);
+        let (quick, side) = (&self.quick, &self.side);
         let probe = self.tags.find_or_empty(h, |at| {
-            self.cards
-                .get(at)
-                .is_some_and(|c| same_words(c.key, card.key) & (c.key_len == card.key_len))
+            quick.get(at).is_some_and(|q| {
+                if card.key_len <= 8 {
+                    (q.key == card.key[0]) & (q.len() == card.key_len)
+                } else {
+                    q.len() == 15
+                        && side.get(q.from as usize).is_some_and(|c| {
+                            same_words(c.key, card.key) & (c.key_len == card.key_len)
+                        })
+                }
+            })
         });
         // `None` is unreachable: `reserve` keeps an eighth of the slots empty
         let Some(Err(at)) = probe else {
             return false;
         };
-        if let Some(c) = self.cards.get_mut(at) {
-            *c = card;
-        }
-        if let Some(q) = self.quick.get_mut(at) {
-            *q = Quick::of(&card);
+        // the usual new person (short id, no grant yet): a compact card only
+        let q = Quick::of(&card, 0);
+        match self.quick.get_mut(at) {
+            Some(slot) if q.says_all() => *slot = q,
+            _ => self.store(at, card, None),
         }
         self.tags.set(at, tag_of(h));
         self.pos.push(at as u32);
@@ -446,19 +551,15 @@ impl PeopleIx {
     }
 
     /// Puts a card in the first empty slot from its home (there is one:
-    /// the caller reserved room), returning the slot.
-    fn place(&mut self, card: Card) -> u32 {
+    /// the caller reserved room), returning the slot; `side` is its side
+    /// card, if it has one.
+    fn place(&mut self, card: Card, side: Option<u32>) -> u32 {
         let h = hash_of(&card);
         let Some(at) = self.tags.first_empty(h) else {
             // unreachable: `reserve` keeps an eighth of the slots empty
             return u32::MAX;
         };
-        if let Some(c) = self.cards.get_mut(at) {
-            *c = card;
-        }
-        if let Some(q) = self.quick.get_mut(at) {
-            *q = Quick::of(&card);
-        }
+        self.store(at, card, side);
         self.tags.set(at, tag_of(h));
         at as u32
     }
@@ -470,14 +571,26 @@ impl PeopleIx {
             return;
         }
         let size = (need * 8 / 7 + 1).next_power_of_two().max(16);
-        self.tags = Tags::new(size);
-        self.quick = vec![Quick::default(); size];
-        let old = std::mem::replace(&mut self.cards, vec![Card::default(); size]);
+        let old = PeopleIx {
+            tags: std::mem::replace(&mut self.tags, Tags::new(size)),
+            quick: std::mem::replace(&mut self.quick, vec![Quick::default(); size]),
+            ..PeopleIx::default()
+        };
         let mut pos = std::mem::take(&mut self.pos);
         pos.reserve(more);
         for slot in pos.iter_mut() {
-            if let Some(&card) = old.get(*slot as usize) {
-                *slot = self.place(card);
+            // the side cards stay where they are
+            let q = old.quick.get(*slot as usize).copied();
+            let found = q.and_then(|q| {
+                if q.bits & SHAPE_MASK <= SHAPE_ONE {
+                    Some((q.card(), None))
+                } else {
+                    let c = *self.side.get(q.from as usize)?;
+                    Some((c, Some(q.from)))
+                }
+            });
+            if let Some((card, side)) = found {
+                *slot = self.place(card, side);
             }
         }
         self.pos = pos;
@@ -492,9 +605,9 @@ impl PeopleIx {
 
     /// Person `p`'s card.
     #[cfg(test)]
-    pub(crate) fn card(&self, p: u32) -> Option<&Card> {
+    pub(crate) fn card(&self, p: u32) -> Option<Card> {
         let slot = *self.pos.get(p as usize)?;
-        self.cards.get(slot as usize)
+        self.card_at(slot as usize).map(|(c, _)| c)
     }
 
     /// The slot of person `p`'s card (valid while the table does not change).
@@ -511,47 +624,82 @@ impl PeopleIx {
 
     /// Writes each person's card with `fill(person index, card)`, and its
     /// compact card from it, person by person: on native targets the two
-    /// halves of the table side by side when `parallel` (each half's cards
-    /// and compact cards are its own; each goes through every person and
+    /// halves of the table side by side when `parallel` (each half's
+    /// compact cards are its own; each goes through every person and
     /// writes those whose slot is in its half). In person order, `fill`
     /// reads its input in order and the writes go at random (they need no
     /// answer, so many are on their way at once); in slot order, the input
-    /// was read at random, each read waited for. An empty slot's compact
-    /// card stays the empty card's.
+    /// was read at random, each read waited for. The cards that need a
+    /// side card (few) are gathered in each half and written after, the
+    /// first half's first.
     pub(crate) fn fill_cards(&mut self, parallel: bool, fill: impl Fn(u32, &mut Card) + Sync) {
-        let mid = self.cards.len() / 2;
+        let mid = self.quick.len() / 2;
         let pos = &self.pos;
-        let (Some((cards_a, cards_b)), Some((quick_a, quick_b))) = (
-            self.cards.split_at_mut_checked(mid),
-            self.quick.split_at_mut_checked(mid),
-        ) else {
+        let side = &self.side;
+        let Some((quick_a, quick_b)) = self.quick.split_at_mut_checked(mid) else {
             return;
         };
-        let run = |from: usize, cards: &mut [Card], quick: &mut [Quick]| {
+        let run = |from: usize, quick: &mut [Quick]| {
+            let mut sided = Vec::new();
             for (ix, &slot) in pos.iter().enumerate() {
                 let at = (slot as usize).wrapping_sub(from);
-                if let (Some(c), Some(q)) = (cards.get_mut(at), quick.get_mut(at)) {
-                    fill(ix as u32, c);
-                    *q = Quick::of(c);
+                let Some(q) = quick.get_mut(at) else {
+                    continue;
+                };
+                let (mut card, had) = if q.bits & SHAPE_MASK <= SHAPE_ONE {
+                    (q.card(), None)
+                } else {
+                    match side.get(q.from as usize) {
+                        Some(c) => (*c, Some(q.from)),
+                        None => continue,
+                    }
+                };
+                fill(ix as u32, &mut card);
+                let new = Quick::of(&card, 0);
+                if had.is_none() && new.says_all() {
+                    *q = new;
+                } else {
+                    sided.push((slot, card, had));
                 }
             }
+            sided
         };
-        both(
-            parallel,
-            || run(0, cards_a, quick_a),
-            || run(mid, cards_b, quick_b),
-        );
+        let (a, b) = both(parallel, || run(0, quick_a), || run(mid, quick_b));
+        for (slot, card, had) in a.into_iter().chain(b) {
+            self.store(slot as usize, card, had);
+        }
     }
 
-    /// Every compact card is its card's (the invariant).
+    /// Every compact card is its card's (the invariant), and every side
+    /// card is pointed to by one compact card or listed free.
     #[cfg(test)]
     pub(crate) fn quick_in_sync(&self) -> bool {
-        self.quick.len() == self.cards.len()
-            && self
-                .cards
-                .iter()
-                .zip(&self.quick)
-                .all(|(c, q)| Quick::of(c) == *q)
+        let mut used = vec![false; self.side.len()];
+        for &s in &self.free {
+            match used.get_mut(s as usize) {
+                Some(u) if !*u => *u = true,
+                _ => return false,
+            }
+        }
+        for (ix, &at) in self.pos.iter().enumerate() {
+            let Some((card, side)) = self.card_at(at as usize) else {
+                return false;
+            };
+            if let Some(s) = side {
+                match used.get_mut(s as usize) {
+                    Some(u) if !*u => *u = true,
+                    _ => return false,
+                }
+            }
+            let needs = !Quick::describes(&card);
+            if card.ix != ix as u32
+                || needs != side.is_some()
+                || self.quick.get(at as usize) != Some(&Quick::of(&card, side.unwrap_or(0)))
+            {
+                return false;
+            }
+        }
+        used.iter().all(|&u| u)
     }
 
     /// Changes person `p`'s card (and its compact form with it).
@@ -559,11 +707,9 @@ impl PeopleIx {
         let Some(&slot) = self.pos.get(p as usize) else {
             return;
         };
-        if let Some(c) = self.cards.get_mut(slot as usize) {
-            change(c);
-            if let Some(q) = self.quick.get_mut(slot as usize) {
-                *q = Quick::of(c);
-            }
+        if let Some((mut card, side)) = self.card_at(slot as usize) {
+            change(&mut card);
+            self.store(slot as usize, card, side);
         }
     }
 }
@@ -601,9 +747,7 @@ mod props {
                 prop_assert!(same(t.card(i as u32).unwrap().one(), one));
             }
             // every slot's compact card is its card's
-            for (c, q) in t.cards.iter().zip(&t.quick) {
-                prop_assert_eq!(Quick::of(c), *q);
-            }
+            prop_assert!(t.quick_in_sync());
             for a in &absent {
                 prop_assert_eq!(t.find(a).map(|(ix, _)| ix), None);
             }
@@ -680,7 +824,7 @@ mod props {
             let shape = bits & SHAPE_MASK;
             prop_assume!(shape != 3);
             let c = Card { key, attest, from, until, node, slot, ix: 7, role, key_len, bits };
-            let q = Quick::of(&c);
+            let q = Quick::of(&c, 5);
             prop_assert_eq!(q.ix, 7);
             if key_len <= 8 {
                 prop_assert_eq!((q.key, q.len()), (key[0], key_len));
@@ -691,8 +835,13 @@ mod props {
             prop_assert!(!fits || shape <= SHAPE_ONE);
             if fits {
                 prop_assert!(same(q.one(), c.one()));
+                // and turns back into a card of the same compact card
+                if key_len <= 8 {
+                    prop_assert_eq!(Quick::of(&q.card(), 5), q);
+                    prop_assert!(same(q.card().one(), c.one()));
+                }
             } else {
-                prop_assert!(shape == SHAPE_GENERAL || attest > 255 || (shape == SHAPE_ONE && (from < QUICK_EPOCH || from >= QUICK_EPOCH + i64::from(u32::MAX) || (until != i64::MAX && until >= QUICK_EPOCH + i64::from(u32::MAX)))));
+                prop_assert!(key_len > 8 || shape == SHAPE_GENERAL || attest > 255 || (shape == SHAPE_ONE && (from < QUICK_EPOCH || from >= QUICK_EPOCH + i64::from(u32::MAX) || (until != i64::MAX && until >= QUICK_EPOCH + i64::from(u32::MAX)))));
             }
         }
     }
@@ -705,6 +854,54 @@ mod props {
     #[test]
     fn a_card_is_one_line() {
         assert_eq!(std::mem::size_of::<Card>(), 64);
+    }
+
+    /// A person whose card stops needing its side card frees it, and the
+    /// next person who needs one takes it; the compact cards follow.
+    #[test]
+    fn side_cards_are_freed_and_reused() {
+        let mut t = PeopleIx::default();
+        for id in ["p-1", "p-2", "p-3"] {
+            t.push(id, PersonFlags::default());
+        }
+        assert!(t.side.is_empty());
+        let general = |c: &mut Card| c.bits = (c.bits & !SHAPE_MASK) | SHAPE_GENERAL;
+        let empty = |c: &mut Card| c.bits &= !SHAPE_MASK;
+        t.update(0, general);
+        assert_eq!((t.side.len(), t.free.len()), (1, 0));
+        assert_eq!(
+            t.find("p-1").map(|(ix, one)| (ix, one.shape())),
+            Some((0, SHAPE_GENERAL))
+        );
+        t.update(0, empty);
+        assert_eq!((t.side.len(), t.free.len()), (1, 1));
+        assert_eq!(
+            t.find("p-1").map(|(ix, one)| (ix, one.shape())),
+            Some((0, SHAPE_EMPTY))
+        );
+        t.update(2, general);
+        assert_eq!((t.side.len(), t.free.len()), (1, 0));
+        assert_eq!(
+            t.find("p-3").map(|(ix, one)| (ix, one.shape())),
+            Some((2, SHAPE_GENERAL))
+        );
+        // an id longer than a compact card holds has its side card from the start
+        t.push(
+            "a-long-person-id",
+            PersonFlags {
+                suspended: true,
+                attest: 3,
+            },
+        );
+        assert_eq!(t.side.len(), 2);
+        assert_eq!(
+            t.find("a-long-person-id").map(|(ix, one)| (ix, one.attest)),
+            Some((3, 3))
+        );
+        assert!(t.quick_in_sync());
+        for (i, id) in ["p-1", "p-2", "p-3", "a-long-person-id"].iter().enumerate() {
+            assert_eq!(t.get(id), Some(i as u32));
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The chapter hierarchy: one organization root, regions at any depth, chapters.
 //!
 //! Invariants: exactly one root; every other node has a parent that exists;
-//! no cycles; `tin`/`tout` is a preorder numbering of the current tree, so
-//! `a` is an ancestor-or-self of `b` iff `tin[a] <= tin[b] < tout[a]`, and a
-//! subtree is the contiguous slice `order[tin[a]..tout[a]]`. Every mutation
-//! validates completely before it changes anything.
+//! no cycles; `spans[a] = [tin[a], tout[a]]` is a preorder numbering of the
+//! current tree, so `a` is an ancestor-or-self of `b` iff
+//! `tin[a] <= tin[b] < tout[a]`, and a subtree is the contiguous slice
+//! `order[tin[a]..tout[a]]`. Every mutation validates completely before it
+//! changes anything.
 
 mod error;
 mod model;
@@ -51,8 +52,9 @@ pub struct Network {
     /// Children of each node, in arena order.
     pub(crate) children: Vec<Vec<u32>>,
     pub(crate) depth: Vec<u32>,
-    pub(crate) tin: Vec<u32>,
-    pub(crate) tout: Vec<u32>,
+    /// `[tin, tout]` of each node, side by side: a check reads both of a
+    /// node (one cache line where two arrays took two).
+    pub(crate) spans: Vec<[u32; 2]>,
     /// Nodes in preorder: `order[tin[n]] == n`.
     pub(crate) order: Vec<u32>,
     pub(crate) revision: u64,
@@ -228,8 +230,7 @@ impl Network {
             parent,
             children,
             depth: Vec::new(),
-            tin: Vec::new(),
-            tout: Vec::new(),
+            spans: Vec::new(),
             order: Vec::new(),
             revision: 0,
             access,
@@ -247,8 +248,7 @@ impl Network {
     pub(crate) fn renumber(&mut self) {
         let n = self.nodes.len();
         self.depth = vec![0; n];
-        self.tin = vec![NONE; n];
-        self.tout = vec![NONE; n];
+        self.spans = vec![[NONE; 2]; n];
         self.order = Vec::with_capacity(n);
         // (node, next child position)
         let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
@@ -256,7 +256,7 @@ impl Network {
             return;
         }
         self.order.push(0);
-        if let Some(t) = self.tin.get_mut(0) {
+        if let Some([t, _]) = self.spans.get_mut(0) {
             *t = 0;
         }
         while let Some(top) = stack.last_mut() {
@@ -269,21 +269,21 @@ impl Network {
             match next {
                 Some(child) => {
                     top.1 += 1;
-                    if self.tin.get(child as usize) != Some(&NONE) {
+                    if self.tin(child) != NONE {
                         continue; // already numbered: only possible in a malformed input
                     }
                     let d = self.depth.get(node as usize).copied().unwrap_or(0) + 1;
                     if let Some(slot) = self.depth.get_mut(child as usize) {
                         *slot = d;
                     }
-                    if let Some(slot) = self.tin.get_mut(child as usize) {
+                    if let Some([slot, _]) = self.spans.get_mut(child as usize) {
                         *slot = self.order.len() as u32;
                     }
                     self.order.push(child);
                     stack.push((child, 0));
                 }
                 None => {
-                    if let Some(slot) = self.tout.get_mut(node as usize) {
+                    if let Some([_, slot]) = self.spans.get_mut(node as usize) {
                         *slot = self.order.len() as u32;
                     }
                     stack.pop();
@@ -294,7 +294,7 @@ impl Network {
 
     /// Finds a cycle among nodes unreachable from the root.
     fn find_cycle(&self) -> NetworkError {
-        let start = self.tin.iter().position(|&t| t == NONE).unwrap_or(0);
+        let start = self.spans.iter().position(|&[t, _]| t == NONE).unwrap_or(0);
         let mut seen = vec![false; self.nodes.len()];
         let mut at = start;
         let mut walk = Vec::new();
@@ -328,11 +328,11 @@ impl Network {
         if n == 0 || self.root().parent.is_some() {
             return Err("the first node must be the root".into());
         }
-        if self.order.len() != n || self.tin.len() != n || self.tout.len() != n {
+        if self.order.len() != n || self.spans.len() != n {
             return Err("numbering does not cover every node".into());
         }
         for (pos, &ix) in self.order.iter().enumerate() {
-            if self.tin.get(ix as usize).copied() != Some(pos as u32) {
+            if self.tin(ix) != pos as u32 {
                 return Err(format!("order[{pos}] = {ix} but tin differs"));
             }
         }
@@ -389,11 +389,16 @@ impl Network {
     }
 
     /// `(tin, tout)` of a node: its subtree is `order[tin..tout]`.
+    #[inline]
     pub(crate) fn span(&self, ix: u32) -> (u32, u32) {
-        (
-            self.tin.get(ix as usize).copied().unwrap_or(0),
-            self.tout.get(ix as usize).copied().unwrap_or(0),
-        )
+        let [tin, tout] = self.spans.get(ix as usize).copied().unwrap_or([0; 2]);
+        (tin, tout)
+    }
+
+    /// The preorder number of a node (`NONE` when unknown or not numbered).
+    #[inline]
+    pub(crate) fn tin(&self, ix: u32) -> u32 {
+        self.spans.get(ix as usize).map_or(NONE, |&[tin, _]| tin)
     }
 
     /// Parent index (`None` for the root).
@@ -404,7 +409,7 @@ impl Network {
     /// True when `a` is `b` or an ancestor of `b` (arena indexes). O(1).
     pub(crate) fn covers_ix(&self, a: u32, b: u32) -> bool {
         let (ta, oa) = self.span(a);
-        let tb = self.tin.get(b as usize).copied().unwrap_or(NONE);
+        let tb = self.tin(b);
         ta <= tb && tb < oa
     }
 

@@ -318,7 +318,7 @@ pub(crate) fn check_numbering(net: &Network) {
     let n = net.len();
     assert_eq!(net.order.len(), n);
     for (pos, &ix) in net.order.iter().enumerate() {
-        assert_eq!(net.tin[ix as usize] as usize, pos);
+        assert_eq!(net.tin(ix) as usize, pos);
     }
     for a in 0..n as u32 {
         for b in 0..n as u32 {
