@@ -27,7 +27,8 @@ use super::metrics::{self, NetworkMetrics, WindowTotals};
 use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
 use super::report::{
     ComponentReport, Excluded, GroupReport, HealthReport, Intervention, LeaderRecency, Milestone,
-    Onboarding, Status, Trend, TrendDirection, count, days_ago, num,
+    Onboarding, Status, Trend, TrendDirection, num, push_count, push_days_ago, push_num,
+    push_tenths, push_u64,
 };
 
 const NEVER: u64 = u64::MAX;
@@ -1573,10 +1574,12 @@ impl Scorer {
                 }
                 ms.last_leader_age = ms.last_leader_age.min(age);
             }
-            ms.leaders.push((self.actors.name(p).to_owned(), age));
+            ms.leaders.push((p, age));
         }
+        // By age, then by id (names are read where they are written).
+        let name = |p: u32| self.actors.name(p);
         ms.leaders
-            .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+            .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| name(a.0).cmp(name(b.0))));
         ms.l_fx = l_fx;
         // Conversation: the latest posts of each author and day, up to the cap.
         // Keys sort by author, then day, then age (narrow keys: by author,
@@ -1783,72 +1786,86 @@ impl Scorer {
             .age_eff
             .is_some_and(|a| a < i64::try_from(sp.new_group).unwrap_or(i64::MAX));
         let t = m.thresholds;
-        let (status, mut reason) = if is_new {
+        // The reason is written piece by piece (no formatting machinery).
+        let mut reason = String::with_capacity(96);
+        let r = &mut reason;
+        let status = if is_new {
             let d = age_days.unwrap_or(0);
-            let from = if ms.created_from_activity {
-                "first activity"
+            r.push_str(if ms.created_from_activity {
+                "first activity "
             } else {
-                "created"
-            };
-            (
-                Status::New,
-                format!(
-                    "{from} {}; groups younger than {} days are judged on onboarding, not on score",
-                    days_ago(u64::from(d)),
-                    m.new_group_days
-                ),
-            )
+                "created "
+            });
+            push_days_ago(r, u64::from(d));
+            r.push_str("; groups younger than ");
+            push_u64(r, u64::from(m.new_group_days));
+            r.push_str(" days are judged on onboarding, not on score");
+            Status::New
         } else if ms.dormant_evidence(sp) {
-            let since = |age: u64, what: &str| {
+            let since = |r: &mut String, age: u64, what: &str| {
+                r.push_str("no ");
+                r.push_str(what);
                 if age == NEVER {
-                    format!("no {what} on record")
+                    r.push_str(" on record");
                 } else {
-                    format!("no {what} for {} days", age / DAY_MS.unsigned_abs())
+                    r.push_str(" for ");
+                    push_u64(r, age / DAY_MS.unsigned_abs());
+                    r.push_str(" days");
                 }
             };
-            (
-                Status::Dormant,
-                format!(
-                    "{} and {}",
-                    since(ms.last_leader_age, "leader action"),
-                    since(ms.last_event_age, "event")
-                ),
-            )
+            since(r, ms.last_leader_age, "leader action");
+            r.push_str(" and ");
+            since(r, ms.last_event_age, "event");
+            Status::Dormant
         } else {
             let st = t.status_for(previous, score);
-            let s = floor1_text(score);
-            let r = match (st, previous) {
-                (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => format!(
-                    "score {s} stays at or above {}, the level for leaving thriving",
-                    num(t.thriving_leave)
-                ),
-                (Status::Thriving, _) => format!(
-                    "score {s} is at or above {}, the level for thriving",
-                    num(t.thriving_enter)
-                ),
-                (Status::AtRisk, Some(Status::AtRisk)) if score >= t.at_risk_enter => format!(
-                    "score {s} is still below {}, the level for leaving at risk",
-                    num(t.at_risk_leave)
-                ),
-                (Status::AtRisk, _) => format!(
-                    "score {s} is below {}, the level for at risk",
-                    num(t.at_risk_enter)
-                ),
-                (_, Some(Status::Thriving)) => format!(
-                    "score {s} fell below {}, the level for leaving thriving",
-                    num(t.thriving_leave)
-                ),
-                (_, Some(Status::AtRisk)) => format!(
-                    "score {s} rose to {} or more, the level for leaving at risk",
-                    num(t.at_risk_leave)
-                ),
-                _ => format!(
-                    "score {s} is between {} and {}",
-                    num(t.at_risk_enter),
-                    num(t.thriving_enter)
-                ),
+            r.push_str("score ");
+            push_tenths(r, super::report::floor1(score), 0);
+            let level = |r: &mut String, before: &str, v: f64, after: &str| {
+                r.push_str(before);
+                push_num(r, v);
+                r.push_str(after);
             };
-            (st, r)
+            match (st, previous) {
+                (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => level(
+                    r,
+                    " stays at or above ",
+                    t.thriving_leave,
+                    ", the level for leaving thriving",
+                ),
+                (Status::Thriving, _) => level(
+                    r,
+                    " is at or above ",
+                    t.thriving_enter,
+                    ", the level for thriving",
+                ),
+                (Status::AtRisk, Some(Status::AtRisk)) if score >= t.at_risk_enter => level(
+                    r,
+                    " is still below ",
+                    t.at_risk_leave,
+                    ", the level for leaving at risk",
+                ),
+                (Status::AtRisk, _) => {
+                    level(r, " is below ", t.at_risk_enter, ", the level for at risk")
+                }
+                (_, Some(Status::Thriving)) => level(
+                    r,
+                    " fell below ",
+                    t.thriving_leave,
+                    ", the level for leaving thriving",
+                ),
+                (_, Some(Status::AtRisk)) => level(
+                    r,
+                    " rose to ",
+                    t.at_risk_leave,
+                    " or more, the level for leaving at risk",
+                ),
+                _ => {
+                    level(r, " is between ", t.at_risk_enter, " and ");
+                    push_num(r, t.thriving_enter);
+                }
+            }
+            st
         };
         let onboarding = (status == Status::New).then(|| {
             let reached: Vec<Milestone> = Milestone::ALL
@@ -1864,9 +1881,12 @@ impl Scorer {
             Onboarding { reached, next }
         });
         if let Some(ob) = &onboarding {
-            reason.push_str(&format!("; onboarding {} of 4", ob.reached.len()));
+            reason.push_str("; onboarding ");
+            push_u64(&mut reason, ob.reached.len() as u64);
+            reason.push_str(" of 4");
             if let Some(next) = ob.next {
-                reason.push_str(&format!(", next: {}", next.label()));
+                reason.push_str(", next: ");
+                reason.push_str(next.label());
             }
         }
         let bus_factor = ms.active_leaders <= 1;
@@ -1908,9 +1928,9 @@ impl Scorer {
             leaders: ms
                 .leaders
                 .iter()
-                .map(|(p, age)| LeaderRecency {
-                    person: p.clone(),
-                    days_since_action: (*age != NEVER).then(|| to_u32(age / DAY_MS.unsigned_abs())),
+                .map(|&(p, age)| LeaderRecency {
+                    person: self.actors.name(p).to_owned(),
+                    days_since_action: (age != NEVER).then(|| to_u32(age / DAY_MS.unsigned_abs())),
                 })
                 .collect(),
             active_leaders: to_u32(ms.active_leaders),
@@ -1925,165 +1945,197 @@ impl Scorer {
         }
     }
 
+    /// A component's facts in plain words, written piece by piece (without
+    /// the formatting machinery: this runs five times for every group).
+    #[allow(clippy::too_many_lines)]
     fn component_facts(&self, c: Component, ms: &Measures, acc: &GroupAcc) -> String {
         let m = &self.model;
         let kind = |k: Kind| acc.kinds.get(k as usize).copied().unwrap_or_default();
         let day = DAY_MS.unsigned_abs();
-        let window = num(m.half_lives_days.get(c));
-        let last = |age: u64| days_ago(age / day);
+        let half_life = m.half_lives_days.get(c);
+        let mut s = String::with_capacity(128);
+        let w = &mut s;
+        // " in the last {window} days"
+        let in_window = |w: &mut String| {
+            w.push_str(" in the last ");
+            push_num(w, half_life);
+            w.push_str(" days");
+        };
+        let last = |w: &mut String, age: u64| push_days_ago(w, age / day);
+        let count_f = |w: &mut String, v: f64, one: &str, many: &str| {
+            if v == 1.0 {
+                w.push_str("1 ");
+                w.push_str(one);
+            } else {
+                push_num(w, v);
+                w.push(' ');
+                w.push_str(many);
+            }
+        };
         match c {
             Component::Activity => {
                 let ev = kind(Kind::EventHeld);
                 if ev.n == 0 {
-                    return "no events on record".into();
+                    w.push_str("no events on record");
+                } else if ev.n_win == 0 {
+                    w.push_str("no events");
+                    in_window(w);
+                    w.push_str("; last one ");
+                    last(w, ev.last_age);
+                } else {
+                    push_count(w, u64::from(ev.n_win), "event", "events");
+                    in_window(w);
+                    let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
+                    if with_att > 0 {
+                        w.push_str(", ");
+                        count_f(w, ms.attendance_win, "person", "people");
+                        w.push_str(" attending in all");
+                    }
+                    if ms.events_over_cap > 0 {
+                        w.push_str(" (");
+                        push_u64(w, ms.events_over_cap);
+                        w.push_str(" above the attendance cap of ");
+                        push_num(w, ms.cap);
+                        w.push_str(", counted as ");
+                        push_num(w, ms.cap);
+                        w.push(')');
+                    }
+                    if ms.events_no_att > 0 {
+                        w.push_str(" (attendance not recorded for ");
+                        push_u64(w, ms.events_no_att);
+                        w.push(')');
+                    }
+                    w.push_str(", last one ");
+                    last(w, ev.last_age);
                 }
-                if ev.n_win == 0 {
-                    return format!(
-                        "no events in the last {window} days; last one {}",
-                        last(ev.last_age)
-                    );
-                }
-                let mut s = format!(
-                    "{} in the last {window} days",
-                    count(u64::from(ev.n_win), "event", "events")
-                );
-                let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
-                if with_att > 0 {
-                    s.push_str(&format!(
-                        ", {} attending in all",
-                        count_f(ms.attendance_win, "person", "people")
-                    ));
-                }
-                if ms.events_over_cap > 0 {
-                    s.push_str(&format!(
-                        " ({} above the attendance cap of {}, counted as {})",
-                        ms.events_over_cap,
-                        num(ms.cap),
-                        num(ms.cap)
-                    ));
-                }
-                if ms.events_no_att > 0 {
-                    s.push_str(&format!(
-                        " (attendance not recorded for {})",
-                        ms.events_no_att
-                    ));
-                }
-                s.push_str(&format!(", last one {}", last(ev.last_age)));
-                s
             }
             Component::Leadership => {
-                let mut s = if ms.leaders.is_empty() {
-                    "no leaders listed and no leader actions on record".to_owned()
+                if ms.leaders.is_empty() {
+                    w.push_str("no leaders listed and no leader actions on record");
                 } else {
-                    let shown: Vec<String> = ms
-                        .leaders
-                        .iter()
-                        .take(4)
-                        .map(|(p, age)| {
-                            if *age == NEVER {
-                                format!("{p} never")
-                            } else {
-                                format!("{p} {}", last(*age))
-                            }
-                        })
-                        .collect();
-                    let more = ms.leaders.len().saturating_sub(4);
-                    let mut s = format!(
-                        "{} of {} acted in the last {window} days: {}",
-                        ms.leaders_win,
-                        count(ms.leaders.len() as u64, "leader", "leaders"),
-                        shown.join(", ")
-                    );
-                    if more > 0 {
-                        s.push_str(&format!(" and {more} more"));
+                    push_u64(w, ms.leaders_win);
+                    w.push_str(" of ");
+                    push_count(w, ms.leaders.len() as u64, "leader", "leaders");
+                    w.push_str(" acted");
+                    in_window(w);
+                    w.push_str(": ");
+                    for (i, &(p, age)) in ms.leaders.iter().take(4).enumerate() {
+                        if i > 0 {
+                            w.push_str(", ");
+                        }
+                        w.push_str(self.actors.name(p));
+                        if age == NEVER {
+                            w.push_str(" never");
+                        } else {
+                            w.push(' ');
+                            last(w, age);
+                        }
                     }
-                    s
-                };
-                if acc.excluded.not_leader > 0 {
-                    s.push_str(&format!(
-                        "; {} by people not listed as leaders not counted",
-                        count(acc.excluded.not_leader, "leader action", "leader actions")
-                    ));
+                    let more = ms.leaders.len().saturating_sub(4);
+                    if more > 0 {
+                        w.push_str(" and ");
+                        push_u64(w, more as u64);
+                        w.push_str(" more");
+                    }
                 }
-                s
+                if acc.excluded.not_leader > 0 {
+                    w.push_str("; ");
+                    push_count(
+                        w,
+                        acc.excluded.not_leader,
+                        "leader action",
+                        "leader actions",
+                    );
+                    w.push_str(" by people not listed as leaders not counted");
+                }
             }
             Component::Impact => {
                 let p = kind(Kind::PetitionStarted);
                 let r = kind(Kind::ActionReported);
-                let w = kind(Kind::Win);
-                let last_age = p.last_age.min(r.last_age).min(w.last_age);
-                if p.n + r.n + w.n == 0 {
-                    return "no petitions, report-backs or wins on record".into();
+                let wn = kind(Kind::Win);
+                let last_age = p.last_age.min(r.last_age).min(wn.last_age);
+                if p.n + r.n + wn.n == 0 {
+                    w.push_str("no petitions, report-backs or wins on record");
+                    return s;
                 }
-                let parts: Vec<String> = [
+                let parts = [
                     (p.n_win, "petition started", "petitions started"),
                     (r.n_win, "action reported back", "actions reported back"),
-                    (w.n_win, "win", "wins"),
-                ]
-                .into_iter()
-                .filter(|(n, _, _)| *n > 0)
-                .map(|(n, one, many)| count(u64::from(n), one, many))
-                .collect();
-                if parts.is_empty() {
-                    return format!(
-                        "no petitions, report-backs or wins in the last {window} days; last one {}",
-                        last(last_age)
-                    );
+                    (wn.n_win, "win", "wins"),
+                ];
+                let shown = parts.iter().filter(|(n, _, _)| *n > 0).count();
+                if shown == 0 {
+                    w.push_str("no petitions, report-backs or wins");
+                    in_window(w);
+                    w.push_str("; last one ");
+                    last(w, last_age);
+                    return s;
                 }
-                format!(
-                    "{} in the last {window} days, last one {}",
-                    join_words(&parts),
-                    last(last_age)
-                )
+                // "a", "a and b", "a, b and c"
+                for (i, &(n, one, many)) in parts.iter().filter(|(n, _, _)| *n > 0).enumerate() {
+                    if i > 0 {
+                        w.push_str(if i + 1 == shown { " and " } else { ", " });
+                    }
+                    push_count(w, u64::from(n), one, many);
+                }
+                in_window(w);
+                w.push_str(", last one ");
+                last(w, last_age);
             }
             Component::Growth => {
                 let j = kind(Kind::MemberJoined);
                 let l = kind(Kind::MemberLeft);
-                let left = if l.n_win > 0 {
-                    format!(" ({} left)", num(unfx(u128::from(l.v_win))))
-                } else {
-                    String::new()
+                let left = |w: &mut String| {
+                    if l.n_win > 0 {
+                        w.push_str(" (");
+                        push_num(w, unfx(u128::from(l.v_win)));
+                        w.push_str(" left)");
+                    }
                 };
                 if j.n == 0 {
-                    return format!("no new members on record{left}");
+                    w.push_str("no new members on record");
+                    left(w);
+                } else if j.n_win == 0 {
+                    w.push_str("no new members");
+                    in_window(w);
+                    left(w);
+                    w.push_str("; last joined ");
+                    last(w, j.last_age);
+                } else {
+                    count_f(w, unfx(u128::from(j.v_win)), "new member", "new members");
+                    in_window(w);
+                    left(w);
+                    w.push_str(", last joined ");
+                    last(w, j.last_age);
                 }
-                if j.n_win == 0 {
-                    return format!(
-                        "no new members in the last {window} days{left}; last joined {}",
-                        last(j.last_age)
-                    );
-                }
-                format!(
-                    "{} in the last {window} days{left}, last joined {}",
-                    count_f(unfx(u128::from(j.v_win)), "new member", "new members"),
-                    last(j.last_age)
-                )
             }
             Component::Conversation => {
                 let p = kind(Kind::Post);
                 if p.n == 0 {
-                    return "no posts on record".into();
+                    w.push_str("no posts on record");
+                    return s;
                 }
-                let mut s = if ms.posts_win == 0 {
-                    format!("no posts in the last {window} days")
+                if ms.posts_win == 0 {
+                    w.push_str("no posts");
                 } else {
-                    format!(
-                        "{} by {} in the last {window} days",
-                        count(ms.posts_win, "post", "posts"),
-                        count(ms.authors_win, "author", "authors")
-                    )
-                };
-                if ms.posts_over_cap > 0 {
-                    s.push_str(&format!(
-                        " ({} more above {} per author per day not counted)",
-                        ms.posts_over_cap, m.posts_per_author_per_day
-                    ));
+                    push_count(w, ms.posts_win, "post", "posts");
+                    w.push_str(" by ");
+                    push_count(w, ms.authors_win, "author", "authors");
                 }
-                let sep = if ms.posts_win == 0 { ";" } else { "," };
-                s.push_str(&format!("{sep} last one {}", last(p.last_age)));
-                s
+                in_window(w);
+                if ms.posts_over_cap > 0 {
+                    w.push_str(" (");
+                    push_u64(w, ms.posts_over_cap);
+                    w.push_str(" more above ");
+                    push_u64(w, u64::from(m.posts_per_author_per_day));
+                    w.push_str(" per author per day not counted)");
+                }
+                w.push_str(if ms.posts_win == 0 { ";" } else { "," });
+                w.push_str(" last one ");
+                last(w, p.last_age);
             }
         }
+        s
     }
 }
 
@@ -2095,6 +2147,7 @@ fn l_to_f64(l: u128) -> f64 {
 }
 
 /// `v` rounded down to tenths, as text ("12.3").
+#[cfg(test)]
 pub(crate) fn floor1_text(v: f64) -> String {
     super::report::Tenths(super::report::floor1(v)).to_string()
 }
@@ -2103,22 +2156,6 @@ fn num3(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()
-}
-
-fn count_f(v: f64, one: &str, many: &str) -> String {
-    if v == 1.0 {
-        format!("1 {one}")
-    } else {
-        format!("{} {many}", num(v))
-    }
-}
-
-fn join_words(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 fn empty_report(group: &str) -> GroupReport {
@@ -2189,7 +2226,8 @@ struct Measures {
     attendance_win: f64,
     events_over_cap: u64,
     events_no_att: u64,
-    leaders: Vec<(String, u64)>,
+    /// (person, age of last action or NEVER), most recent first.
+    leaders: Vec<(u32, u64)>,
     leaders_acted: u64,
     leaders_win: u64,
     active_leaders: u64,
@@ -3131,12 +3169,60 @@ mod tests {
         }
     }
 
+    /// The impact facts join their parts as "a", "a and b", "a, b and c".
+    #[test]
+    fn impact_parts_are_joined_in_words() {
+        use crate::health::ActivityRow;
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let row = |group, days: i64, kind| ActivityRow {
+            group,
+            time: now - chrono::Duration::days(days),
+            kind,
+            value: None,
+            actor: Some("a"),
+        };
+        let rows = [
+            row("one", 3, Kind::Win),
+            row("two", 5, Kind::PetitionStarted),
+            row("two", 4, Kind::PetitionStarted),
+            row("two", 9, Kind::Win),
+            row("three", 7, Kind::PetitionStarted),
+            row("three", 6, Kind::ActionReported),
+            row("three", 8, Kind::ActionReported),
+            row("three", 2, Kind::Win),
+            row("old", 200, Kind::Win),
+        ];
+        let mut scorer = Scorer::new(&HealthModel::default(), &Facts::default(), now).unwrap();
+        scorer.add_rows(rows.iter().copied()).unwrap();
+        let report = scorer.report(None);
+        let facts = |g: &str| {
+            report
+                .group(g)
+                .and_then(|r| r.component(Component::Impact))
+                .map(|c| c.facts.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            facts("one"),
+            "1 win in the last 60 days, last one 3 days ago"
+        );
+        assert_eq!(
+            facts("two"),
+            "2 petitions started and 1 win in the last 60 days, last one 4 days ago"
+        );
+        assert_eq!(
+            facts("three"),
+            "1 petition started, 2 actions reported back and 1 win in the last 60 days, \
+             last one 2 days ago"
+        );
+        assert_eq!(
+            facts("old"),
+            "no petitions, report-backs or wins in the last 60 days; last one 200 days ago"
+        );
+    }
+
     #[test]
     fn words() {
-        assert_eq!(
-            join_words(&["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
         assert_eq!(num3(2.5), "2.5");
         assert_eq!(num3(3.0), "3");
         assert_eq!(floor1_text(69.97), "69.9");
