@@ -161,26 +161,14 @@ impl Row for Rec16 {
     shared_fields!();
 }
 
-/// Whether every value (none when there is no value column) is missing or
-/// a whole number a [`Rec16`] holds exactly; checked on every core.
-fn fits_rec16(values: Option<&[f64]>) -> bool {
+/// Whether every value is missing or a whole number a [`Rec16`] holds
+/// exactly (checked with the values' validity, in the same pass).
+fn fits_rec16(values: &[f64]) -> bool {
     // Branch-free and without conversions to integers, so it vectorizes:
     // `x + WHOLE - WHOLE` is `x` rounded to a whole number.
-    let fits = |v: &[f64]| {
-        v.iter().fold(true, |all, &x| {
-            all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
-        })
-    };
-    let Some(values) = values else {
-        return true;
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        values.par_chunks(1 << 16).all(fits)
-    }
-    #[cfg(target_arch = "wasm32")]
-    fits(values)
+    values.iter().fold(true, |all, &x| {
+        all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
+    })
 }
 
 /// Blocks are gathered across cores in pieces of at least this many rows.
@@ -238,8 +226,9 @@ struct Scratch {
     suspects: Vec<u64>,
     /// Wide post keys, to sort.
     wide: Vec<u128>,
-    /// Posts per slot of a hash of (author, day).
-    slots: Vec<u32>,
+    /// Posts per slot of a hash of (author, day), saturating (a full slot
+    /// is sorted).
+    slots: Vec<u16>,
     /// Each post's author, age and slot.
     homes: Vec<Home>,
     /// Authors of counted posts in the window.
@@ -247,6 +236,34 @@ struct Scratch {
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
+}
+
+/// The counted posts of a group: their decayed sum and counts by window.
+#[derive(Debug)]
+struct PostTally {
+    decay: HalfLife,
+    win: u64,
+    recent: u64,
+    base: u64,
+    s: u128,
+    n_win: u64,
+    n_recent: u64,
+    n_base: u64,
+}
+
+impl PostTally {
+    /// Counts one post (`authors` collects the window's authors). Inlined,
+    /// so that the sums stay in registers through the loop over posts.
+    #[inline(always)]
+    fn take(&mut self, authors: &mut Vec<u32>, author: u32, age: u64) {
+        self.s += term(self.decay.weight(age), VALUE_ONE);
+        if age <= self.win {
+            self.n_win += 1;
+            authors.push(author);
+        }
+        self.n_recent += u64::from(age <= self.recent);
+        self.n_base += u64::from(age <= self.base);
+    }
 }
 
 /// A narrow post read once: its author, its age and its slot.
@@ -749,14 +766,28 @@ impl Scorer {
                 "is outside the years 1 to 9999",
             ));
         }
+        let mut small_values = true;
         if let Some(values) = cols.value {
-            // NaN (missing) passes; so does any value in [0, MAX_VALUE].
+            // NaN (missing) passes; so does any value in [0, MAX_VALUE]. The
+            // same pass finds whether every value fits a 16-byte row, a few
+            // thousand values at a time (read once from memory).
+            const CHUNK: usize = 4096;
             let bad = |v: f64| !(v.is_nan() || (0.0..=super::input::MAX_VALUE).contains(&v));
             let in_block = |r: Range<usize>| {
                 let start = r.start;
-                first_where(values.get(r).unwrap_or_default(), bad).map(|i| start + i)
+                let mut fits = true;
+                for (c, chunk) in values.get(r).unwrap_or_default().chunks(CHUNK).enumerate() {
+                    if let Some(i) = first_where(chunk, bad) {
+                        return (Some(start + c * CHUNK + i), false);
+                    }
+                    fits &= fits_rec16(chunk);
+                }
+                (None, fits)
             };
-            let first = blocks(values.len(), in_block, Option::or).flatten();
+            let join =
+                |a: (Option<usize>, bool), b: (Option<usize>, bool)| (a.0.or(b.0), a.1 & b.1);
+            let (first, fits) = blocks(values.len(), in_block, join).unwrap_or((None, true));
+            small_values = fits;
             if let Some(i) = first {
                 let v = values.get(i).copied().unwrap_or(f64::NAN);
                 let reason = check_value(v).err().unwrap_or("is invalid");
@@ -778,7 +809,12 @@ impl Scorer {
                 "is required for leader_action",
             ));
         }
-        Ok(Resolved { group, kind, actor })
+        Ok(Resolved {
+            group,
+            kind,
+            actor,
+            small_values,
+        })
     }
 
     /// Counts a validated batch straight into the groups. Every sum is a
@@ -799,7 +835,7 @@ impl Scorer {
     /// kind, and each run of one kind in one group is counted by a loop made
     /// for that kind, with the group's counts in the first-level cache.
     fn accumulate_in(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, pieces: usize) {
-        if fits_rec16(cols.value) {
+        if res.small_values {
             self.accumulate_rows::<Rec16>(cols, res, pieces);
         } else {
             self.accumulate_rows::<Rec>(cols, res, pieces);
@@ -1594,19 +1630,18 @@ impl Scorer {
             authors,
             slot_bits,
         } = scratch;
-        let (mut s_conv, mut posts_win, mut posts_recent, mut posts_base) = (0u128, 0, 0, 0);
         // The authors of counted posts in the window, in any order (each
         // counted once at the end).
         authors.clear();
-        let (conv, h4, recent, base) = (sp.decay[4], h(4), sp.recent, sp.base);
-        let mut take_one = |author: u32, age: u64| {
-            s_conv += term(conv.weight(age), VALUE_ONE);
-            if age <= h4 {
-                posts_win += 1;
-                authors.push(author);
-            }
-            posts_recent += u64::from(age <= recent);
-            posts_base += u64::from(age <= base);
+        let mut tally = PostTally {
+            decay: sp.decay[4],
+            win: h(4),
+            recent: sp.recent,
+            base: sp.base,
+            s: 0,
+            n_win: 0,
+            n_recent: 0,
+            n_base: 0,
         };
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
@@ -1638,7 +1673,7 @@ impl Scorer {
                     .clamp(6, 16)
             });
             slots.clear();
-            slots.resize(1 << bits, 0u32);
+            slots.resize(1 << bits, 0u16);
             let slot = |author: u32, t: i64| {
                 let h =
                     ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -1660,7 +1695,9 @@ impl Scorer {
             suspects.clear();
             for (&key, home) in posts.iter().zip(homes.iter()) {
                 match slots.get(home.slot as usize) {
-                    Some(&c) if u64::from(c) <= cap_posts => take_one(home.author, home.age),
+                    Some(&c) if c < u16::MAX && u64::from(c) <= cap_posts => {
+                        tally.take(authors, home.author, home.age);
+                    }
                     _ => suspects.push(key),
                 }
             }
@@ -1683,7 +1720,7 @@ impl Scorer {
             }
             taken += 1;
             if taken <= cap_posts {
-                take_one(author, age);
+                tally.take(authors, author, age);
             } else if age <= h(4) {
                 over_cap += 1;
             }
@@ -1703,9 +1740,10 @@ impl Scorer {
                 take(key >> 64, (key >> 96) as u32, key as u64);
             }
         }
-        ms.posts_win = posts_win;
-        ms.posts_recent = posts_recent;
-        ms.posts_base = posts_base;
+        ms.posts_win = tally.n_win;
+        ms.posts_recent = tally.n_recent;
+        ms.posts_base = tally.n_base;
+        let s_conv = tally.s;
         ms.posts_over_cap = over_cap;
         authors.sort_unstable();
         authors.dedup();
@@ -2259,6 +2297,8 @@ struct Resolved<'a> {
     group: Res<'a>,
     kind: KindRes<'a>,
     actor: Res<'a>,
+    /// Every value is missing or fits a [`Rec16`] (see [`fits_rec16`]).
+    small_values: bool,
 }
 
 /// A dictionary key as a column stores it.
@@ -2965,8 +3005,7 @@ mod tests {
 
     #[test]
     fn sixteen_byte_rows_hold_counts_and_missing_values() {
-        let fits = |v: &[f64]| fits_rec16(Some(v));
-        assert!(fits_rec16(None));
+        let fits = fits_rec16;
         assert!(fits(&[]));
         assert!(fits(&[0.0, -0.0, 1.0, 14.0, f64::NAN, 65534.0]));
         for bad in [0.5, 65535.0, 65536.0, 1e12, -1.0, f64::INFINITY, 1e-300] {
@@ -2981,6 +3020,39 @@ mod tests {
         assert_eq!(std::mem::size_of::<Rec>(), 24);
     }
 
+    /// The validity pass over the values also finds whether they all fit
+    /// 16-byte rows, wherever the first that does not fit is (the values'
+    /// errors are tested with the columns).
+    #[test]
+    fn values_are_checked_and_sized_in_one_pass() {
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let n = 70_000;
+        for (at, odd) in [
+            (None, ""),
+            (Some(0), "0.5"),
+            (Some(4_095), "65535"),
+            (Some(4_096), "0.25"),
+            (Some(66_000), "1e9"),
+            (Some(69_999), "70000"),
+        ] {
+            let mut csv = String::from("group,time,kind,value,actor\n");
+            for i in 0..n {
+                let value = match at {
+                    Some(a) if a == i => odd.to_owned(),
+                    _ if i % 3 == 0 => String::new(),
+                    _ => (i % 40).to_string(),
+                };
+                csv.push_str(&format!("g{},2026-10-01T00:00:00Z,win,{value},\n", i % 7));
+            }
+            let table = ActivityTable::from_csv(&csv).unwrap();
+            let cols = table.columns();
+            let mut scorer = Scorer::new(&HealthModel::default(), &Facts::default(), now).unwrap();
+            let res = scorer.resolve(&cols).unwrap();
+            assert_eq!(res.small_values, at.is_none(), "{odd}");
+            assert_eq!(res.small_values, fits_rec16(cols.value.unwrap()), "{odd}");
+        }
+    }
+
     proptest::proptest! {
         /// The vectorized test of a value is the plain one.
         #[test]
@@ -2993,7 +3065,7 @@ mod tests {
             ]
         ) {
             let plain = x.is_nan() || ((0.0..65535.0).contains(&x) && x.fract() == 0.0);
-            proptest::prop_assert_eq!(fits_rec16(Some(&[x])), plain);
+            proptest::prop_assert_eq!(fits_rec16(&[x]), plain);
         }
     }
 
