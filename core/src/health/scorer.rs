@@ -862,26 +862,18 @@ impl Scorer {
         // (their page faults and zeroing are not left to the calling thread).
         let new_piece = |_| Piece::<R>::new(block.div_ceil(pieces), buckets);
         #[cfg(not(target_arch = "wasm32"))]
-        let (mut gathered, mut sorted) = {
+        let mut gathered = {
             use rayon::prelude::*;
             self.acc.par_iter_mut().zip(&room).for_each(reserve);
-            let mut sorted = Vec::with_capacity(block);
-            let ((), gathered) = rayon::join(
-                || sorted.par_extend(rayon::iter::repeat_n(R::default(), block)),
-                || {
-                    (0..pieces)
-                        .into_par_iter()
-                        .map(new_piece)
-                        .collect::<Vec<Piece<R>>>()
-                },
-            );
-            (gathered, sorted)
+            (0..pieces)
+                .into_par_iter()
+                .map(new_piece)
+                .collect::<Vec<Piece<R>>>()
         };
         #[cfg(target_arch = "wasm32")]
-        let (mut gathered, mut sorted) = {
+        let mut gathered = {
             self.acc.iter_mut().zip(&room).for_each(reserve);
-            let gathered: Vec<Piece<R>> = (0..pieces).map(new_piece).collect();
-            (gathered, vec![R::default(); block])
+            (0..pieces).map(new_piece).collect::<Vec<Piece<R>>>()
         };
         drop(room);
         let Scorer {
@@ -916,28 +908,19 @@ impl Scorer {
             }
             #[cfg(target_arch = "wasm32")]
             gathered.iter_mut().enumerate().for_each(gather);
-            // Each bucket's rows from every piece, sorted into a slice of
-            // `sorted` of its own.
-            let mut outs = Vec::with_capacity(buckets);
-            let mut rest = sorted.as_mut_slice();
-            for b in 0..buckets {
-                let size: usize = gathered.iter().map(|p| p.bucket(b).len()).sum();
-                let (out, tail) = rest.split_at_mut(size.min(rest.len()));
-                outs.push(out);
-                rest = tail;
-            }
+            // Each bucket's rows from every piece are sorted into the
+            // counting task's own buffer, reused from bucket to bucket (so
+            // it stays in cache, where fresh memory for every bucket did not).
             let pieces_ref = &gathered;
             let ctx = &ctx;
-            let count =
-                |mut counter: Counter, (b, (groups, out)): (usize, (&mut [GroupAcc], &mut [R]))| {
-                    counter.bucket(ctx, pieces_ref, b, groups, out);
-                    counter
-                };
+            let count = |mut counter: Counter<R>, (b, groups): (usize, &mut [GroupAcc])| {
+                counter.bucket(ctx, pieces_ref, b, groups);
+                counter
+            };
             #[cfg(not(target_arch = "wasm32"))]
             let engaged = {
                 use rayon::prelude::*;
                 acc.par_chunks_mut(BUCKET_GROUPS)
-                    .zip(outs)
                     .enumerate()
                     .fold(|| Counter::new(words), count)
                     .map(|c| c.engaged)
@@ -946,7 +929,6 @@ impl Scorer {
             #[cfg(target_arch = "wasm32")]
             let engaged = Some(
                 acc.chunks_mut(BUCKET_GROUPS)
-                    .zip(outs)
                     .enumerate()
                     .fold(Counter::new(words), count)
                     .engaged,
@@ -1118,32 +1100,34 @@ struct Ctx<'s> {
 }
 
 /// One task's space for counting buckets, and the people it saw active.
-struct Counter {
+struct Counter<R> {
     /// One counter per (group in the bucket, kind), then run ends.
     runs: Vec<u32>,
     /// Per person, one bit: a counted row within the metrics window.
     engaged: Vec<u64>,
+    /// A bucket's rows sorted by group and kind (reused for each bucket).
+    sorted: Vec<R>,
 }
 
-impl Counter {
-    fn new(words: usize) -> Counter {
+impl<R: Row> Counter<R> {
+    fn new(words: usize) -> Counter<R> {
         Counter {
             runs: vec![0; BUCKET_GROUPS * 8 + 1],
             engaged: vec![0; words],
+            sorted: Vec::new(),
         }
     }
 
     /// Counts bucket `b` (whose groups are `groups`) from every piece's rows,
-    /// sorting them into `out` (their number of rows) by group and kind.
-    fn bucket<R: Row>(
-        &mut self,
-        ctx: &Ctx<'_>,
-        pieces: &[Piece<R>],
-        b: usize,
-        groups: &mut [GroupAcc],
-        out: &mut [R],
-    ) {
+    /// sorting them by group and kind first.
+    fn bucket(&mut self, ctx: &Ctx<'_>, pieces: &[Piece<R>], b: usize, groups: &mut [GroupAcc]) {
         let first = b * BUCKET_GROUPS;
+        let size: usize = pieces.iter().map(|p| p.bucket(b).len()).sum();
+        if self.sorted.len() < size {
+            // With room for the next buckets, which are about as large.
+            self.sorted.resize(size + size / 8, R::default());
+        }
+        let out = self.sorted.get_mut(..size).unwrap_or_default();
         let key = |r: &R| usize::from(r.g()) * 8 + usize::from(r.k() & 7);
         let runs = &mut self.runs;
         runs.fill(0);
