@@ -9,11 +9,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use chapterhouse::health::{
-    ActivityTable, Columns, Component, Facts, GroupReport, HealthError, HealthModel as CoreModel,
-    HealthReport, Kind, KindColumn, Scorer,
+    ActivityTable, Columns, Component, ComponentReport, Facts, GroupReport, HealthError,
+    HealthModel as CoreModel, HealthReport, Kind, KindColumn, Scorer,
 };
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -362,26 +363,33 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
             text(g, |r| Some(&r.intervention_text)),
         ),
     ];
-    for c in Component::ALL {
+    // A report's components are in `Component::ALL` order: found by place.
+    fn part(r: &GroupReport, i: usize, c: Component) -> Option<&ComponentReport> {
+        match r.components.get(i) {
+            Some(x) if x.component == c => Some(x),
+            _ => r.component(c),
+        }
+    }
+    for (i, c) in Component::ALL.into_iter().enumerate() {
         let name = c.as_str();
         builds.extend([
             (
                 format!("{name}_score"),
-                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.score)),
+                float(g, move |r| part(r, i, c).map_or(f64::NAN, |x| x.score)),
             ),
             (
                 format!("{name}_contribution"),
                 float(g, move |r| {
-                    r.component(c).map_or(f64::NAN, |x| x.contribution)
+                    part(r, i, c).map_or(f64::NAN, |x| x.contribution)
                 }),
             ),
             (
                 format!("{name}_headroom"),
-                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.headroom)),
+                float(g, move |r| part(r, i, c).map_or(f64::NAN, |x| x.headroom)),
             ),
             (
                 format!("{name}_facts"),
-                text(g, move |r| r.component(c).map(|x| x.facts.as_str())),
+                text(g, move |r| part(r, i, c).map(|x| x.facts.as_str())),
             ),
         ]);
     }
@@ -406,18 +414,31 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
         (
             "explanation".into(),
             // The longest text of a row: written on every core.
+            // Each task writes its groups' texts one after another into one
+            // buffer of its own (no string per group).
             Box::new(move || {
-                let texts: Vec<String> = g
-                    .par_iter()
-                    .with_min_len(64)
-                    .map(GroupReport::explain)
+                let parts: Vec<(String, Vec<usize>)> = g
+                    .par_chunks(64)
+                    .map(|chunk| {
+                        let mut text = String::with_capacity(chunk.len() * 1024);
+                        let mut ends = Vec::with_capacity(chunk.len());
+                        for r in chunk {
+                            r.explain_into(&mut text);
+                            ends.push(text.len());
+                        }
+                        (text, ends)
+                    })
                     .collect();
-                Arc::new(
-                    texts
-                        .iter()
-                        .map(|t| Some(t.as_str()))
-                        .collect::<StringArray>(),
-                )
+                let bytes = parts.iter().map(|(text, _)| text.len()).sum();
+                let mut column = StringBuilder::with_capacity(g.len(), bytes);
+                for (text, ends) in &parts {
+                    let mut at = 0;
+                    for &end in ends {
+                        column.append_value(text.get(at..end).unwrap_or_default());
+                        at = end;
+                    }
+                }
+                Arc::new(column.finish())
             }),
         ),
     ]);

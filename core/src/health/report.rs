@@ -309,80 +309,100 @@ impl GroupReport {
 
     /// The whole report in plain words, as an organizer would read it.
     pub fn explain(&self) -> String {
-        let mut s = String::new();
-        let was = match self.previous_status {
-            Some(p) if p != self.status => format!(" (was {})", p.label()),
-            _ => String::new(),
-        };
+        let mut s = String::with_capacity(1024);
+        self.explain_into(&mut s);
+        s
+    }
+
+    /// [`GroupReport::explain`]'s text, appended to `s` (so that one buffer
+    /// can hold many groups' texts).
+    pub fn explain_into(&self, s: &mut String) {
+        // Written piece by piece, without the formatting machinery: this
+        // text is written for every group of every run.
+        s.push_str(&self.group);
+        s.push_str(": ");
+        s.push_str(self.status.label());
+        if let Some(p) = self.previous_status
+            && p != self.status
+        {
+            s.push_str(" (was ");
+            s.push_str(p.label());
+            s.push(')');
+        }
         // Scores are shown rounded down, as in the status reason, so that
         // "below 70" is never printed next to "70.0".
-        let _ = writeln!(
-            s,
-            "{}: {}{}, score {} of 100",
-            self.group,
-            self.status.label(),
-            was,
-            Tenths(floor1(self.score))
-        );
-        let _ = writeln!(s, "  why: {}", self.status_reason);
-        let _ = writeln!(s, "  do:  {}", self.intervention_text);
+        s.push_str(", score ");
+        push_tenths(s, floor1(self.score), 0);
+        s.push_str(" of 100\n  why: ");
+        s.push_str(&self.status_reason);
+        s.push_str("\n  do:  ");
+        s.push_str(&self.intervention_text);
+        s.push('\n');
         for c in &self.components {
-            let _ = writeln!(
-                s,
-                "  {:<13}{:>5} of {:>4} points (component {:>3}/100): {}",
-                c.component.as_str(),
-                Tenths(floor1(c.contribution)),
-                Tenths(floor1(c.contribution + c.headroom)),
-                Whole(c.score.floor()),
-                c.facts
-            );
+            s.push_str("  ");
+            let name = c.component.as_str();
+            s.push_str(name);
+            push_spaces(s, 13usize.saturating_sub(name.chars().count()));
+            push_tenths(s, floor1(c.contribution), 5);
+            s.push_str(" of ");
+            push_tenths(s, floor1(c.contribution + c.headroom), 4);
+            s.push_str(" points (component ");
+            push_whole(s, c.score.floor(), 3);
+            s.push_str("/100): ");
+            s.push_str(&c.facts);
+            s.push('\n');
         }
         let t = &self.trend;
-        let _ = write!(
-            s,
-            "  trend: {} in the last {} days, {} in the last {} ({})",
-            count(u64::from(t.recent), "fact", "facts"),
-            t.recent_days,
-            t.baseline,
-            t.baseline_days,
-            t.direction.as_str()
-        );
-        let mut flags = Vec::new();
+        s.push_str("  trend: ");
+        push_count(s, u64::from(t.recent), "fact", "facts");
+        s.push_str(" in the last ");
+        push_u64(s, u64::from(t.recent_days));
+        s.push_str(" days, ");
+        push_u64(s, u64::from(t.baseline));
+        s.push_str(" in the last ");
+        push_u64(s, u64::from(t.baseline_days));
+        s.push_str(" (");
+        s.push_str(t.direction.as_str());
+        s.push(')');
+        let mut flags = 0;
+        let mut flag = |s: &mut String| {
+            s.push_str(if flags == 0 { "\n  flags: " } else { "; " });
+            flags += 1;
+        };
         if self.bus_factor {
-            flags.push(format!(
-                "bus factor ({} active {})",
-                self.active_leaders,
-                if self.active_leaders == 1 {
-                    "leader"
-                } else {
-                    "leaders"
-                }
-            ));
+            flag(s);
+            s.push_str("bus factor (");
+            push_u64(s, u64::from(self.active_leaders));
+            s.push_str(if self.active_leaders == 1 {
+                " active leader)"
+            } else {
+                " active leaders)"
+            });
         }
         if self.low_data {
-            flags.push("low data".to_owned());
+            flag(s);
+            s.push_str("low data");
         }
         if self.paused {
-            flags.push("paused now".to_owned());
+            flag(s);
+            s.push_str("paused now");
         }
         if self.paused_days > 0 {
-            flags.push(format!(
-                "ages skip {} of pauses",
-                count(u64::from(self.paused_days), "day", "days")
-            ));
-        }
-        if !flags.is_empty() {
-            let _ = write!(s, "\n  flags: {}", flags.join("; "));
+            flag(s);
+            s.push_str("ages skip ");
+            push_count(s, u64::from(self.paused_days), "day", "days");
+            s.push_str(" of pauses");
         }
         let ex = self.excluded;
         if ex.staff + ex.future + ex.not_leader > 0 {
-            let _ = write!(
-                s,
-                "\n  not counted: {} staff rows, {} future rows, {} leader actions by non-leaders",
-                ex.staff, ex.future, ex.not_leader
-            );
+            s.push_str("\n  not counted: ");
+            push_u64(s, ex.staff);
+            s.push_str(" staff rows, ");
+            push_u64(s, ex.future);
+            s.push_str(" future rows, ");
+            push_u64(s, ex.not_leader);
+            s.push_str(" leader actions by non-leaders");
         }
-        s
     }
 }
 
@@ -434,48 +454,67 @@ pub(crate) fn floor1(v: f64) -> f64 {
 /// A number shown to one decimal, as `{:.1}` shows it; widths and alignment
 /// apply as to text. Tenths in `0..10^15` are printed from the integer,
 /// without the exact float formatting `{:.1}` runs.
+#[cfg(test)]
 pub(crate) struct Tenths(pub(crate) f64);
 
+#[cfg(test)]
 impl std::fmt::Display for Tenths {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let tenths = self.0 * 10.0;
-        let near = tenths.round();
-        // Only where the value is (within rounding) a whole number of tenths
-        // is the integer's text sure to be `{:.1}`'s.
-        if (0.0..1e15).contains(&near) && !self.0.is_sign_negative() && (tenths - near).abs() < 1e-6
-        {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let t = near as u64;
-            let mut buf = Digits::new();
-            buf.push_digits(t % 10);
-            buf.push(b'.');
-            buf.push_digits(t / 10);
-            f.pad(buf.as_str())
-        } else {
-            f.pad(&format!("{:.1}", self.0))
+        match tenths_digits(self.0) {
+            Some(d) => f.pad(d.as_str()),
+            None => f.pad(&format!("{:.1}", self.0)),
         }
+    }
+}
+
+/// `{v:.1}` from the integer, for non-negative values that are (within
+/// rounding) a whole number of tenths below 10^15 tenths; `None` for others.
+fn tenths_digits(v: f64) -> Option<Digits> {
+    let tenths = v * 10.0;
+    let near = tenths.round();
+    // Only where the value is (within rounding) a whole number of tenths
+    // is the integer's text sure to be `{:.1}`'s.
+    if (0.0..1e15).contains(&near) && !v.is_sign_negative() && (tenths - near).abs() < 1e-6 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let t = near as u64;
+        let mut buf = Digits::new();
+        buf.push_digits(t % 10);
+        buf.push(b'.');
+        buf.push_digits(t / 10);
+        Some(buf)
+    } else {
+        None
     }
 }
 
 /// A whole number shown as `{:.0}` shows it; widths and alignment apply as
 /// to text. Whole numbers in `-10^15..10^15` are printed from the integer,
 /// without the exact float formatting `{:.0}` runs.
+#[cfg(test)]
 pub(crate) struct Whole(pub(crate) f64);
 
+#[cfg(test)]
 impl std::fmt::Display for Whole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = self.0;
-        if v.fract() != 0.0 || v.abs() >= 1e15 {
-            return f.pad(&format!("{v:.0}"));
+        match whole_digits(self.0) {
+            Some(d) => f.pad(d.as_str()),
+            None => f.pad(&format!("{:.0}", self.0)),
         }
-        let mut buf = Digits::new();
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        buf.push_digits(v.abs() as u64);
-        if v.is_sign_negative() {
-            buf.push(b'-');
-        }
-        f.pad(buf.as_str())
     }
+}
+
+/// `{v:.0}` from the integer, for whole numbers in `-10^15..10^15`.
+fn whole_digits(v: f64) -> Option<Digits> {
+    if v.fract() != 0.0 || v.abs() >= 1e15 {
+        return None;
+    }
+    let mut buf = Digits::new();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    buf.push_digits(v.abs() as u64);
+    if v.is_sign_negative() {
+        buf.push(b'-');
+    }
+    Some(buf)
 }
 
 /// A short number's text, written from its last character back (no
@@ -518,53 +557,105 @@ impl Digits {
 }
 
 /// "today", "1 day ago", "12 days ago".
+#[cfg(test)]
 pub(crate) fn days_ago(days: u64) -> String {
-    match days {
-        0 => "today".into(),
-        1 => "1 day ago".into(),
-        n => words_after(n, " days ago"),
-    }
-}
-
-/// `n` then `words`, without the formatting machinery (this text is
-/// written several times for every group).
-fn words_after(n: u64, words: &str) -> String {
-    let mut digits = Digits::new();
-    digits.push_digits(n);
-    let digits = digits.as_str();
-    let mut s = String::with_capacity(digits.len() + words.len());
-    s.push_str(digits);
-    s.push_str(words);
+    let mut s = String::new();
+    push_days_ago(&mut s, days);
     s
 }
 
 /// "1 event", "3 events".
+#[cfg(test)]
 pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        let mut s = String::with_capacity(2 + one.len());
-        s.push_str("1 ");
-        s.push_str(one);
-        s
-    } else {
-        let mut s = words_after(n, " ");
-        s.push_str(many);
-        s
-    }
+    let mut s = String::new();
+    push_count(&mut s, n, one, many);
+    s
 }
 
 /// A number without a trailing ".0" when it is whole.
 pub(crate) fn num(v: f64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
+// Text written straight into a buffer: the report's words are written
+// several times for every group, so without the formatting machinery and
+// without temporary strings. Each writes what the `format!` named beside
+// it writes (property tests below).
+
+/// `n` as `{n}` writes it.
+pub(crate) fn push_u64(s: &mut String, n: u64) {
+    let mut digits = Digits::new();
+    digits.push_digits(n);
+    s.push_str(digits.as_str());
+}
+
+/// [`days_ago`]'s text.
+pub(crate) fn push_days_ago(s: &mut String, days: u64) {
+    match days {
+        0 => s.push_str("today"),
+        1 => s.push_str("1 day ago"),
+        n => {
+            push_u64(s, n);
+            s.push_str(" days ago");
+        }
+    }
+}
+
+/// [`count`]'s text.
+pub(crate) fn push_count(s: &mut String, n: u64, one: &str, many: &str) {
+    if n == 1 {
+        s.push_str("1 ");
+        s.push_str(one);
+    } else {
+        push_u64(s, n);
+        s.push(' ');
+        s.push_str(many);
+    }
+}
+
+/// [`num`]'s text: `{v:.0}` when `v` is whole, else `{v:.1}`.
+pub(crate) fn push_num(s: &mut String, v: f64) {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         // Whole and below 2^53: the integer prints the same digits, without
         // the exact float formatting (only -0 keeps its sign that way).
-        if v == 0.0 && v.is_sign_negative() {
-            return "-0".into();
+        if v.is_sign_negative() {
+            s.push('-');
         }
-        #[allow(clippy::cast_possible_truncation)]
-        let whole = v as i64;
-        whole.to_string()
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        push_u64(s, v.abs() as u64);
     } else {
-        format!("{v:.1}")
+        let _ = write!(s, "{v:.1}");
+    }
+}
+
+/// `n` spaces.
+fn push_spaces(s: &mut String, n: usize) {
+    for _ in 0..n {
+        s.push(' ');
+    }
+}
+
+/// `text` right-aligned in `width` characters (all ASCII here).
+fn push_right(s: &mut String, text: &str, width: usize) {
+    push_spaces(s, width.saturating_sub(text.len()));
+    s.push_str(text);
+}
+
+/// `{v:>width$.1}` (see [`Tenths`]).
+pub(crate) fn push_tenths(s: &mut String, v: f64, width: usize) {
+    match tenths_digits(v) {
+        Some(d) => push_right(s, d.as_str(), width),
+        None => push_right(s, &format!("{v:.1}"), width),
+    }
+}
+
+/// `{v:>width$.0}` (see [`Whole`]).
+pub(crate) fn push_whole(s: &mut String, v: f64, width: usize) {
+    match whole_digits(v) {
+        Some(d) => push_right(s, d.as_str(), width),
+        None => push_right(s, &format!("{v:.0}"), width),
     }
 }
 
@@ -602,6 +693,195 @@ mod tests {
             prop_assert_eq!(days_ago(n), days);
             let facts = if n == 1 { "1 fact".to_owned() } else { format!("{n} facts") };
             prop_assert_eq!(count(n, "fact", "facts"), facts);
+        }
+    }
+
+    /// The explanation as the formatting machinery wrote it (the reference
+    /// for [`GroupReport::explain_into`]).
+    fn explain_by_format(r: &GroupReport) -> String {
+        let mut s = String::new();
+        let was = match r.previous_status {
+            Some(p) if p != r.status => format!(" (was {})", p.label()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "{}: {}{}, score {:.1} of 100",
+            r.group,
+            r.status.label(),
+            was,
+            floor1(r.score)
+        );
+        let _ = writeln!(s, "  why: {}", r.status_reason);
+        let _ = writeln!(s, "  do:  {}", r.intervention_text);
+        for c in &r.components {
+            let _ = writeln!(
+                s,
+                "  {:<13}{:>5.1} of {:>4.1} points (component {:>3.0}/100): {}",
+                c.component.as_str(),
+                floor1(c.contribution),
+                floor1(c.contribution + c.headroom),
+                c.score.floor(),
+                c.facts
+            );
+        }
+        let t = &r.trend;
+        let facts = if t.recent == 1 {
+            "1 fact".to_owned()
+        } else {
+            format!("{} facts", t.recent)
+        };
+        let _ = write!(
+            s,
+            "  trend: {facts} in the last {} days, {} in the last {} ({})",
+            t.recent_days,
+            t.baseline,
+            t.baseline_days,
+            t.direction.as_str()
+        );
+        let mut flags = Vec::new();
+        if r.bus_factor {
+            flags.push(format!(
+                "bus factor ({} active {})",
+                r.active_leaders,
+                if r.active_leaders == 1 {
+                    "leader"
+                } else {
+                    "leaders"
+                }
+            ));
+        }
+        if r.low_data {
+            flags.push("low data".to_owned());
+        }
+        if r.paused {
+            flags.push("paused now".to_owned());
+        }
+        if r.paused_days > 0 {
+            let days = if r.paused_days == 1 {
+                "1 day".to_owned()
+            } else {
+                format!("{} days", r.paused_days)
+            };
+            flags.push(format!("ages skip {days} of pauses"));
+        }
+        if !flags.is_empty() {
+            let _ = write!(s, "\n  flags: {}", flags.join("; "));
+        }
+        let ex = r.excluded;
+        if ex.staff + ex.future + ex.not_leader > 0 {
+            let _ = write!(
+                s,
+                "\n  not counted: {} staff rows, {} future rows, {} leader actions by non-leaders",
+                ex.staff, ex.future, ex.not_leader
+            );
+        }
+        s
+    }
+
+    fn a_status() -> impl Strategy<Value = Status> {
+        prop::sample::select(Status::ALL.to_vec())
+    }
+
+    /// Scores as the scorer makes them (multiples of 1/1024 in 0..=100),
+    /// and any float now and then.
+    fn a_score() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => (0u32..=102_400).prop_map(|n| f64::from(n) / 1024.0),
+            1 => any::<f64>(),
+            1 => prop::sample::select(vec![0.0, -0.0, 99.95, 100.0, 1e15, f64::NAN, f64::INFINITY]),
+        ]
+    }
+
+    prop_compose! {
+        fn a_report()(
+            status in a_status(),
+            previous in prop::option::of(a_status()),
+            score in a_score(),
+            parts in prop::collection::vec((a_score(), a_score(), a_score(), "[a-z ,()]{0,30}"), 0..=5),
+            counts in (any::<u32>(), prop_oneof![0u32..3, any::<u32>()], any::<u32>(), any::<u32>()),
+            flags in (any::<bool>(), any::<bool>(), any::<bool>(), prop_oneof![0u32..3, any::<u32>()]),
+            leaders in prop_oneof![0u32..3, any::<u32>()],
+            excluded in prop_oneof![Just((0u64, 0u64, 0u64)), (0u64..5, 0u64..5, 0u64..5), (any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(a, b, c)| (u64::from(a), u64::from(b), u64::from(c)))],
+            direction in prop::sample::select(vec![TrendDirection::Rising, TrendDirection::Flat, TrendDirection::Falling, TrendDirection::Unclear]),
+        ) -> GroupReport {
+            GroupReport {
+                group: "g-1".into(),
+                score,
+                status,
+                previous_status: previous,
+                status_reason: "because".into(),
+                intervention: Intervention::for_status(status, flags.0),
+                intervention_text: Intervention::for_status(status, flags.0).text().into(),
+                components: parts
+                    .into_iter()
+                    .zip(Component::ALL)
+                    .map(|((contribution, headroom, score, facts), component)| ComponentReport {
+                        component,
+                        score,
+                        weight: 0.25,
+                        contribution,
+                        headroom,
+                        decayed: 0.0,
+                        k: None,
+                        facts,
+                    })
+                    .collect(),
+                trend: Trend {
+                    recent_days: counts.0,
+                    baseline_days: counts.2,
+                    recent: counts.1,
+                    baseline: counts.3,
+                    ratio: None,
+                    direction,
+                },
+                leaders: Vec::new(),
+                active_leaders: leaders,
+                bus_factor: flags.0,
+                low_data: flags.1,
+                age_days: None,
+                paused: flags.2,
+                paused_days: flags.3,
+                onboarding: None,
+                excluded: Excluded { staff: excluded.0, future: excluded.1, not_leader: excluded.2 },
+            }
+        }
+    }
+
+    proptest! {
+        /// The explanation written piece by piece reads as the formatting
+        /// machinery wrote it.
+        #[test]
+        fn explanations_read_as_formatted(r in a_report()) {
+            prop_assert_eq!(r.explain(), explain_by_format(&r));
+            let mut two = "before\n".to_owned();
+            r.explain_into(&mut two);
+            prop_assert_eq!(two, format!("before\n{}", explain_by_format(&r)));
+        }
+
+        /// Each number written into a buffer reads as its `format!`.
+        #[test]
+        fn pushed_numbers_read_as_formatted(
+            v in prop_oneof![a_score(), -1e3f64..1e16, (-1e15f64..1e15).prop_map(f64::trunc)],
+            n in prop_oneof![0u64..3, any::<u64>()],
+            width in 0usize..8,
+        ) {
+            let pushed = |f: &dyn Fn(&mut String)| {
+                let mut s = "x".to_owned();
+                f(&mut s);
+                s
+            };
+            prop_assert_eq!(pushed(&|s| push_u64(s, n)), format!("x{n}"));
+            prop_assert_eq!(pushed(&|s| push_tenths(s, v, width)), format!("x{v:>width$.1}"));
+            let shown = floor1(v);
+            prop_assert_eq!(pushed(&|s| push_tenths(s, shown, width)), format!("x{shown:>width$.1}"));
+            let whole = v.floor();
+            prop_assert_eq!(pushed(&|s| push_whole(s, whole, width)), format!("x{whole:>width$.0}"));
+            prop_assert_eq!(pushed(&|s| push_whole(s, v, width)), format!("x{v:>width$.0}"));
+            let num_ref = if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.1}") };
+            prop_assert_eq!(pushed(&|s| push_num(s, v)), format!("x{num_ref}"));
+            let days = match n { 0 => "today".to_owned(), 1 => "1 day ago".to_owned(), n => format!("{n} days ago") };
+            prop_assert_eq!(pushed(&|s| push_days_ago(s, n)), format!("x{days}"));
         }
     }
 

@@ -27,7 +27,8 @@ use super::metrics::{self, NetworkMetrics, WindowTotals};
 use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
 use super::report::{
     ComponentReport, Excluded, GroupReport, HealthReport, Intervention, LeaderRecency, Milestone,
-    Onboarding, Status, Trend, TrendDirection, count, days_ago, num,
+    Onboarding, Status, Trend, TrendDirection, num, push_count, push_days_ago, push_num,
+    push_tenths, push_u64,
 };
 
 const NEVER: u64 = u64::MAX;
@@ -160,26 +161,14 @@ impl Row for Rec16 {
     shared_fields!();
 }
 
-/// Whether every value (none when there is no value column) is missing or
-/// a whole number a [`Rec16`] holds exactly; checked on every core.
-fn fits_rec16(values: Option<&[f64]>) -> bool {
+/// Whether every value is missing or a whole number a [`Rec16`] holds
+/// exactly (checked with the values' validity, in the same pass).
+fn fits_rec16(values: &[f64]) -> bool {
     // Branch-free and without conversions to integers, so it vectorizes:
     // `x + WHOLE - WHOLE` is `x` rounded to a whole number.
-    let fits = |v: &[f64]| {
-        v.iter().fold(true, |all, &x| {
-            all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
-        })
-    };
-    let Some(values) = values else {
-        return true;
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        values.par_chunks(1 << 16).all(fits)
-    }
-    #[cfg(target_arch = "wasm32")]
-    fits(values)
+    values.iter().fold(true, |all, &x| {
+        all & (x.is_nan() | ((x >= 0.0) & (x < f64::from(NO_VALUE)) & (x + WHOLE - WHOLE == x)))
+    })
 }
 
 /// Blocks are gathered across cores in pieces of at least this many rows.
@@ -237,8 +226,9 @@ struct Scratch {
     suspects: Vec<u64>,
     /// Wide post keys, to sort.
     wide: Vec<u128>,
-    /// Posts per slot of a hash of (author, day).
-    slots: Vec<u32>,
+    /// Posts per slot of a hash of (author, day), saturating (a full slot
+    /// is sorted).
+    slots: Vec<u16>,
     /// Each post's author, age and slot.
     homes: Vec<Home>,
     /// Authors of counted posts in the window.
@@ -246,6 +236,34 @@ struct Scratch {
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
+}
+
+/// The counted posts of a group: their decayed sum and counts by window.
+#[derive(Debug)]
+struct PostTally {
+    decay: HalfLife,
+    win: u64,
+    recent: u64,
+    base: u64,
+    s: u128,
+    n_win: u64,
+    n_recent: u64,
+    n_base: u64,
+}
+
+impl PostTally {
+    /// Counts one post (`authors` collects the window's authors). Inlined,
+    /// so that the sums stay in registers through the loop over posts.
+    #[inline(always)]
+    fn take(&mut self, authors: &mut Vec<u32>, author: u32, age: u64) {
+        self.s += term(self.decay.weight(age), VALUE_ONE);
+        if age <= self.win {
+            self.n_win += 1;
+            authors.push(author);
+        }
+        self.n_recent += u64::from(age <= self.recent);
+        self.n_base += u64::from(age <= self.base);
+    }
 }
 
 /// A narrow post read once: its author, its age and its slot.
@@ -748,14 +766,28 @@ impl Scorer {
                 "is outside the years 1 to 9999",
             ));
         }
+        let mut small_values = true;
         if let Some(values) = cols.value {
-            // NaN (missing) passes; so does any value in [0, MAX_VALUE].
+            // NaN (missing) passes; so does any value in [0, MAX_VALUE]. The
+            // same pass finds whether every value fits a 16-byte row, a few
+            // thousand values at a time (read once from memory).
+            const CHUNK: usize = 4096;
             let bad = |v: f64| !(v.is_nan() || (0.0..=super::input::MAX_VALUE).contains(&v));
             let in_block = |r: Range<usize>| {
                 let start = r.start;
-                first_where(values.get(r).unwrap_or_default(), bad).map(|i| start + i)
+                let mut fits = true;
+                for (c, chunk) in values.get(r).unwrap_or_default().chunks(CHUNK).enumerate() {
+                    if let Some(i) = first_where(chunk, bad) {
+                        return (Some(start + c * CHUNK + i), false);
+                    }
+                    fits &= fits_rec16(chunk);
+                }
+                (None, fits)
             };
-            let first = blocks(values.len(), in_block, Option::or).flatten();
+            let join =
+                |a: (Option<usize>, bool), b: (Option<usize>, bool)| (a.0.or(b.0), a.1 & b.1);
+            let (first, fits) = blocks(values.len(), in_block, join).unwrap_or((None, true));
+            small_values = fits;
             if let Some(i) = first {
                 let v = values.get(i).copied().unwrap_or(f64::NAN);
                 let reason = check_value(v).err().unwrap_or("is invalid");
@@ -777,7 +809,12 @@ impl Scorer {
                 "is required for leader_action",
             ));
         }
-        Ok(Resolved { group, kind, actor })
+        Ok(Resolved {
+            group,
+            kind,
+            actor,
+            small_values,
+        })
     }
 
     /// Counts a validated batch straight into the groups. Every sum is a
@@ -798,7 +835,7 @@ impl Scorer {
     /// kind, and each run of one kind in one group is counted by a loop made
     /// for that kind, with the group's counts in the first-level cache.
     fn accumulate_in(&mut self, cols: &Columns<'_>, res: &Resolved<'_>, pieces: usize) {
-        if fits_rec16(cols.value) {
+        if res.small_values {
             self.accumulate_rows::<Rec16>(cols, res, pieces);
         } else {
             self.accumulate_rows::<Rec>(cols, res, pieces);
@@ -825,26 +862,18 @@ impl Scorer {
         // (their page faults and zeroing are not left to the calling thread).
         let new_piece = |_| Piece::<R>::new(block.div_ceil(pieces), buckets);
         #[cfg(not(target_arch = "wasm32"))]
-        let (mut gathered, mut sorted) = {
+        let mut gathered = {
             use rayon::prelude::*;
             self.acc.par_iter_mut().zip(&room).for_each(reserve);
-            let mut sorted = Vec::with_capacity(block);
-            let ((), gathered) = rayon::join(
-                || sorted.par_extend(rayon::iter::repeat_n(R::default(), block)),
-                || {
-                    (0..pieces)
-                        .into_par_iter()
-                        .map(new_piece)
-                        .collect::<Vec<Piece<R>>>()
-                },
-            );
-            (gathered, sorted)
+            (0..pieces)
+                .into_par_iter()
+                .map(new_piece)
+                .collect::<Vec<Piece<R>>>()
         };
         #[cfg(target_arch = "wasm32")]
-        let (mut gathered, mut sorted) = {
+        let mut gathered = {
             self.acc.iter_mut().zip(&room).for_each(reserve);
-            let gathered: Vec<Piece<R>> = (0..pieces).map(new_piece).collect();
-            (gathered, vec![R::default(); block])
+            (0..pieces).map(new_piece).collect::<Vec<Piece<R>>>()
         };
         drop(room);
         let Scorer {
@@ -879,28 +908,19 @@ impl Scorer {
             }
             #[cfg(target_arch = "wasm32")]
             gathered.iter_mut().enumerate().for_each(gather);
-            // Each bucket's rows from every piece, sorted into a slice of
-            // `sorted` of its own.
-            let mut outs = Vec::with_capacity(buckets);
-            let mut rest = sorted.as_mut_slice();
-            for b in 0..buckets {
-                let size: usize = gathered.iter().map(|p| p.bucket(b).len()).sum();
-                let (out, tail) = rest.split_at_mut(size.min(rest.len()));
-                outs.push(out);
-                rest = tail;
-            }
+            // Each bucket's rows from every piece are sorted into the
+            // counting task's own buffer, reused from bucket to bucket (so
+            // it stays in cache, where fresh memory for every bucket did not).
             let pieces_ref = &gathered;
             let ctx = &ctx;
-            let count =
-                |mut counter: Counter, (b, (groups, out)): (usize, (&mut [GroupAcc], &mut [R]))| {
-                    counter.bucket(ctx, pieces_ref, b, groups, out);
-                    counter
-                };
+            let count = |mut counter: Counter<R>, (b, groups): (usize, &mut [GroupAcc])| {
+                counter.bucket(ctx, pieces_ref, b, groups);
+                counter
+            };
             #[cfg(not(target_arch = "wasm32"))]
             let engaged = {
                 use rayon::prelude::*;
                 acc.par_chunks_mut(BUCKET_GROUPS)
-                    .zip(outs)
                     .enumerate()
                     .fold(|| Counter::new(words), count)
                     .map(|c| c.engaged)
@@ -909,7 +929,6 @@ impl Scorer {
             #[cfg(target_arch = "wasm32")]
             let engaged = Some(
                 acc.chunks_mut(BUCKET_GROUPS)
-                    .zip(outs)
                     .enumerate()
                     .fold(Counter::new(words), count)
                     .engaged,
@@ -1081,32 +1100,34 @@ struct Ctx<'s> {
 }
 
 /// One task's space for counting buckets, and the people it saw active.
-struct Counter {
+struct Counter<R> {
     /// One counter per (group in the bucket, kind), then run ends.
     runs: Vec<u32>,
     /// Per person, one bit: a counted row within the metrics window.
     engaged: Vec<u64>,
+    /// A bucket's rows sorted by group and kind (reused for each bucket).
+    sorted: Vec<R>,
 }
 
-impl Counter {
-    fn new(words: usize) -> Counter {
+impl<R: Row> Counter<R> {
+    fn new(words: usize) -> Counter<R> {
         Counter {
             runs: vec![0; BUCKET_GROUPS * 8 + 1],
             engaged: vec![0; words],
+            sorted: Vec::new(),
         }
     }
 
     /// Counts bucket `b` (whose groups are `groups`) from every piece's rows,
-    /// sorting them into `out` (their number of rows) by group and kind.
-    fn bucket<R: Row>(
-        &mut self,
-        ctx: &Ctx<'_>,
-        pieces: &[Piece<R>],
-        b: usize,
-        groups: &mut [GroupAcc],
-        out: &mut [R],
-    ) {
+    /// sorting them by group and kind first.
+    fn bucket(&mut self, ctx: &Ctx<'_>, pieces: &[Piece<R>], b: usize, groups: &mut [GroupAcc]) {
         let first = b * BUCKET_GROUPS;
+        let size: usize = pieces.iter().map(|p| p.bucket(b).len()).sum();
+        if self.sorted.len() < size {
+            // With room for the next buckets, which are about as large.
+            self.sorted.resize(size + size / 8, R::default());
+        }
+        let out = self.sorted.get_mut(..size).unwrap_or_default();
         let key = |r: &R| usize::from(r.g()) * 8 + usize::from(r.k() & 7);
         let runs = &mut self.runs;
         runs.fill(0);
@@ -1573,10 +1594,12 @@ impl Scorer {
                 }
                 ms.last_leader_age = ms.last_leader_age.min(age);
             }
-            ms.leaders.push((self.actors.name(p).to_owned(), age));
+            ms.leaders.push((p, age));
         }
+        // By age, then by id (names are read where they are written).
+        let name = |p: u32| self.actors.name(p);
         ms.leaders
-            .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+            .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| name(a.0).cmp(name(b.0))));
         ms.l_fx = l_fx;
         // Conversation: the latest posts of each author and day, up to the cap.
         // Keys sort by author, then day, then age (narrow keys: by author,
@@ -1591,19 +1614,18 @@ impl Scorer {
             authors,
             slot_bits,
         } = scratch;
-        let (mut s_conv, mut posts_win, mut posts_recent, mut posts_base) = (0u128, 0, 0, 0);
         // The authors of counted posts in the window, in any order (each
         // counted once at the end).
         authors.clear();
-        let (conv, h4, recent, base) = (sp.decay[4], h(4), sp.recent, sp.base);
-        let mut take_one = |author: u32, age: u64| {
-            s_conv += term(conv.weight(age), VALUE_ONE);
-            if age <= h4 {
-                posts_win += 1;
-                authors.push(author);
-            }
-            posts_recent += u64::from(age <= recent);
-            posts_base += u64::from(age <= base);
+        let mut tally = PostTally {
+            decay: sp.decay[4],
+            win: h(4),
+            recent: sp.recent,
+            base: sp.base,
+            s: 0,
+            n_win: 0,
+            n_recent: 0,
+            n_base: 0,
         };
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
@@ -1635,7 +1657,7 @@ impl Scorer {
                     .clamp(6, 16)
             });
             slots.clear();
-            slots.resize(1 << bits, 0u32);
+            slots.resize(1 << bits, 0u16);
             let slot = |author: u32, t: i64| {
                 let h =
                     ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -1657,7 +1679,9 @@ impl Scorer {
             suspects.clear();
             for (&key, home) in posts.iter().zip(homes.iter()) {
                 match slots.get(home.slot as usize) {
-                    Some(&c) if u64::from(c) <= cap_posts => take_one(home.author, home.age),
+                    Some(&c) if c < u16::MAX && u64::from(c) <= cap_posts => {
+                        tally.take(authors, home.author, home.age);
+                    }
                     _ => suspects.push(key),
                 }
             }
@@ -1680,7 +1704,7 @@ impl Scorer {
             }
             taken += 1;
             if taken <= cap_posts {
-                take_one(author, age);
+                tally.take(authors, author, age);
             } else if age <= h(4) {
                 over_cap += 1;
             }
@@ -1700,9 +1724,10 @@ impl Scorer {
                 take(key >> 64, (key >> 96) as u32, key as u64);
             }
         }
-        ms.posts_win = posts_win;
-        ms.posts_recent = posts_recent;
-        ms.posts_base = posts_base;
+        ms.posts_win = tally.n_win;
+        ms.posts_recent = tally.n_recent;
+        ms.posts_base = tally.n_base;
+        let s_conv = tally.s;
         ms.posts_over_cap = over_cap;
         authors.sort_unstable();
         authors.dedup();
@@ -1783,72 +1808,86 @@ impl Scorer {
             .age_eff
             .is_some_and(|a| a < i64::try_from(sp.new_group).unwrap_or(i64::MAX));
         let t = m.thresholds;
-        let (status, mut reason) = if is_new {
+        // The reason is written piece by piece (no formatting machinery).
+        let mut reason = String::with_capacity(96);
+        let r = &mut reason;
+        let status = if is_new {
             let d = age_days.unwrap_or(0);
-            let from = if ms.created_from_activity {
-                "first activity"
+            r.push_str(if ms.created_from_activity {
+                "first activity "
             } else {
-                "created"
-            };
-            (
-                Status::New,
-                format!(
-                    "{from} {}; groups younger than {} days are judged on onboarding, not on score",
-                    days_ago(u64::from(d)),
-                    m.new_group_days
-                ),
-            )
+                "created "
+            });
+            push_days_ago(r, u64::from(d));
+            r.push_str("; groups younger than ");
+            push_u64(r, u64::from(m.new_group_days));
+            r.push_str(" days are judged on onboarding, not on score");
+            Status::New
         } else if ms.dormant_evidence(sp) {
-            let since = |age: u64, what: &str| {
+            let since = |r: &mut String, age: u64, what: &str| {
+                r.push_str("no ");
+                r.push_str(what);
                 if age == NEVER {
-                    format!("no {what} on record")
+                    r.push_str(" on record");
                 } else {
-                    format!("no {what} for {} days", age / DAY_MS.unsigned_abs())
+                    r.push_str(" for ");
+                    push_u64(r, age / DAY_MS.unsigned_abs());
+                    r.push_str(" days");
                 }
             };
-            (
-                Status::Dormant,
-                format!(
-                    "{} and {}",
-                    since(ms.last_leader_age, "leader action"),
-                    since(ms.last_event_age, "event")
-                ),
-            )
+            since(r, ms.last_leader_age, "leader action");
+            r.push_str(" and ");
+            since(r, ms.last_event_age, "event");
+            Status::Dormant
         } else {
             let st = t.status_for(previous, score);
-            let s = floor1_text(score);
-            let r = match (st, previous) {
-                (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => format!(
-                    "score {s} stays at or above {}, the level for leaving thriving",
-                    num(t.thriving_leave)
-                ),
-                (Status::Thriving, _) => format!(
-                    "score {s} is at or above {}, the level for thriving",
-                    num(t.thriving_enter)
-                ),
-                (Status::AtRisk, Some(Status::AtRisk)) if score >= t.at_risk_enter => format!(
-                    "score {s} is still below {}, the level for leaving at risk",
-                    num(t.at_risk_leave)
-                ),
-                (Status::AtRisk, _) => format!(
-                    "score {s} is below {}, the level for at risk",
-                    num(t.at_risk_enter)
-                ),
-                (_, Some(Status::Thriving)) => format!(
-                    "score {s} fell below {}, the level for leaving thriving",
-                    num(t.thriving_leave)
-                ),
-                (_, Some(Status::AtRisk)) => format!(
-                    "score {s} rose to {} or more, the level for leaving at risk",
-                    num(t.at_risk_leave)
-                ),
-                _ => format!(
-                    "score {s} is between {} and {}",
-                    num(t.at_risk_enter),
-                    num(t.thriving_enter)
-                ),
+            r.push_str("score ");
+            push_tenths(r, super::report::floor1(score), 0);
+            let level = |r: &mut String, before: &str, v: f64, after: &str| {
+                r.push_str(before);
+                push_num(r, v);
+                r.push_str(after);
             };
-            (st, r)
+            match (st, previous) {
+                (Status::Thriving, Some(Status::Thriving)) if score < t.thriving_enter => level(
+                    r,
+                    " stays at or above ",
+                    t.thriving_leave,
+                    ", the level for leaving thriving",
+                ),
+                (Status::Thriving, _) => level(
+                    r,
+                    " is at or above ",
+                    t.thriving_enter,
+                    ", the level for thriving",
+                ),
+                (Status::AtRisk, Some(Status::AtRisk)) if score >= t.at_risk_enter => level(
+                    r,
+                    " is still below ",
+                    t.at_risk_leave,
+                    ", the level for leaving at risk",
+                ),
+                (Status::AtRisk, _) => {
+                    level(r, " is below ", t.at_risk_enter, ", the level for at risk")
+                }
+                (_, Some(Status::Thriving)) => level(
+                    r,
+                    " fell below ",
+                    t.thriving_leave,
+                    ", the level for leaving thriving",
+                ),
+                (_, Some(Status::AtRisk)) => level(
+                    r,
+                    " rose to ",
+                    t.at_risk_leave,
+                    " or more, the level for leaving at risk",
+                ),
+                _ => {
+                    level(r, " is between ", t.at_risk_enter, " and ");
+                    push_num(r, t.thriving_enter);
+                }
+            }
+            st
         };
         let onboarding = (status == Status::New).then(|| {
             let reached: Vec<Milestone> = Milestone::ALL
@@ -1864,9 +1903,12 @@ impl Scorer {
             Onboarding { reached, next }
         });
         if let Some(ob) = &onboarding {
-            reason.push_str(&format!("; onboarding {} of 4", ob.reached.len()));
+            reason.push_str("; onboarding ");
+            push_u64(&mut reason, ob.reached.len() as u64);
+            reason.push_str(" of 4");
             if let Some(next) = ob.next {
-                reason.push_str(&format!(", next: {}", next.label()));
+                reason.push_str(", next: ");
+                reason.push_str(next.label());
             }
         }
         let bus_factor = ms.active_leaders <= 1;
@@ -1908,9 +1950,9 @@ impl Scorer {
             leaders: ms
                 .leaders
                 .iter()
-                .map(|(p, age)| LeaderRecency {
-                    person: p.clone(),
-                    days_since_action: (*age != NEVER).then(|| to_u32(age / DAY_MS.unsigned_abs())),
+                .map(|&(p, age)| LeaderRecency {
+                    person: self.actors.name(p).to_owned(),
+                    days_since_action: (age != NEVER).then(|| to_u32(age / DAY_MS.unsigned_abs())),
                 })
                 .collect(),
             active_leaders: to_u32(ms.active_leaders),
@@ -1925,165 +1967,197 @@ impl Scorer {
         }
     }
 
+    /// A component's facts in plain words, written piece by piece (without
+    /// the formatting machinery: this runs five times for every group).
+    #[allow(clippy::too_many_lines)]
     fn component_facts(&self, c: Component, ms: &Measures, acc: &GroupAcc) -> String {
         let m = &self.model;
         let kind = |k: Kind| acc.kinds.get(k as usize).copied().unwrap_or_default();
         let day = DAY_MS.unsigned_abs();
-        let window = num(m.half_lives_days.get(c));
-        let last = |age: u64| days_ago(age / day);
+        let half_life = m.half_lives_days.get(c);
+        let mut s = String::with_capacity(128);
+        let w = &mut s;
+        // " in the last {window} days"
+        let in_window = |w: &mut String| {
+            w.push_str(" in the last ");
+            push_num(w, half_life);
+            w.push_str(" days");
+        };
+        let last = |w: &mut String, age: u64| push_days_ago(w, age / day);
+        let count_f = |w: &mut String, v: f64, one: &str, many: &str| {
+            if v == 1.0 {
+                w.push_str("1 ");
+                w.push_str(one);
+            } else {
+                push_num(w, v);
+                w.push(' ');
+                w.push_str(many);
+            }
+        };
         match c {
             Component::Activity => {
                 let ev = kind(Kind::EventHeld);
                 if ev.n == 0 {
-                    return "no events on record".into();
+                    w.push_str("no events on record");
+                } else if ev.n_win == 0 {
+                    w.push_str("no events");
+                    in_window(w);
+                    w.push_str("; last one ");
+                    last(w, ev.last_age);
+                } else {
+                    push_count(w, u64::from(ev.n_win), "event", "events");
+                    in_window(w);
+                    let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
+                    if with_att > 0 {
+                        w.push_str(", ");
+                        count_f(w, ms.attendance_win, "person", "people");
+                        w.push_str(" attending in all");
+                    }
+                    if ms.events_over_cap > 0 {
+                        w.push_str(" (");
+                        push_u64(w, ms.events_over_cap);
+                        w.push_str(" above the attendance cap of ");
+                        push_num(w, ms.cap);
+                        w.push_str(", counted as ");
+                        push_num(w, ms.cap);
+                        w.push(')');
+                    }
+                    if ms.events_no_att > 0 {
+                        w.push_str(" (attendance not recorded for ");
+                        push_u64(w, ms.events_no_att);
+                        w.push(')');
+                    }
+                    w.push_str(", last one ");
+                    last(w, ev.last_age);
                 }
-                if ev.n_win == 0 {
-                    return format!(
-                        "no events in the last {window} days; last one {}",
-                        last(ev.last_age)
-                    );
-                }
-                let mut s = format!(
-                    "{} in the last {window} days",
-                    count(u64::from(ev.n_win), "event", "events")
-                );
-                let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
-                if with_att > 0 {
-                    s.push_str(&format!(
-                        ", {} attending in all",
-                        count_f(ms.attendance_win, "person", "people")
-                    ));
-                }
-                if ms.events_over_cap > 0 {
-                    s.push_str(&format!(
-                        " ({} above the attendance cap of {}, counted as {})",
-                        ms.events_over_cap,
-                        num(ms.cap),
-                        num(ms.cap)
-                    ));
-                }
-                if ms.events_no_att > 0 {
-                    s.push_str(&format!(
-                        " (attendance not recorded for {})",
-                        ms.events_no_att
-                    ));
-                }
-                s.push_str(&format!(", last one {}", last(ev.last_age)));
-                s
             }
             Component::Leadership => {
-                let mut s = if ms.leaders.is_empty() {
-                    "no leaders listed and no leader actions on record".to_owned()
+                if ms.leaders.is_empty() {
+                    w.push_str("no leaders listed and no leader actions on record");
                 } else {
-                    let shown: Vec<String> = ms
-                        .leaders
-                        .iter()
-                        .take(4)
-                        .map(|(p, age)| {
-                            if *age == NEVER {
-                                format!("{p} never")
-                            } else {
-                                format!("{p} {}", last(*age))
-                            }
-                        })
-                        .collect();
-                    let more = ms.leaders.len().saturating_sub(4);
-                    let mut s = format!(
-                        "{} of {} acted in the last {window} days: {}",
-                        ms.leaders_win,
-                        count(ms.leaders.len() as u64, "leader", "leaders"),
-                        shown.join(", ")
-                    );
-                    if more > 0 {
-                        s.push_str(&format!(" and {more} more"));
+                    push_u64(w, ms.leaders_win);
+                    w.push_str(" of ");
+                    push_count(w, ms.leaders.len() as u64, "leader", "leaders");
+                    w.push_str(" acted");
+                    in_window(w);
+                    w.push_str(": ");
+                    for (i, &(p, age)) in ms.leaders.iter().take(4).enumerate() {
+                        if i > 0 {
+                            w.push_str(", ");
+                        }
+                        w.push_str(self.actors.name(p));
+                        if age == NEVER {
+                            w.push_str(" never");
+                        } else {
+                            w.push(' ');
+                            last(w, age);
+                        }
                     }
-                    s
-                };
-                if acc.excluded.not_leader > 0 {
-                    s.push_str(&format!(
-                        "; {} by people not listed as leaders not counted",
-                        count(acc.excluded.not_leader, "leader action", "leader actions")
-                    ));
+                    let more = ms.leaders.len().saturating_sub(4);
+                    if more > 0 {
+                        w.push_str(" and ");
+                        push_u64(w, more as u64);
+                        w.push_str(" more");
+                    }
                 }
-                s
+                if acc.excluded.not_leader > 0 {
+                    w.push_str("; ");
+                    push_count(
+                        w,
+                        acc.excluded.not_leader,
+                        "leader action",
+                        "leader actions",
+                    );
+                    w.push_str(" by people not listed as leaders not counted");
+                }
             }
             Component::Impact => {
                 let p = kind(Kind::PetitionStarted);
                 let r = kind(Kind::ActionReported);
-                let w = kind(Kind::Win);
-                let last_age = p.last_age.min(r.last_age).min(w.last_age);
-                if p.n + r.n + w.n == 0 {
-                    return "no petitions, report-backs or wins on record".into();
+                let wn = kind(Kind::Win);
+                let last_age = p.last_age.min(r.last_age).min(wn.last_age);
+                if p.n + r.n + wn.n == 0 {
+                    w.push_str("no petitions, report-backs or wins on record");
+                    return s;
                 }
-                let parts: Vec<String> = [
+                let parts = [
                     (p.n_win, "petition started", "petitions started"),
                     (r.n_win, "action reported back", "actions reported back"),
-                    (w.n_win, "win", "wins"),
-                ]
-                .into_iter()
-                .filter(|(n, _, _)| *n > 0)
-                .map(|(n, one, many)| count(u64::from(n), one, many))
-                .collect();
-                if parts.is_empty() {
-                    return format!(
-                        "no petitions, report-backs or wins in the last {window} days; last one {}",
-                        last(last_age)
-                    );
+                    (wn.n_win, "win", "wins"),
+                ];
+                let shown = parts.iter().filter(|(n, _, _)| *n > 0).count();
+                if shown == 0 {
+                    w.push_str("no petitions, report-backs or wins");
+                    in_window(w);
+                    w.push_str("; last one ");
+                    last(w, last_age);
+                    return s;
                 }
-                format!(
-                    "{} in the last {window} days, last one {}",
-                    join_words(&parts),
-                    last(last_age)
-                )
+                // "a", "a and b", "a, b and c"
+                for (i, &(n, one, many)) in parts.iter().filter(|(n, _, _)| *n > 0).enumerate() {
+                    if i > 0 {
+                        w.push_str(if i + 1 == shown { " and " } else { ", " });
+                    }
+                    push_count(w, u64::from(n), one, many);
+                }
+                in_window(w);
+                w.push_str(", last one ");
+                last(w, last_age);
             }
             Component::Growth => {
                 let j = kind(Kind::MemberJoined);
                 let l = kind(Kind::MemberLeft);
-                let left = if l.n_win > 0 {
-                    format!(" ({} left)", num(unfx(u128::from(l.v_win))))
-                } else {
-                    String::new()
+                let left = |w: &mut String| {
+                    if l.n_win > 0 {
+                        w.push_str(" (");
+                        push_num(w, unfx(u128::from(l.v_win)));
+                        w.push_str(" left)");
+                    }
                 };
                 if j.n == 0 {
-                    return format!("no new members on record{left}");
+                    w.push_str("no new members on record");
+                    left(w);
+                } else if j.n_win == 0 {
+                    w.push_str("no new members");
+                    in_window(w);
+                    left(w);
+                    w.push_str("; last joined ");
+                    last(w, j.last_age);
+                } else {
+                    count_f(w, unfx(u128::from(j.v_win)), "new member", "new members");
+                    in_window(w);
+                    left(w);
+                    w.push_str(", last joined ");
+                    last(w, j.last_age);
                 }
-                if j.n_win == 0 {
-                    return format!(
-                        "no new members in the last {window} days{left}; last joined {}",
-                        last(j.last_age)
-                    );
-                }
-                format!(
-                    "{} in the last {window} days{left}, last joined {}",
-                    count_f(unfx(u128::from(j.v_win)), "new member", "new members"),
-                    last(j.last_age)
-                )
             }
             Component::Conversation => {
                 let p = kind(Kind::Post);
                 if p.n == 0 {
-                    return "no posts on record".into();
+                    w.push_str("no posts on record");
+                    return s;
                 }
-                let mut s = if ms.posts_win == 0 {
-                    format!("no posts in the last {window} days")
+                if ms.posts_win == 0 {
+                    w.push_str("no posts");
                 } else {
-                    format!(
-                        "{} by {} in the last {window} days",
-                        count(ms.posts_win, "post", "posts"),
-                        count(ms.authors_win, "author", "authors")
-                    )
-                };
-                if ms.posts_over_cap > 0 {
-                    s.push_str(&format!(
-                        " ({} more above {} per author per day not counted)",
-                        ms.posts_over_cap, m.posts_per_author_per_day
-                    ));
+                    push_count(w, ms.posts_win, "post", "posts");
+                    w.push_str(" by ");
+                    push_count(w, ms.authors_win, "author", "authors");
                 }
-                let sep = if ms.posts_win == 0 { ";" } else { "," };
-                s.push_str(&format!("{sep} last one {}", last(p.last_age)));
-                s
+                in_window(w);
+                if ms.posts_over_cap > 0 {
+                    w.push_str(" (");
+                    push_u64(w, ms.posts_over_cap);
+                    w.push_str(" more above ");
+                    push_u64(w, u64::from(m.posts_per_author_per_day));
+                    w.push_str(" per author per day not counted)");
+                }
+                w.push_str(if ms.posts_win == 0 { ";" } else { "," });
+                w.push_str(" last one ");
+                last(w, p.last_age);
             }
         }
+        s
     }
 }
 
@@ -2095,6 +2169,7 @@ fn l_to_f64(l: u128) -> f64 {
 }
 
 /// `v` rounded down to tenths, as text ("12.3").
+#[cfg(test)]
 pub(crate) fn floor1_text(v: f64) -> String {
     super::report::Tenths(super::report::floor1(v)).to_string()
 }
@@ -2103,22 +2178,6 @@ fn num3(v: f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_owned()
-}
-
-fn count_f(v: f64, one: &str, many: &str) -> String {
-    if v == 1.0 {
-        format!("1 {one}")
-    } else {
-        format!("{} {many}", num(v))
-    }
-}
-
-fn join_words(parts: &[String]) -> String {
-    match parts {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
 }
 
 fn empty_report(group: &str) -> GroupReport {
@@ -2189,7 +2248,8 @@ struct Measures {
     attendance_win: f64,
     events_over_cap: u64,
     events_no_att: u64,
-    leaders: Vec<(String, u64)>,
+    /// (person, age of last action or NEVER), most recent first.
+    leaders: Vec<(u32, u64)>,
     leaders_acted: u64,
     leaders_win: u64,
     active_leaders: u64,
@@ -2221,6 +2281,8 @@ struct Resolved<'a> {
     group: Res<'a>,
     kind: KindRes<'a>,
     actor: Res<'a>,
+    /// Every value is missing or fits a [`Rec16`] (see [`fits_rec16`]).
+    small_values: bool,
 }
 
 /// A dictionary key as a column stores it.
@@ -2927,8 +2989,7 @@ mod tests {
 
     #[test]
     fn sixteen_byte_rows_hold_counts_and_missing_values() {
-        let fits = |v: &[f64]| fits_rec16(Some(v));
-        assert!(fits_rec16(None));
+        let fits = fits_rec16;
         assert!(fits(&[]));
         assert!(fits(&[0.0, -0.0, 1.0, 14.0, f64::NAN, 65534.0]));
         for bad in [0.5, 65535.0, 65536.0, 1e12, -1.0, f64::INFINITY, 1e-300] {
@@ -2943,6 +3004,39 @@ mod tests {
         assert_eq!(std::mem::size_of::<Rec>(), 24);
     }
 
+    /// The validity pass over the values also finds whether they all fit
+    /// 16-byte rows, wherever the first that does not fit is (the values'
+    /// errors are tested with the columns).
+    #[test]
+    fn values_are_checked_and_sized_in_one_pass() {
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let n = 70_000;
+        for (at, odd) in [
+            (None, ""),
+            (Some(0), "0.5"),
+            (Some(4_095), "65535"),
+            (Some(4_096), "0.25"),
+            (Some(66_000), "1e9"),
+            (Some(69_999), "70000"),
+        ] {
+            let mut csv = String::from("group,time,kind,value,actor\n");
+            for i in 0..n {
+                let value = match at {
+                    Some(a) if a == i => odd.to_owned(),
+                    _ if i % 3 == 0 => String::new(),
+                    _ => (i % 40).to_string(),
+                };
+                csv.push_str(&format!("g{},2026-10-01T00:00:00Z,win,{value},\n", i % 7));
+            }
+            let table = ActivityTable::from_csv(&csv).unwrap();
+            let cols = table.columns();
+            let mut scorer = Scorer::new(&HealthModel::default(), &Facts::default(), now).unwrap();
+            let res = scorer.resolve(&cols).unwrap();
+            assert_eq!(res.small_values, at.is_none(), "{odd}");
+            assert_eq!(res.small_values, fits_rec16(cols.value.unwrap()), "{odd}");
+        }
+    }
+
     proptest::proptest! {
         /// The vectorized test of a value is the plain one.
         #[test]
@@ -2955,7 +3049,7 @@ mod tests {
             ]
         ) {
             let plain = x.is_nan() || ((0.0..65535.0).contains(&x) && x.fract() == 0.0);
-            proptest::prop_assert_eq!(fits_rec16(Some(&[x])), plain);
+            proptest::prop_assert_eq!(fits_rec16(&[x]), plain);
         }
     }
 
@@ -3131,12 +3225,60 @@ mod tests {
         }
     }
 
+    /// The impact facts join their parts as "a", "a and b", "a, b and c".
+    #[test]
+    fn impact_parts_are_joined_in_words() {
+        use crate::health::ActivityRow;
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let row = |group, days: i64, kind| ActivityRow {
+            group,
+            time: now - chrono::Duration::days(days),
+            kind,
+            value: None,
+            actor: Some("a"),
+        };
+        let rows = [
+            row("one", 3, Kind::Win),
+            row("two", 5, Kind::PetitionStarted),
+            row("two", 4, Kind::PetitionStarted),
+            row("two", 9, Kind::Win),
+            row("three", 7, Kind::PetitionStarted),
+            row("three", 6, Kind::ActionReported),
+            row("three", 8, Kind::ActionReported),
+            row("three", 2, Kind::Win),
+            row("old", 200, Kind::Win),
+        ];
+        let mut scorer = Scorer::new(&HealthModel::default(), &Facts::default(), now).unwrap();
+        scorer.add_rows(rows.iter().copied()).unwrap();
+        let report = scorer.report(None);
+        let facts = |g: &str| {
+            report
+                .group(g)
+                .and_then(|r| r.component(Component::Impact))
+                .map(|c| c.facts.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            facts("one"),
+            "1 win in the last 60 days, last one 3 days ago"
+        );
+        assert_eq!(
+            facts("two"),
+            "2 petitions started and 1 win in the last 60 days, last one 4 days ago"
+        );
+        assert_eq!(
+            facts("three"),
+            "1 petition started, 2 actions reported back and 1 win in the last 60 days, \
+             last one 2 days ago"
+        );
+        assert_eq!(
+            facts("old"),
+            "no petitions, report-backs or wins in the last 60 days; last one 200 days ago"
+        );
+    }
+
     #[test]
     fn words() {
-        assert_eq!(
-            join_words(&["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
         assert_eq!(num3(2.5), "2.5");
         assert_eq!(num3(3.0), "3");
         assert_eq!(floor1_text(69.97), "69.9");
