@@ -269,16 +269,12 @@ impl Quick {
 
     /// The card this compact card says it all of (for one that does).
     fn card(&self) -> Card {
-        let wide = |t: u32| i64::from(t) + QUICK_EPOCH;
+        let (from, until) = self.times();
         Card {
             key: [self.key, 0, 0],
             attest: u64::from(self.attest),
-            from: wide(self.from),
-            until: if self.until == u32::MAX {
-                i64::MAX
-            } else {
-                wide(self.until)
-            },
+            from,
+            until,
             node: self.node,
             slot: self.slot,
             ix: self.ix,
@@ -286,6 +282,19 @@ impl Quick {
             key_len: self.len(),
             bits: self.bits & 0x0f,
         }
+    }
+
+    /// The grant's validity as [`time_key`]s (`until` is `i64::MAX` when
+    /// open-ended), for a compact card that says it all.
+    #[inline]
+    fn times(&self) -> (i64, i64) {
+        let wide = |t: u32| i64::from(t) + QUICK_EPOCH;
+        let until = if self.until == u32::MAX {
+            i64::MAX
+        } else {
+            wide(self.until)
+        };
+        (wide(self.from), until)
     }
 
     /// The id's length, or 15 for an id not kept here.
@@ -296,15 +305,11 @@ impl Quick {
 
     #[inline]
     fn one(&self) -> One {
-        let wide = |t: u32| i64::from(t) + QUICK_EPOCH;
+        let (from, until) = self.times();
         One {
             attest: u64::from(self.attest),
-            from: wide(self.from),
-            until: if self.until == u32::MAX {
-                i64::MAX
-            } else {
-                wide(self.until)
-            },
+            from,
+            until,
             node: self.node,
             slot: self.slot,
             role: self.role,
