@@ -13,8 +13,8 @@ use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt32Array};
 use arrow_schema::{DataType, Field, Schema};
 use chapterhouse::health::{
-    ActivityTable, Columns, Component, ComponentReport, Facts, GroupReport, HealthError,
-    HealthModel as CoreModel, HealthReport, Kind, KindColumn, Scorer,
+    ActivityTable, Columns, Component, Facts, GroupReport, HealthError, HealthModel as CoreModel,
+    HealthReport, Kind, KindColumn, Scorer,
 };
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -363,33 +363,26 @@ fn report_batch(report: &HealthReport) -> Result<RecordBatch, arrow_schema::Arro
             text(g, |r| Some(&r.intervention_text)),
         ),
     ];
-    // A report's components are in `Component::ALL` order: found by place.
-    fn part(r: &GroupReport, i: usize, c: Component) -> Option<&ComponentReport> {
-        match r.components.get(i) {
-            Some(x) if x.component == c => Some(x),
-            _ => r.component(c),
-        }
-    }
-    for (i, c) in Component::ALL.into_iter().enumerate() {
+    for c in Component::ALL {
         let name = c.as_str();
         builds.extend([
             (
                 format!("{name}_score"),
-                float(g, move |r| part(r, i, c).map_or(f64::NAN, |x| x.score)),
+                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.score)),
             ),
             (
                 format!("{name}_contribution"),
                 float(g, move |r| {
-                    part(r, i, c).map_or(f64::NAN, |x| x.contribution)
+                    r.component(c).map_or(f64::NAN, |x| x.contribution)
                 }),
             ),
             (
                 format!("{name}_headroom"),
-                float(g, move |r| part(r, i, c).map_or(f64::NAN, |x| x.headroom)),
+                float(g, move |r| r.component(c).map_or(f64::NAN, |x| x.headroom)),
             ),
             (
                 format!("{name}_facts"),
-                text(g, move |r| part(r, i, c).map(|x| x.facts.as_str())),
+                text(g, move |r| r.component(c).map(|x| x.facts.as_str())),
             ),
         ]);
     }

@@ -302,9 +302,14 @@ impl GroupReport {
         })
     }
 
-    /// The component report for `c`.
+    /// The component report for `c`: found at its place in
+    /// [`Component::ALL`] order, else by search.
     pub fn component(&self, c: Component) -> Option<&ComponentReport> {
-        self.components.iter().find(|r| r.component == c)
+        let place = Component::ALL.iter().position(|&x| x == c);
+        match place.and_then(|i| self.components.get(i)) {
+            Some(r) if r.component == c => Some(r),
+            _ => self.components.iter().find(|r| r.component == c),
+        }
     }
 
     /// The whole report in plain words, as an organizer would read it.
@@ -451,22 +456,6 @@ pub(crate) fn floor1(v: f64) -> f64 {
     (v * 10.0).floor() / 10.0
 }
 
-/// A number shown to one decimal, as `{:.1}` shows it; widths and alignment
-/// apply as to text. Tenths in `0..10^15` are printed from the integer,
-/// without the exact float formatting `{:.1}` runs.
-#[cfg(test)]
-pub(crate) struct Tenths(pub(crate) f64);
-
-#[cfg(test)]
-impl std::fmt::Display for Tenths {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match tenths_digits(self.0) {
-            Some(d) => f.pad(d.as_str()),
-            None => f.pad(&format!("{:.1}", self.0)),
-        }
-    }
-}
-
 /// `{v:.1}` from the integer, for non-negative values that are (within
 /// rounding) a whole number of tenths below 10^15 tenths; `None` for others.
 fn tenths_digits(v: f64) -> Option<Digits> {
@@ -484,22 +473,6 @@ fn tenths_digits(v: f64) -> Option<Digits> {
         Some(buf)
     } else {
         None
-    }
-}
-
-/// A whole number shown as `{:.0}` shows it; widths and alignment apply as
-/// to text. Whole numbers in `-10^15..10^15` are printed from the integer,
-/// without the exact float formatting `{:.0}` runs.
-#[cfg(test)]
-pub(crate) struct Whole(pub(crate) f64);
-
-#[cfg(test)]
-impl std::fmt::Display for Whole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match whole_digits(self.0) {
-            Some(d) => f.pad(d.as_str()),
-            None => f.pad(&format!("{:.0}", self.0)),
-        }
     }
 }
 
@@ -643,7 +616,8 @@ fn push_right(s: &mut String, text: &str, width: usize) {
     s.push_str(text);
 }
 
-/// `{v:>width$.1}` (see [`Tenths`]).
+/// `{v:>width$.1}`: tenths in `0..10^15` printed from the integer,
+/// without the exact float formatting `{:.1}` runs.
 pub(crate) fn push_tenths(s: &mut String, v: f64, width: usize) {
     match tenths_digits(v) {
         Some(d) => push_right(s, d.as_str(), width),
@@ -651,7 +625,8 @@ pub(crate) fn push_tenths(s: &mut String, v: f64, width: usize) {
     }
 }
 
-/// `{v:>width$.0}` (see [`Whole`]).
+/// `{v:>width$.0}`: whole numbers in `-10^15..10^15` printed from the
+/// integer, without the exact float formatting `{:.0}` runs.
 pub(crate) fn push_whole(s: &mut String, v: f64, width: usize) {
     match whole_digits(v) {
         Some(d) => push_right(s, d.as_str(), width),
@@ -664,19 +639,33 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// [`push_tenths`]'s text alone.
+    fn tenths(v: f64, width: usize) -> String {
+        let mut s = String::new();
+        push_tenths(&mut s, v, width);
+        s
+    }
+
+    /// [`push_whole`]'s text alone.
+    fn whole_text(v: f64, width: usize) -> String {
+        let mut s = String::new();
+        push_whole(&mut s, v, width);
+        s
+    }
+
     proptest! {
         /// The integer paths print what the float formatting prints.
         #[test]
         fn numbers_print_as_float_formatting_does(v in -1e3f64..1e16, whole in -1e15f64..1e15) {
             let shown = floor1(v);
-            prop_assert_eq!(Tenths(shown).to_string(), format!("{shown:.1}"));
-            prop_assert_eq!(format!("{:>7}", Tenths(shown)), format!("{shown:>7.1}"));
-            prop_assert_eq!(Tenths(v).to_string(), format!("{v:.1}"));
+            prop_assert_eq!(tenths(shown, 0), format!("{shown:.1}"));
+            prop_assert_eq!(tenths(shown, 7), format!("{shown:>7.1}"));
+            prop_assert_eq!(tenths(v, 0), format!("{v:.1}"));
             let whole = whole.trunc();
             prop_assert_eq!(num(whole), format!("{whole:.0}"));
-            prop_assert_eq!(format!("{:>3}", Whole(whole)), format!("{whole:>3.0}"));
-            prop_assert_eq!(format!("{:>3}", Whole(v.floor())), format!("{:>3.0}", v.floor()));
-            prop_assert_eq!(Whole(v).to_string(), format!("{v:.0}"));
+            prop_assert_eq!(whole_text(whole, 3), format!("{whole:>3.0}"));
+            prop_assert_eq!(whole_text(v.floor(), 3), format!("{:>3.0}", v.floor()));
+            prop_assert_eq!(whole_text(v, 0), format!("{v:.0}"));
             prop_assert_eq!(super::super::scorer::floor1_text(v), format!("{shown:.1}"));
         }
     }
@@ -899,12 +888,8 @@ mod tests {
             f64::NAN,
             f64::INFINITY,
         ] {
-            assert_eq!(Tenths(v).to_string(), format!("{v:.1}"), "{v}");
-            assert_eq!(
-                Tenths(floor1(v)).to_string(),
-                format!("{:.1}", floor1(v)),
-                "{v}"
-            );
+            assert_eq!(tenths(v, 0), format!("{v:.1}"), "{v}");
+            assert_eq!(tenths(floor1(v), 0), format!("{:.1}", floor1(v)), "{v}");
             assert_eq!(
                 super::super::scorer::floor1_text(v),
                 format!("{:.1}", floor1(v)),
@@ -914,8 +899,8 @@ mod tests {
                 assert_eq!(num(v), format!("{v:.0}"), "{v}");
             }
             for w in [v, -v, v.floor(), -v.floor()] {
-                assert_eq!(Whole(w).to_string(), format!("{w:.0}"), "{w}");
-                assert_eq!(format!("{:>3}", Whole(w)), format!("{w:>3.0}"), "{w}");
+                assert_eq!(whole_text(w, 0), format!("{w:.0}"), "{w}");
+                assert_eq!(whole_text(w, 3), format!("{w:>3.0}"), "{w}");
             }
         }
     }

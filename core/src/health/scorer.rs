@@ -2171,7 +2171,9 @@ fn l_to_f64(l: u128) -> f64 {
 /// `v` rounded down to tenths, as text ("12.3").
 #[cfg(test)]
 pub(crate) fn floor1_text(v: f64) -> String {
-    super::report::Tenths(super::report::floor1(v)).to_string()
+    let mut s = String::new();
+    super::report::push_tenths(&mut s, super::report::floor1(v), 0);
+    s
 }
 
 fn num3(v: f64) -> String {
