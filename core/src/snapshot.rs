@@ -382,7 +382,7 @@ fn worth_reading_ahead(rest: usize) -> bool {
 fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        use crate::access::{find_short, grants_in_parts};
+        use crate::access::{find_short, grant_ids, grants_in_parts};
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {
@@ -400,7 +400,8 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
                     g.advance(key_at);
                     g.str()?;
                     g.eat(b':')?;
-                    let (grants, ids) = grants_in_parts(&mut g)?;
+                    let grants = grants_in_parts(&mut g)?;
+                    let ids = grant_ids(&grants);
                     Some(Ahead {
                         key_at,
                         grants,

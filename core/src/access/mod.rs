@@ -256,7 +256,7 @@ pub(crate) use policy::push_policy;
 pub(crate) use read::{Cursor, grants as read_grants, people as read_people};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use read::{find_short, grants_in_parts};
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use state::grant_ids;
 pub(crate) use state::{AccessState, GrantIds};
 

@@ -14,8 +14,6 @@ use chrono::{DateTime, Utc};
 
 use super::fx::{IdMap, below, bytes_equal, read_u64, windows};
 use super::model::{Attestations, Grant, GrantId, Person, Scope, stamp};
-#[cfg(not(target_arch = "wasm32"))]
-use super::state::GrantIds;
 use crate::id::{NodeId, PersonId, Tag};
 use crate::small::Name;
 
@@ -754,7 +752,7 @@ fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    let mut out = array_until(c, item, usize::MAX, &mut |_| {})?.0;
+    let mut out = array_until(c, item, usize::MAX)?.0;
     out.shrink_to_fit();
     Some(out)
 }
@@ -766,7 +764,6 @@ fn array_until<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
     stop: usize,
-    note: &mut impl FnMut(&T),
 ) -> Option<(Vec<T>, bool)> {
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
@@ -781,27 +778,24 @@ fn array_until<'a, T>(
     let mut out = Vec::with_capacity(hint);
     let mut stopped = false;
     if c.open_array()? {
-        stopped = items(c, item, &mut out, stop, note)?;
+        stopped = items(c, item, &mut out, stop)?;
     }
     Some((out, stopped))
 }
 
 /// The items of an array from the one at the cursor to the closing `]`
 /// (false), or up to offset `stop` when an item starts there after a comma
-/// (true, the cursor at that item); `note` sees each item as it is read.
+/// (true, the cursor at that item).
 fn items<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
     out: &mut Vec<T>,
     stop: usize,
-    note: &mut impl FnMut(&T),
 ) -> Option<bool> {
     let mut names = Names::default();
     let mut times = Times::default();
     loop {
-        let v = item(c, &mut names, &mut times)?;
-        note(&v);
-        out.push(v);
+        out.push(item(c, &mut names, &mut times)?);
         if !c.more(b']')? {
             return Some(false);
         }
@@ -831,34 +825,23 @@ pub(crate) fn grants(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
 /// 150 M; a tenth of the grants, about 13 M, evens them). The part is
 /// used only when reading from the start reaches an item at that very
 /// offset, so a wrong guess costs time, never a different answer.
-///
-/// With the grants, their id map ([`grant_ids`](super::state::grant_ids)'s
-/// answer): each id of the head is inserted as its grant is read, so the
-/// map's random writes overlap the reading (built after, it took the
-/// thread about a third as long again as the reading), the tail's after.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<(Vec<Grant>, GrantIds)> {
+pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     let text = c.text();
     let from = c.position();
-    let mut ids = IdsRead::new(text.len() - from);
     let guess = from + (text.len() - from) / 10 * 9;
     let Some(stop) = find_short(text, guess, b"{\"id\":\"") else {
-        let mut all = array_until(c, grant, usize::MAX, &mut |g: &Grant| ids.note(g))?.0;
-        all.shrink_to_fit();
-        return Some((all, ids.done()));
+        return grants(c);
     };
     let mut tail = Cursor::new(text);
     tail.seek(stop);
     let (head, rest) = rayon::join(
-        || {
-            let head = array_until(c, grant, stop, &mut |g: &Grant| ids.note(g));
-            (head, ids)
-        },
+        || array_until(c, grant, stop),
         || {
             // room as in `array_until` (growing from nothing moved the
             // vector four times)
             let mut out = Vec::with_capacity(text.len().saturating_sub(stop) / 48);
-            items(&mut tail, grant, &mut out, usize::MAX, &mut |_| {})?;
+            items(&mut tail, grant, &mut out, usize::MAX)?;
             Some(out)
         },
     );
@@ -867,60 +850,14 @@ pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<(Vec<Grant>, GrantId
     // the tail is copied once and the head never moves (shrunk before, it
     // was copied whole into a block twice its size), the excess handed
     // back after
-    let (head, mut ids) = head;
     let (mut head, stopped) = head?;
     if stopped {
         // reading on from `stop` is what the other thread did
-        let rest = rest?;
-        for g in &rest {
-            ids.note(g);
-        }
-        head.extend(rest);
+        head.extend(rest?);
         c.seek(tail.position());
     }
     head.shrink_to_fit();
-    Some((head, ids.done()))
-}
-
-/// A grant id map built as the grants are read, in their order: the
-/// index of the first repeated id, once one is seen.
-#[cfg(not(target_arch = "wasm32"))]
-struct IdsRead {
-    map: IdMap,
-    repeat: Option<usize>,
-    n: usize,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl IdsRead {
-    /// Room for the grants `text` bytes can hold: one as `to_json` writes
-    /// it takes more than 100 bytes, so at 128 bytes a grant the table
-    /// gets the size the grants' count would give it in most cases (sized
-    /// ahead, it is never rehashed while the grants are read; it grows
-    /// when there are more).
-    fn new(text: usize) -> IdsRead {
-        let mut map = IdMap::default();
-        map.reserve(text / 128);
-        IdsRead {
-            map,
-            repeat: None,
-            n: 0,
-        }
-    }
-
-    fn note(&mut self, g: &Grant) {
-        if self.repeat.is_none() && self.map.insert(g.id.as_str(), self.n as u32).is_some() {
-            self.repeat = Some(self.n);
-        }
-        self.n += 1;
-    }
-
-    fn done(self) -> GrantIds {
-        match self.repeat {
-            Some(i) => Err(i),
-            None => Ok(self.map),
-        }
-    }
+    Some(head)
 }
 
 #[cfg(test)]
@@ -952,37 +889,17 @@ mod props {
             ws in prop::sample::select(vec!["", "\n  ", " "]),
             after in prop::sample::select(vec!["", r#","people":[{"id":"p"}]"#, r#","x":{"id":"q"}"#]),
             broken in prop::option::of(0usize..12),
-            repeated in prop::option::of((0usize..12, 0usize..12)),
         ) {
             let items: Vec<String> = (0..n)
                 .map(|i| {
                     let role = if broken == Some(i) { "5" } else { r#""member""# };
-                    // grant `j` repeats the id of grant `k`
-                    let id = match repeated {
-                        Some((j, k)) if j == i => k,
-                        _ => i,
-                    };
-                    format!(r#"{{"id":"g-{id}","person":"p","role":{role},"scope":{{"node":"c"}},"valid_from":"2025-01-01T00:00:00Z"}}"#)
+                    format!(r#"{{"id":"g-{i}","person":"p","role":{role},"scope":{{"node":"c"}},"valid_from":"2025-01-01T00:00:00Z"}}"#)
                 })
                 .collect();
             let text = format!("[{ws}{}{ws}]{after}}}", items.join(&format!(",{ws}")));
             let (mut one, mut two) = (Cursor::new(&text), Cursor::new(&text));
             let a = grants(&mut one);
             let b = grants_in_parts(&mut two);
-            if let (Some(a), Some((b, ids))) = (&a, &b) {
-                // the id map read along is the one built after
-                match (ids, super::super::state::grant_ids(a)) {
-                    (Err(x), Err(y)) => prop_assert_eq!(*x, y),
-                    (Ok(x), Ok(y)) => {
-                        prop_assert_eq!(x.len(), y.len());
-                        for (i, g) in b.iter().enumerate() {
-                            prop_assert_eq!(x.get(g.id.as_str()), Some(i as u32));
-                        }
-                    }
-                    (x, y) => prop_assert!(false, "{x:?} against {y:?}"),
-                }
-            }
-            let b = b.map(|(g, _)| g);
             prop_assert_eq!(format!("{a:?}"), format!("{b:?}"));
             if a.is_some() {
                 prop_assert_eq!(one.position(), two.position());
