@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{
-    AccessState, Cursor, Grant, PeopleIx, Person, Policy, read_grants, read_people, stamp,
+    AccessState, Cursor, Grant, GrantIds, PeopleIx, Person, Policy, read_grants, read_people, stamp,
 };
 use crate::error::ErrorKind;
 use crate::id::{NodeId, Slug, Tag};
@@ -267,6 +267,10 @@ struct Document {
     /// path only): the table, or the index of the first repeated id.
     #[serde(skip)]
     people_table: Option<Result<PeopleIx, usize>>,
+    /// The grant id map, built by the thread that read the grants (the
+    /// reader's path only, native targets).
+    #[serde(skip)]
+    grant_ids: Option<GrantIds>,
 }
 
 /// Reads only the `format` member, so a future version is refused before its
@@ -349,13 +353,15 @@ fn serde_value<'a, T: Deserialize<'a>>(c: &mut Cursor<'a>) -> Option<T> {
     Some(v)
 }
 
-/// The `grants` member read ahead: its key's offset, its array, and the
-/// offset after it.
+/// The `grants` member read ahead: its key's offset, its array, the
+/// offset after it, and the grants' id map (built on the reading thread,
+/// which would otherwise wait for the people's side to end).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Ahead {
     key_at: usize,
     grants: Vec<Grant>,
     end: usize,
+    ids: GrantIds,
 }
 
 /// Whether to read grants ahead with this much text left: not below
@@ -376,7 +382,7 @@ fn worth_reading_ahead(rest: usize) -> bool {
 fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        use crate::access::{find_short, grants_in_parts};
+        use crate::access::{find_short, grant_ids, grants_in_parts};
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {
@@ -395,10 +401,12 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
                     g.str()?;
                     g.eat(b':')?;
                     let grants = grants_in_parts(&mut g)?;
+                    let ids = grant_ids(&grants);
                     Some(Ahead {
                         key_at,
                         grants,
                         end: g.position(),
+                        ids,
                     })
                 },
             );
@@ -424,6 +432,7 @@ fn members(text: &str) -> Option<Document> {
     // the `grants` member read ahead while `people` was read
     let mut ahead: Option<Ahead> = None;
     let mut people_table = None;
+    let mut grant_ids = None;
     c.eat(b'{')?;
     loop {
         c.peek()?;
@@ -447,9 +456,13 @@ fn members(text: &str) -> Option<Document> {
                     // read from this very key: the same answer as reading it now
                     Some(a) if a.key_at == key_at => {
                         c.seek(a.end);
+                        grant_ids = Some(a.ids);
                         a.grants
                     }
-                    _ => read_grants(&mut c)?,
+                    _ => {
+                        grant_ids = None;
+                        read_grants(&mut c)?
+                    }
                 };
                 once(&mut grants, read)?
             }
@@ -475,6 +488,7 @@ fn members(text: &str) -> Option<Document> {
         people: people.unwrap_or_default(),
         grants: grants.unwrap_or_default(),
         people_table,
+        grant_ids,
     })
 }
 
@@ -602,11 +616,18 @@ impl Network {
                 };
                 invalid(path, e)
             })?;
-        net.access = AccessState::load(&net, doc.policy, doc.people, doc.grants, doc.people_table)
-            .map_err(|(path, e)| SnapshotError::Invalid {
-                path,
-                source: Box::new(e.into()),
-            })?;
+        net.access = AccessState::load(
+            &net,
+            doc.policy,
+            doc.people,
+            doc.grants,
+            doc.people_table,
+            doc.grant_ids,
+        )
+        .map_err(|(path, e)| SnapshotError::Invalid {
+            path,
+            source: Box::new(e.into()),
+        })?;
         Ok(net)
     }
 
@@ -946,6 +967,24 @@ mod reader_props {
         };
         // built beside the people, not read (checked by loading)
         fast.people_table = None;
+        // built by the thread that read the grants: the map (or the first
+        // repeated id) that building it from the grants read gives
+        if let Some(ahead) = fast.grant_ids.take() {
+            match (ahead, crate::access::grant_ids(&fast.grants)) {
+                (Err(a), Err(b)) => prop_assert_eq!(a, b, "{}", text),
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(a.len(), b.len(), "{}", text);
+                    for (i, g) in fast.grants.iter().enumerate() {
+                        prop_assert_eq!(a.get(g.id.as_str()), Some(i as u32), "{}", text);
+                    }
+                }
+                (a, b) => {
+                    return Err(TestCaseError::fail(format!(
+                        "grant id maps differ ({a:?} against {b:?}): {text}"
+                    )));
+                }
+            }
+        }
         let serde: Result<Document, _> = serde_json::from_str(text);
         let serde = match serde {
             Ok(doc) => doc,

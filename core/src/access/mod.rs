@@ -256,7 +256,9 @@ pub(crate) use policy::push_policy;
 pub(crate) use read::{Cursor, grants as read_grants, people as read_people};
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) use read::{find_short, grants_in_parts};
-pub(crate) use state::AccessState;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use state::grant_ids;
+pub(crate) use state::{AccessState, GrantIds};
 
 use crate::network::Network;
 

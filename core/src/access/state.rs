@@ -191,6 +191,34 @@ impl Default for AccessState {
     }
 }
 
+impl Drop for AccessState {
+    /// A large state's people, grants and rows are dropped side by side
+    /// (native targets; the same memory freed either way): each of the
+    /// three is a pass over 7 to 13 MB for 100,000 people, reading every
+    /// item for the strings it may own, then handing the blocks back, and
+    /// the drop of a loaded network is mostly these.
+    fn drop(&mut self) {
+        if !split_people(self.people.len()) {
+            return;
+        }
+        let people = std::mem::take(&mut self.people);
+        let rows = std::mem::take(&mut self.ix.rows);
+        let slots = std::mem::take(&mut self.ix.slots);
+        let grants = std::mem::take(&mut self.grants);
+        both(
+            true,
+            move || {
+                drop(people);
+                drop(rows);
+            },
+            move || {
+                drop(grants);
+                drop(slots);
+            },
+        );
+    }
+}
+
 impl PartialEq for AccessState {
     /// Equal when policy (and whether it is explicit), people and live grants
     /// are equal; indexes are derived.
@@ -321,8 +349,12 @@ fn split_people(n: usize) -> bool {
     n >= 4096
 }
 
+/// The grant id map of a load, or the index of the first grant whose id
+/// came before.
+pub(crate) type GrantIds = Result<IdMap, usize>;
+
 /// The grant id map, or the index of the first grant whose id came before.
-fn grant_ids(grants: &[Grant]) -> Result<IdMap, usize> {
+pub(crate) fn grant_ids(grants: &[Grant]) -> GrantIds {
     let mut ids = IdMap::default();
     ids.reserve(grants.len());
     for (i, g) in grants.iter().enumerate() {
@@ -460,13 +492,15 @@ impl AccessState {
     ///
     /// `table`: the people table of these people's ids, when built
     /// meanwhile ([`PeopleIx::of_people`]): the table, or the index of the
-    /// first repeated id.
+    /// first repeated id. `ids`: these grants' [`grant_ids`], when built
+    /// meanwhile (by the thread that read them).
     pub(crate) fn load(
         net: &Network,
         policy: Option<Policy>,
         people: Vec<Person>,
         grants: Vec<Grant>,
         table: Option<Result<PeopleIx, usize>>,
+        ids: Option<GrantIds>,
     ) -> Result<AccessState, (String, AccessError)> {
         let explicit_policy = policy.is_some();
         let policy = policy.unwrap_or_default();
@@ -494,29 +528,37 @@ impl AccessState {
             // flagged on their own: in two halves side by side for many
             // people, the first error in order still the one named (the
             // first half's, if any)
+            // (each half writes its part of one vector: two vectors
+            // joined after cost a third block and a copy)
             let compiled = &state.compiled;
             let norm = |from: usize,
-                        part: &mut [Person]|
-             -> Result<Vec<PersonFlags>, (String, AccessError)> {
-                let mut flags = Vec::with_capacity(part.len());
+                        part: &mut [Person],
+                        out: &mut [PersonFlags]|
+             -> Result<(), (String, AccessError)> {
                 let mut checked: Option<(Attestations, u64)> = None;
-                for (j, person) in part.iter_mut().enumerate() {
+                for (j, (person, f)) in part.iter_mut().zip(out).enumerate() {
                     let i = from + j;
                     let at = |e| (format!("people[{i}]"), e);
-                    flags.push(normalize_one(compiled, person, &mut checked).map_err(at)?);
+                    *f = normalize_one(compiled, person, &mut checked).map_err(at)?;
                     if repeated == Some(i) {
                         return Err(at(AccessError::DuplicatePerson(person.id.to_string())));
                     }
                 }
-                Ok(flags)
+                Ok(())
             };
             let np = people.len();
             let parallel = split_people(np);
             let half = if parallel { np / 2 } else { np };
+            let mut flags = vec![PersonFlags::default(); np];
             let (part_a, part_b) = people.split_at_mut(half);
-            let (a, b) = both(parallel, || norm(0, part_a), || norm(half, part_b));
-            let mut flags = a?;
-            flags.extend(b?);
+            let (flags_a, flags_b) = flags.split_at_mut(half);
+            let (a, b) = both(
+                parallel,
+                || norm(0, part_a, flags_a),
+                || norm(half, part_b, flags_b),
+            );
+            a?;
+            b?;
             flags
         } else {
             let mut flags = Vec::with_capacity(people.len());
@@ -536,12 +578,18 @@ impl AccessState {
         state.index_nodes(net);
         // The grant id map and the placements do not depend on each other,
         // nor do the placements on one another: on native targets, with
-        // many grants, the id map and the first 3/10 of the placements are
-        // built on one thread while the rest are placed on the other (the
-        // id map costs about 2/5 of what the placements do). The first
-        // error in grant order wins, a repeated id before a misplaced grant
-        // at the same index, as one pass over the grants would find them.
-        let split = grants.len() / 10 * 3;
+        // many grants, the id map (unless built by the thread that read
+        // the grants) and the first 3/10 of the placements are built on one
+        // thread while the rest are placed on the other (the id map, random
+        // writes into a table of 2 MiB for 100,000 grants, takes about
+        // three times as long as the placements); with the map built, each
+        // thread places half. The first error in grant order wins, a
+        // repeated id before a misplaced grant at the same index, as one
+        // pass over the grants would find them.
+        let split = match ids {
+            Some(_) => grants.len() / 2,
+            None => grants.len() / 10 * 3,
+        };
         let mut placed: Vec<Option<Placed>> = Vec::new();
         placed.resize_with(grants.len(), || None);
         let (first, rest) = placed.split_at_mut(split);
@@ -562,7 +610,7 @@ impl AccessState {
         };
         let ((ids, one), two) = both(
             grants.len() >= 4096,
-            || (grant_ids(&grants), fill(first, 0)),
+            || (ids.unwrap_or_else(|| grant_ids(&grants)), fill(first, 0)),
             || fill(rest, split),
         );
         let duplicate = |d: usize| {
@@ -723,73 +771,102 @@ impl AccessState {
         parallel: bool,
     ) {
         let np = self.people.len();
-        // (person, node, slot) of each node grant in one small vector (no
-        // allocation per person); the entries are built from it in order
-        let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(placed.len());
-        // filled in place (`vec![x; n]` clones `x` n times, a call each)
-        let mut tags: Vec<Vec<TagEntry>> = Vec::new();
-        tags.resize_with(np, Vec::new);
-        self.ix.slots = Vec::new();
-        self.ix.slots.resize_with(np, || SlotList::None);
-        // each node's list sized first (growing 5,000 lists one push at a
-        // time reallocated each of them several times)
-        let mut per_node = vec![0u32; net.nodes.len()];
-        for pl in placed.iter().flatten() {
-            if let Some(c) = pl.node.and_then(|n| per_node.get_mut(n as usize)) {
-                *c += 1;
+        let nn = net.nodes.len();
+        let grants = &self.grants;
+        let placed = &placed;
+        // Two passes over the placements side by side (on native targets
+        // with many people): the per-node and per-tag lists, and the
+        // per-person ones. A placement has a node exactly when its grant
+        // is scoped to a node, so the per-person pass reads no grant.
+        let by_place = || {
+            // each node's list sized first (growing 5,000 lists one push
+            // at a time reallocated each of them several times)
+            let mut per_node = vec![0u32; nn];
+            for pl in placed.iter().flatten() {
+                if let Some(c) = pl.node.and_then(|n| per_node.get_mut(n as usize)) {
+                    *c += 1;
+                }
             }
-        }
-        self.ix.by_node = per_node
-            .iter()
-            .map(|&c| Vec::with_capacity(c as usize))
-            .collect();
-        self.ix.by_tag = FxMap::default();
-        for (slot, (g, pl)) in self.grants.iter().zip(&placed).enumerate() {
-            let (Some(g), Some(pl)) = (g, pl) else {
-                continue;
-            };
-            let slot = slot as u32;
-            if let Some(s) = self.ix.slots.get_mut(pl.person as usize) {
-                s.push(slot);
-            }
-            match (&g.scope, pl.node) {
-                (Scope::Node(_), Some(node)) => {
-                    if let Some(v) = self.ix.by_node.get_mut(node as usize) {
+            let mut by_node: Vec<Vec<u32>> = per_node
+                .iter()
+                .map(|&c| Vec::with_capacity(c as usize))
+                .collect();
+            let mut by_tag: FxMap<Tag, Vec<u32>> = FxMap::default();
+            // (person, entry) of each tag grant, in slot order (usually
+            // none: no vector per person, 2.4 MB of empty ones for 100,000
+            // people)
+            let mut tags: Vec<(u32, TagEntry)> = Vec::new();
+            for (slot, (g, pl)) in grants.iter().zip(placed).enumerate() {
+                let (Some(g), Some(pl)) = (g, pl) else {
+                    continue;
+                };
+                let slot = slot as u32;
+                if let Some(node) = pl.node {
+                    if let Some(v) = by_node.get_mut(node as usize) {
                         v.push(slot);
                     }
-                    keys.push((pl.person, node, slot));
-                }
-                (Scope::Tag(t), _) => {
-                    self.ix.by_tag.entry(t.clone()).or_default().push(slot);
-                    if let Some(v) = tags.get_mut(pl.person as usize) {
-                        v.push(TagEntry {
-                            caps: pl.caps,
-                            from: g.valid_from,
-                            until: g.valid_until.unwrap_or_else(far_future),
-                            slot,
-                            role: pl.role,
-                            tag: t.clone(),
-                        });
+                } else if let Scope::Tag(t) = &g.scope {
+                    by_tag.entry(t.clone()).or_default().push(slot);
+                    if (pl.person as usize) < np {
+                        tags.push((
+                            pl.person,
+                            TagEntry {
+                                caps: pl.caps,
+                                from: g.valid_from,
+                                until: g.valid_until.unwrap_or_else(far_future),
+                                slot,
+                                role: pl.role,
+                                tag: t.clone(),
+                            },
+                        ));
                     }
                 }
-                _ => {}
             }
-        }
-        // grants usually come grouped by person, so this sort is near linear
-        keys.sort_unstable();
-        // where each person's keys start (they are sorted by person), so
-        // every row is built on its own
-        let mut starts = vec![0u32; np + 1];
-        for k in &keys {
-            if let Some(s) = starts.get_mut(k.0 as usize + 1) {
-                *s += 1;
+            // by person, each person's in slot order (a stable sort)
+            tags.sort_by_key(|t| t.0);
+            (by_node, by_tag, tags)
+        };
+        let by_person = || {
+            let mut slots: Vec<SlotList> = Vec::new();
+            slots.resize_with(np, || SlotList::None);
+            // (person, node, slot) of each node grant in one small vector
+            // (no allocation per person); the entries are built from it in
+            // order
+            let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(placed.len());
+            for (slot, (g, pl)) in grants.iter().zip(placed).enumerate() {
+                let (Some(_), Some(pl)) = (g, pl) else {
+                    continue;
+                };
+                let slot = slot as u32;
+                if let Some(s) = slots.get_mut(pl.person as usize) {
+                    s.push(slot);
+                }
+                if let Some(node) = pl.node {
+                    keys.push((pl.person, node, slot));
+                }
             }
-        }
-        let mut sum = 0;
-        for s in &mut starts {
-            sum += *s;
-            *s = sum;
-        }
+            // grants usually come grouped by person, so this sort is near
+            // linear
+            keys.sort_unstable();
+            // where each person's keys start (they are sorted by person),
+            // so every row is built on its own
+            let mut starts = vec![0u32; np + 1];
+            for k in &keys {
+                if let Some(s) = starts.get_mut(k.0 as usize + 1) {
+                    *s += 1;
+                }
+            }
+            let mut sum = 0;
+            for s in &mut starts {
+                sum += *s;
+                *s = sum;
+            }
+            (slots, keys, starts)
+        };
+        let ((by_node, by_tag, tags), (slots, keys, starts)) = both(parallel, by_place, by_person);
+        self.ix.by_node = by_node;
+        self.ix.by_tag = by_tag;
+        self.ix.slots = slots;
         // The rows are built straight into one vector, in pieces side by
         // side on native targets with many people (two halves built apart
         // and then joined copied the second half, 5.6 MB for 100,000
@@ -798,11 +875,9 @@ impl AccessState {
         // of the table, so no write is shared; the rows are read in order
         // and the cards written at random (in slot order the rows were
         // read at random, each read waited for).
-        let grants = &self.grants;
         let compiled = &self.compiled;
         let fresh = fresh.as_deref();
-        let placed = &placed;
-        let (keys, starts) = (&keys, &starts);
+        let (keys, starts, tags) = (&keys, &starts, &tags);
         let entry = |&(_, node, slot): &(u32, u32, u32)| -> Option<Entry> {
             let g = grants.indexed(slot)?;
             let pl = placed.get(slot as usize)?.as_ref()?;
@@ -816,7 +891,7 @@ impl AccessState {
                 central: pl.level.is_central(),
             })
         };
-        let row_of = |(i, (p, tags)): (usize, (&Person, Vec<TagEntry>))| -> Row {
+        let row_of = |(i, p): (usize, &Person)| -> Row {
             let from = starts.get(i).map_or(0, |&s| s as usize);
             let to = starts.get(i + 1).map_or(from, |&s| s as usize);
             let entries = match keys.get(from..to).unwrap_or_default() {
@@ -828,6 +903,16 @@ impl AccessState {
                 Some(&f) => f,
                 None => flags_of(compiled, p),
             };
+            // this person's tag entries (a binary search, none when the
+            // list is empty)
+            let at = tags.partition_point(|t| (t.0 as usize) < i);
+            let tags = tags
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|t| t.0 as usize == i)
+                .map(|t| t.1.clone())
+                .collect();
             Row {
                 flags,
                 entries,
@@ -835,28 +920,25 @@ impl AccessState {
             }
         };
         let people = &self.people;
-        let serial = |tags: Vec<Vec<TagEntry>>| -> Vec<Row> {
-            people.iter().zip(tags).enumerate().map(&row_of).collect()
-        };
+        let serial = || -> Vec<Row> { people.iter().enumerate().map(&row_of).collect() };
         #[cfg(not(target_arch = "wasm32"))]
         let rows = if parallel {
             use rayon::prelude::*;
             let mut built = Vec::new();
             people
                 .par_iter()
-                .zip(tags.into_par_iter())
                 .enumerate()
                 .with_min_len(4096)
                 .map(&row_of)
                 .collect_into_vec(&mut built);
             built
         } else {
-            serial(tags)
+            serial()
         };
         #[cfg(target_arch = "wasm32")]
         let rows = {
             let _ = parallel;
-            serial(tags)
+            serial()
         };
         let rows_ref = &rows;
         self.ix.people.fill_cards(parallel, |ix, card| {
