@@ -987,6 +987,9 @@ impl Scorer {
 fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32; 2]> {
     // Every kind is counted (no branch on the kind); the two needed are
     // taken at the end.
+    // A piece's counts cannot pass u32::MAX when it has fewer rows (then
+    // they are plain increments; otherwise they saturate).
+    let plain = u32::try_from(n).is_ok_and(|n| n < u32::MAX);
     let count = |p: usize| {
         let mut counts = vec![[0u32; 8]; groups];
         let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
@@ -1000,12 +1003,22 @@ fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32;
             );
             res.group.fill(at, gs);
             res.kind.fill(at, ks);
-            for (&g, &k) in gs.iter().zip(ks.iter()) {
-                if let Some(c) = counts
-                    .get_mut(g as usize)
-                    .and_then(|c| c.get_mut(usize::from(k & 7)))
-                {
-                    *c = c.saturating_add(1);
+            let flat = counts.as_flattened_mut();
+            if plain {
+                for (&g, &k) in gs.iter().zip(ks.iter()) {
+                    if let Some(c) =
+                        flat.get_mut((g as usize).saturating_mul(8) | usize::from(k & 7))
+                    {
+                        *c += 1;
+                    }
+                }
+            } else {
+                for (&g, &k) in gs.iter().zip(ks.iter()) {
+                    if let Some(c) =
+                        flat.get_mut((g as usize).saturating_mul(8) | usize::from(k & 7))
+                    {
+                        *c = c.saturating_add(1);
+                    }
                 }
             }
             at += len;
@@ -3064,6 +3077,39 @@ mod tests {
             }
             let r = Rec16::new(t, value, a, g, k);
             proptest::prop_assert_eq!((r.a(), r.g(), r.k()), (a, g, k));
+        }
+    }
+
+    /// Each group's room is its number of event and post rows, however
+    /// many pieces count them.
+    #[test]
+    fn room_counts_each_groups_events_and_posts() {
+        let names: Vec<String> = (0..37).map(|i| format!("g{i}")).collect();
+        let rows = random_log(11, 5000, &names);
+        let mut table = ActivityTable::new();
+        for row in &rows {
+            table.push(*row).unwrap();
+        }
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
+        let cols = table.columns();
+        let res = scorer.resolve(&cols).unwrap();
+        let groups = scorer.groups.len();
+        let mut expected = vec![[0u32; 2]; groups];
+        for row in &rows {
+            let g = scorer.groups.get(row.group).unwrap() as usize;
+            match row.kind {
+                Kind::EventHeld => expected[g][0] += 1,
+                Kind::Post => expected[g][1] += 1,
+                _ => {}
+            }
+        }
+        for pieces in [1, 2, 3, 7] {
+            assert_eq!(
+                room(groups, &res, rows.len(), pieces),
+                expected,
+                "{pieces} pieces"
+            );
         }
     }
 
