@@ -70,6 +70,11 @@ trait Row: Copy + Default + Send + Sync {
     fn a(&self) -> u32;
     fn g(&self) -> u8;
     fn k(&self) -> u8;
+    /// The row's place among a bucket's (group, kind) pairs.
+    #[inline(always)]
+    fn key(&self) -> usize {
+        usize::from(self.g()) * 8 + usize::from(self.k() & 7)
+    }
 }
 
 /// Any row: 24 bytes.
@@ -84,15 +89,18 @@ struct Rec {
 
 /// A row whose value is missing or a whole number below [`NO_VALUE`]:
 /// 16 bytes, so a third less to move in the two counting sorts. Values of
-/// activity logs are mostly counts or missing.
+/// activity logs are mostly counts or missing. The fields besides the time
+/// are packed in one word, `w`: actor (bits 0..32), value (32..48), kind
+/// (48..51) and the group's place (51..59), so that a row is written with
+/// two stores (not five: the scatters are bound by their stores) and its
+/// sort key is one shift.
 #[derive(Debug, Clone, Copy, Default)]
 struct Rec16 {
     t: i64,
-    a: u32,
-    v: u16,
-    g: u8,
-    k: u8,
+    w: u64,
 }
+
+const REC16_KEY_SHIFT: u32 = 48;
 
 /// A missing value in a [`Rec16`].
 const NO_VALUE: u16 = u16::MAX;
@@ -144,21 +152,53 @@ impl Row for Rec16 {
     /// `v` must be NaN or fit (see [`fits_rec16`]): a whole number below
     /// 2^16 is the low bits of `v + WHOLE` (no saturating conversion).
     #[inline(always)]
-    #[allow(clippy::cast_possible_truncation)]
     fn new(t: i64, v: f64, a: u32, g: u8, k: u8) -> Self {
-        let whole = (v + WHOLE).to_bits() as u16;
-        let v = if v.is_nan() { NO_VALUE } else { whole };
-        Rec16 { t, a, v, g, k }
-    }
-    #[inline(always)]
-    fn v(&self) -> f64 {
-        if self.v == NO_VALUE {
-            f64::NAN
+        let whole = (v + WHOLE).to_bits() & 0xffff;
+        let v = if v.is_nan() {
+            u64::from(NO_VALUE)
         } else {
-            f64::from(self.v)
+            whole
+        };
+        let key = (u64::from(g) << 3) | u64::from(k & 7);
+        Rec16 {
+            t,
+            w: u64::from(a) | (v << 32) | (key << REC16_KEY_SHIFT),
         }
     }
-    shared_fields!();
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn v(&self) -> f64 {
+        let v = (self.w >> 32) as u16;
+        if v == NO_VALUE {
+            f64::NAN
+        } else {
+            f64::from(v)
+        }
+    }
+    #[inline(always)]
+    fn t(&self) -> i64 {
+        self.t
+    }
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn a(&self) -> u32 {
+        self.w as u32
+    }
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn g(&self) -> u8 {
+        (self.w >> (REC16_KEY_SHIFT + 3)) as u8
+    }
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn k(&self) -> u8 {
+        (self.w >> REC16_KEY_SHIFT) as u8 & 7
+    }
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn key(&self) -> usize {
+        (self.w >> REC16_KEY_SHIFT) as usize & (BUCKET_GROUPS * 8 - 1)
+    }
 }
 
 /// Whether every value is missing or a whole number a [`Rec16`] holds
@@ -947,6 +987,9 @@ impl Scorer {
 fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32; 2]> {
     // Every kind is counted (no branch on the kind); the two needed are
     // taken at the end.
+    // A piece's counts cannot pass u32::MAX when it has fewer rows (then
+    // they are plain increments; otherwise they saturate).
+    let plain = u32::try_from(n).is_ok_and(|n| n < u32::MAX);
     let count = |p: usize| {
         let mut counts = vec![[0u32; 8]; groups];
         let (mut gs, mut ks) = (vec![0u32; SUB], vec![0u8; SUB]);
@@ -960,12 +1003,22 @@ fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32;
             );
             res.group.fill(at, gs);
             res.kind.fill(at, ks);
-            for (&g, &k) in gs.iter().zip(ks.iter()) {
-                if let Some(c) = counts
-                    .get_mut(g as usize)
-                    .and_then(|c| c.get_mut(usize::from(k & 7)))
-                {
-                    *c = c.saturating_add(1);
+            let flat = counts.as_flattened_mut();
+            if plain {
+                for (&g, &k) in gs.iter().zip(ks.iter()) {
+                    if let Some(c) =
+                        flat.get_mut((g as usize).saturating_mul(8) | usize::from(k & 7))
+                    {
+                        *c += 1;
+                    }
+                }
+            } else {
+                for (&g, &k) in gs.iter().zip(ks.iter()) {
+                    if let Some(c) =
+                        flat.get_mut((g as usize).saturating_mul(8) | usize::from(k & 7))
+                    {
+                        *c = c.saturating_add(1);
+                    }
                 }
             }
             at += len;
@@ -1016,7 +1069,8 @@ struct Piece<R> {
     a: Vec<u32>,
     k: Vec<u8>,
     t: Vec<i64>,
-    v: Vec<f64>,
+    /// Values for a batch without a value column.
+    missing: Vec<f64>,
 }
 
 impl<R: Row> Piece<R> {
@@ -1028,7 +1082,7 @@ impl<R: Row> Piece<R> {
             a: vec![NULL_KEY; SUB],
             k: vec![0; SUB],
             t: vec![0; SUB],
-            v: vec![f64::NAN; SUB],
+            missing: vec![f64::NAN; SUB],
         }
     }
 
@@ -1062,20 +1116,21 @@ impl<R: Row> Piece<R> {
         for (sub, gs) in gs.chunks(SUB).enumerate() {
             let at = rows.start + sub * SUB;
             let n = gs.len();
-            let (a, k, t, v) = (
+            let (a, k, t) = (
                 self.a.get_mut(..n).unwrap_or_default(),
                 self.k.get_mut(..n).unwrap_or_default(),
                 self.t.get_mut(..n).unwrap_or_default(),
-                self.v.get_mut(..n).unwrap_or_default(),
             );
             res.actor.fill(at, a);
             res.kind.fill(at, k);
             cols.time.fill_millis(at, t);
-            match cols.value.and_then(|v| v.get(at..at + n)) {
-                Some(values) => v.copy_from_slice(values),
-                None => v.fill(f64::NAN),
-            }
-            for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&*a).zip(&*k).zip(&*t).zip(&*v) {
+            // Values are read in place (`missing` is all NaN).
+            let missing = self.missing.get(..n).unwrap_or_default();
+            let v = cols
+                .value
+                .and_then(|v| v.get(at..at + n))
+                .unwrap_or(missing);
+            for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&*a).zip(&*k).zip(&*t).zip(v) {
                 let Some(slot) = ends.get_mut(g as usize / BUCKET_GROUPS) else {
                     continue;
                 };
@@ -1128,7 +1183,7 @@ impl<R: Row> Counter<R> {
             self.sorted.resize(size + size / 8, R::default());
         }
         let out = self.sorted.get_mut(..size).unwrap_or_default();
-        let key = |r: &R| usize::from(r.g()) * 8 + usize::from(r.k() & 7);
+        let key = |r: &R| r.key();
         let runs = &mut self.runs;
         runs.fill(0);
         for r in pieces.iter().flat_map(|p| p.bucket(b)) {
@@ -3004,6 +3059,58 @@ mod tests {
         assert!(Rec16::new(5, f64::NAN, 7, 3, 2).v().is_nan());
         assert_eq!(std::mem::size_of::<Rec16>(), 16);
         assert_eq!(std::mem::size_of::<Rec>(), 24);
+    }
+
+    proptest::proptest! {
+        /// A packed row gives back each field it was made of, and its sort
+        /// key is its group's place and kind.
+        #[test]
+        fn packed_rows_give_back_their_fields(t in proptest::prelude::any::<i64>(),
+                                              a in proptest::prelude::any::<u32>(),
+                                              g in proptest::prelude::any::<u8>(), k in 0u8..8,
+                                              v in 0u16..NO_VALUE, missing in proptest::prelude::any::<bool>()) {
+            let value = if missing { f64::NAN } else { f64::from(v) };
+            for r in [Rec16::new(t, value, a, g, k), Rec16::new(t, value, a, 255, 7), Rec16::new(t, value, u32::MAX, 0, 0)] {
+                proptest::prop_assert_eq!(r.key(), usize::from(r.g()) * 8 + usize::from(r.k()));
+                proptest::prop_assert_eq!(r.t(), t);
+                proptest::prop_assert_eq!(r.v().to_bits(), value.to_bits());
+            }
+            let r = Rec16::new(t, value, a, g, k);
+            proptest::prop_assert_eq!((r.a(), r.g(), r.k()), (a, g, k));
+        }
+    }
+
+    /// Each group's room is its number of event and post rows, however
+    /// many pieces count them.
+    #[test]
+    fn room_counts_each_groups_events_and_posts() {
+        let names: Vec<String> = (0..37).map(|i| format!("g{i}")).collect();
+        let rows = random_log(11, 5000, &names);
+        let mut table = ActivityTable::new();
+        for row in &rows {
+            table.push(*row).unwrap();
+        }
+        let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
+        let cols = table.columns();
+        let res = scorer.resolve(&cols).unwrap();
+        let groups = scorer.groups.len();
+        let mut expected = vec![[0u32; 2]; groups];
+        for row in &rows {
+            let g = scorer.groups.get(row.group).unwrap() as usize;
+            match row.kind {
+                Kind::EventHeld => expected[g][0] += 1,
+                Kind::Post => expected[g][1] += 1,
+                _ => {}
+            }
+        }
+        for pieces in [1, 2, 3, 7] {
+            assert_eq!(
+                room(groups, &res, rows.len(), pieces),
+                expected,
+                "{pieces} pieces"
+            );
+        }
     }
 
     /// The validity pass over the values also finds whether they all fit
