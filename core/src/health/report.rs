@@ -578,11 +578,29 @@ pub(crate) fn push_days_ago(s: &mut String, days: u64) {
 
 /// [`count`]'s text.
 pub(crate) fn push_count(s: &mut String, n: u64, one: &str, many: &str) {
-    if n == 1 {
+    push_counted(s, n == 1, |s| push_u64(s, n), one, many);
+}
+
+/// [`push_count`] of a count that may be fractional (decayed counts),
+/// written as [`push_num`] writes it.
+pub(crate) fn push_count_num(s: &mut String, v: f64, one: &str, many: &str) {
+    push_counted(s, v == 1.0, |s| push_num(s, v), one, many);
+}
+
+/// "1 `one`", or the number `push` writes and `many`.
+#[inline]
+fn push_counted(
+    s: &mut String,
+    is_one: bool,
+    push: impl FnOnce(&mut String),
+    one: &str,
+    many: &str,
+) {
+    if is_one {
         s.push_str("1 ");
         s.push_str(one);
     } else {
-        push_u64(s, n);
+        push(s);
         s.push(' ');
         s.push_str(many);
     }
@@ -682,6 +700,16 @@ mod tests {
             prop_assert_eq!(days_ago(n), days);
             let facts = if n == 1 { "1 fact".to_owned() } else { format!("{n} facts") };
             prop_assert_eq!(count(n, "fact", "facts"), facts);
+        }
+
+        /// Fractional (decayed) counts: "1 person" only for exactly one,
+        /// else the number as `num` writes it.
+        #[test]
+        fn fractional_counts_read_as_formatted(v in prop_oneof![Just(1.0), Just(0.0), 0.0f64..3.0, -1e3f64..1e16]) {
+            let mut s = String::new();
+            push_count_num(&mut s, v, "person", "people");
+            let expected = if v == 1.0 { "1 person".to_owned() } else { format!("{} people", num(v)) };
+            prop_assert_eq!(s, expected);
         }
     }
 

@@ -27,8 +27,8 @@ use super::metrics::{self, NetworkMetrics, WindowTotals};
 use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
 use super::report::{
     ComponentReport, Excluded, GroupReport, HealthReport, Intervention, LeaderRecency, Milestone,
-    Onboarding, Status, Trend, TrendDirection, num, push_count, push_days_ago, push_num,
-    push_tenths, push_u64,
+    Onboarding, Status, Trend, TrendDirection, num, push_count, push_count_num, push_days_ago,
+    push_num, push_tenths, push_u64,
 };
 
 const NEVER: u64 = u64::MAX;
@@ -2039,16 +2039,6 @@ impl Scorer {
             w.push_str(" days");
         };
         let last = |w: &mut String, age: u64| push_days_ago(w, age / day);
-        let count_f = |w: &mut String, v: f64, one: &str, many: &str| {
-            if v == 1.0 {
-                w.push_str("1 ");
-                w.push_str(one);
-            } else {
-                push_num(w, v);
-                w.push(' ');
-                w.push_str(many);
-            }
-        };
         match c {
             Component::Activity => {
                 let ev = kind(Kind::EventHeld);
@@ -2065,7 +2055,7 @@ impl Scorer {
                     let with_att = u64::from(ev.n_win).saturating_sub(ms.events_no_att);
                     if with_att > 0 {
                         w.push_str(", ");
-                        count_f(w, ms.attendance_win, "person", "people");
+                        push_count_num(w, ms.attendance_win, "person", "people");
                         w.push_str(" attending in all");
                     }
                     if ms.events_over_cap > 0 {
@@ -2179,7 +2169,7 @@ impl Scorer {
                     w.push_str("; last joined ");
                     last(w, j.last_age);
                 } else {
-                    count_f(w, unfx(u128::from(j.v_win)), "new member", "new members");
+                    push_count_num(w, unfx(u128::from(j.v_win)), "new member", "new members");
                     in_window(w);
                     left(w);
                     w.push_str(", last joined ");
