@@ -163,6 +163,17 @@ impl Inline {
     }
 }
 
+/// An id of at most eight bytes as [`Inline::new`] reads it: its first
+/// word (the others are zero). `None` for a longer id.
+#[inline(always)]
+pub(crate) fn short_word(b: &[u8]) -> Option<u64> {
+    match b.len() {
+        0..8 => Some(read_short(b)),
+        8 => b.first_chunk::<8>().map(|w| u64::from_le_bytes(*w)),
+        _ => None,
+    }
+}
+
 /// Eight bytes as a little-endian word (zero when fewer).
 #[inline]
 pub(crate) fn read_u64(c: &[u8]) -> u64 {
@@ -327,14 +338,43 @@ impl Tags {
     /// mispredicted more often.
     #[inline(always)]
     pub(crate) fn find(&self, h: u64, mut is: impl FnMut(usize) -> bool) -> Option<usize> {
+        self.find_map(h, |at| is(at).then_some(at))
+    }
+
+    /// [`Tags::find`] giving what `found` gives for the slot sought (the
+    /// slot's entry, read once where the slot's index would be checked
+    /// against its table again).
+    #[inline(always)]
+    pub(crate) fn find_map<T>(
+        &self,
+        h: u64,
+        mut found: impl FnMut(usize) -> Option<T>,
+    ) -> Option<T> {
         let tag = tag_of(h);
         let mask = self.mask;
-        let mut at = (h as usize) & mask;
-        // at most a full turn; none for a table of no slots
+        let home = (h as usize) & mask;
+        // the tags from home to the end and the copies past it, walked
+        // as a slice (no bound to check a step); nearly every probe ends
+        // there
+        let run = self.bytes.get(home..).unwrap_or_default();
+        for (i, &t) in run.iter().enumerate() {
+            if t == tag
+                && let Some(v) = found((home + i) & mask)
+            {
+                return Some(v);
+            }
+            if t == EMPTY {
+                return None;
+            }
+        }
+        let mut at = (home + run.len()) & mask;
+        // then at most a full turn; none for a table of no slots
         for _ in 0..self.bytes.len() {
             let t = self.bytes.get(at).copied().unwrap_or(EMPTY);
-            if t == tag && is(at) {
-                return Some(at);
+            if t == tag
+                && let Some(v) = found(at)
+            {
+                return Some(v);
             }
             if t == EMPTY {
                 return None;
@@ -552,9 +592,9 @@ impl<S: Slot> Table<S> {
 
     #[inline(always)]
     fn get(&self, key: &S::Key) -> Option<u32> {
-        self.find(key)
-            .and_then(|at| self.slots.get(at))
-            .map(S::value)
+        self.tags.find_map(S::hash(key), |at| {
+            self.slots.get(at).filter(|s| s.holds(key)).map(S::value)
+        })
     }
 
     fn insert(&mut self, key: S::Key, ix: u32) -> Option<u32> {
@@ -663,6 +703,18 @@ impl std::fmt::Debug for IdMap {
 impl IdMap {
     #[inline(always)]
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
+        // an id of up to eight bytes (the usual node id) read as one word,
+        // its key `Narrow::key` of it with the other words known zero
+        if let Some(w) = short_word(id.as_bytes()) {
+            return self.narrow.get(&(w, (id.len() as u32) << 24));
+        }
+        self.get_longer(id)
+    }
+
+    /// An id of nine bytes or more (out of line, so the usual lookup
+    /// holds fewer values where it is inlined).
+    #[inline(never)]
+    fn get_longer(&self, id: &str) -> Option<u32> {
         match Inline::new(id) {
             Some(k) if k.len <= NARROW => self.narrow.get(&Narrow::key(&k)),
             _ => self.get_wide(id),
@@ -846,14 +898,20 @@ impl Names {
     /// The value of `name`.
     #[inline(always)]
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        match windows(name.as_bytes()) {
-            Some(key) if !self.slots.is_empty() => {
-                let s = self
-                    .slots
-                    .get(name_slot(key, name.len(), self.seed, self.shift))?;
+        // (no slots when no multiplier was found: every slot is in the
+        // table when there are some)
+        let slot = windows(name.as_bytes()).and_then(|key| {
+            Some((
+                key,
+                self.slots
+                    .get(name_slot(key, name.len(), self.seed, self.shift))?,
+            ))
+        });
+        match slot {
+            Some((key, s)) => {
                 (same_words(s.key, key) & (s.len as usize == name.len())).then_some(s.value)
             }
-            _ => self.get_rest(name),
+            None => self.get_rest(name),
         }
     }
 
@@ -959,7 +1017,7 @@ mod props {
         /// and lookups (removal shifts entries back; nothing gets lost).
         #[test]
         fn the_id_map_is_a_map(
-            ops in prop::collection::vec((0u8..3, "[a-d]{1,3}|[a-z0-9-]{9,14}|[a-z0-9-]{20,30}", any::<u32>()), 0..400),
+            ops in prop::collection::vec((0u8..3, "[a-d]{1,3}|[a-z0-9-]{4,8}|[a-z0-9-]{9,14}|[a-z0-9-]{20,30}", any::<u32>()), 0..400),
         ) {
             let mut m = IdMap::default();
             let mut reference = std::collections::HashMap::new();
@@ -1006,6 +1064,16 @@ mod props {
         fn inline_keys_are_the_zero_padded_bytes(s in "[a-z0-9:_.-]{0,30}") {
             let got = Inline::new(&s).map(|k| (k.words(), k.len()));
             prop_assert_eq!(got, reference(&s));
+        }
+
+        /// An id of up to eight bytes read as one word is its inline key.
+        #[test]
+        fn short_words_are_the_inline_keys(s in "[a-z0-9:_.-]{0,12}") {
+            let want = reference(&s).filter(|(_, len)| *len <= 8).map(|(w, _)| {
+                prop_assert_eq!((w[1], w[2]), (0, 0));
+                Ok(w[0])
+            }).transpose()?;
+            prop_assert_eq!(short_word(s.as_bytes()), want);
         }
     }
 }

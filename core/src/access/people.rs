@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::fx::{FxMap, Inline, Tags, mix, same_words, tag_of};
+use super::fx::{FxMap, Inline, Tags, mix, same_words, short_word, tag_of};
 use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, both, far_future};
 
@@ -185,13 +185,14 @@ impl Card {
 pub(crate) struct Quick {
     /// The id's bytes, zero-padded (ids of up to 8 bytes).
     key: u64,
-    ix: u32,
-    node: u32,
-    slot: u32,
+    /// The person's index.
+    pub(crate) ix: u32,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
     /// [`time_key`] minus [`QUICK_EPOCH`]; `u32::MAX` when open-ended.
-    from: u32,
-    until: u32,
-    role: u16,
+    pub(crate) from: u32,
+    pub(crate) until: u32,
+    pub(crate) role: u16,
     attest: u8,
     /// The card's `bits` (low four) and the id's length (high four; 15
     /// for an id not kept here).
@@ -202,12 +203,42 @@ pub(crate) struct Quick {
 const QUICK_EPOCH: i64 = 2000 << 26;
 const QUICK_LONG: u8 = 15 << 4;
 
+/// `now` as the compact cards' times compare it: its [`time_key`] minus
+/// [`QUICK_EPOCH`], at most `u32::MAX - 1` (a card's `until` is at most
+/// that, or `u32::MAX` when open-ended, so every comparison with a card's
+/// times comes out as with the full key).
+#[inline]
+pub(crate) fn quick_now(now: DateTime<Utc>) -> i64 {
+    (time_key(now) - QUICK_EPOCH).min(i64::from(u32::MAX) - 1)
+}
+
 impl Quick {
     /// Whether this compact card says it all (else its card goes in the
     /// side vector): never for an id of more than 8 bytes.
     #[inline]
-    fn says_all(&self) -> bool {
+    pub(crate) fn says_all(&self) -> bool {
         self.bits & SHAPE_MASK <= SHAPE_ONE
+    }
+
+    /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
+    #[inline]
+    pub(crate) fn shape(&self) -> u8 {
+        self.bits & SHAPE_MASK
+    }
+
+    /// The single grant is anchored at the organization or a region.
+    #[inline]
+    pub(crate) fn central(&self) -> bool {
+        self.bits & CARD_CENTRAL != 0
+    }
+
+    /// The person's flags, for a compact card that says it all.
+    #[inline]
+    pub(crate) fn flags(&self) -> PersonFlags {
+        PersonFlags {
+            suspended: self.bits & CARD_SUSPENDED != 0,
+            attest: u64::from(self.attest),
+        }
     }
 
     /// Whether the compact form of this card says it all.
@@ -359,36 +390,43 @@ impl PeopleIx {
     /// about them (from the compact card when it has it all).
     #[inline(always)]
     pub(crate) fn find(&self, id: &str) -> Option<(u32, One)> {
-        self.find_slot(id).and_then(|at| self.in_slot(at))
+        self.find_quick(id).and_then(|q| self.of_quick(q))
     }
 
-    /// The slot of the person with this id. Finding it reads the slot's
-    /// compact card (or card), so [`PeopleIx::in_slot`] right after reads
-    /// what is already loading.
+    /// The compact card of the person with this id (found by reading it,
+    /// so what a decision reads of it next is already loading).
     #[inline(always)]
-    pub(crate) fn find_slot(&self, id: &str) -> Option<usize> {
+    pub(crate) fn find_quick(&self, id: &str) -> Option<&Quick> {
+        // an id of up to eight bytes (the usual one) read as one word:
+        // its inline key, the other words known zero; it is in the compact
+        // card, and the full card is read only for a person it cannot
+        // describe (the tag first: comparing the home slot's compact card
+        // first, without its tag, touched a second line for a displaced
+        // person and waited on that card to find out, measured slower)
+        if let Some(w) = short_word(id.as_bytes()) {
+            let len = id.len() as u8;
+            return self.tags.find_map(mix([w, 0, 0]), |at| {
+                self.quick
+                    .get(at)
+                    .filter(|q| (q.key == w) & (q.len() == len))
+            });
+        }
+        self.find_longer(id)
+    }
+
+    /// [`PeopleIx::find_quick`] for an id of nine bytes or more (out of
+    /// line, so the usual lookup holds fewer values where it is inlined).
+    #[inline(never)]
+    fn find_longer(&self, id: &str) -> Option<&Quick> {
         let Some(k) = Inline::new(id) else {
             return self.find_long(id);
         };
         let words = k.words();
         let len = k.len();
         let h = mix(words);
-        if len <= 8 {
-            // a short id is in the compact card: the full card is read
-            // only for a person it cannot describe
-            // (the tag first: comparing the home slot's compact card
-            // first, without its tag, touched a second line for a
-            // displaced person and waited on that card to find out,
-            // measured slower)
-            return self.tags.find(h, |at| {
-                self.quick
-                    .get(at)
-                    .is_some_and(|q| (q.key == words[0]) & (q.len() == len))
-            });
-        }
         // a longer id is on its side card (its compact card says so)
-        self.tags.find(h, |at| {
-            self.quick.get(at).is_some_and(|q| {
+        self.tags.find_map(h, |at| {
+            self.quick.get(at).filter(|q| {
                 q.len() == 15
                     && self
                         .side
@@ -398,15 +436,21 @@ impl PeopleIx {
         })
     }
 
+    /// The index of the person of this compact card and what a decision
+    /// reads about them.
+    #[inline(always)]
+    pub(crate) fn of_quick(&self, q: &Quick) -> Option<(u32, One)> {
+        if q.says_all() {
+            return Some((q.ix, q.one()));
+        }
+        self.side.get(q.from as usize).map(|c| (c.ix, c.one()))
+    }
+
     /// The index of the person in slot `at` and what a decision reads
     /// about them.
     #[inline(always)]
     pub(crate) fn in_slot(&self, at: usize) -> Option<(u32, One)> {
-        let q = self.quick.get(at)?;
-        if q.bits & SHAPE_MASK <= SHAPE_ONE {
-            return Some((q.ix, q.one()));
-        }
-        self.side.get(q.from as usize).map(|c| (c.ix, c.one()))
+        self.of_quick(self.quick.get(at)?)
     }
 
     /// The card of the person in slot `at` (their side card, or the card
@@ -449,12 +493,12 @@ impl PeopleIx {
         self.in_slot(at).map(|(_, one)| one)
     }
 
-    /// [`PeopleIx::find_slot`] for an id too long to keep inline.
+    /// [`PeopleIx::find_quick`] for an id too long to keep inline.
     #[cold]
     #[inline(never)]
-    fn find_long(&self, id: &str) -> Option<usize> {
+    fn find_long(&self, id: &str) -> Option<&Quick> {
         let ix = *self.long.get(id)?;
-        self.pos.get(ix as usize).map(|&at| at as usize)
+        self.quick.get(*self.pos.get(ix as usize)? as usize)
     }
 
     #[inline]

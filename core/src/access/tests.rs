@@ -91,6 +91,7 @@ mod card_path {
     //! `decide` answers from a person's card when their grants fit in it;
     //! the answer, explanation included, must be the general path's.
 
+    use crate::access::people::quick_now;
     use crate::network::Network;
     use proptest::prelude::*;
     use serde_json::{Value, json};
@@ -185,13 +186,29 @@ mod card_path {
     ) -> Result<(), TestCaseError> {
         let acc = &net.access;
         let p = acc.ix.people.get(id);
+        // the compact card's path, also at times before and after the
+        // span its times can hold (2000 to 2063)
+        let quick = acc.ix.people.find_quick(id).filter(|q| q.says_all());
+        let far: [chrono::DateTime<chrono::Utc>; 2] = [
+            "1999-12-31T23:59:59Z".parse().unwrap(),
+            "2100-01-01T00:00:00Z".parse().unwrap(),
+        ];
         for c in 0..acc.policy.capabilities.len() as u8 {
             for n in 0..net.len() as u32 {
                 let fast = acc.decide(net, id, p, c, n, now).map(|d| d.report());
                 let general = acc
                     .decide_general(net, id, p, c, n, now)
                     .map(|d| d.report());
-                prop_assert_eq!(fast, general);
+                prop_assert_eq!(&fast, &general);
+                if let Some(q) = quick {
+                    for t in std::iter::once(now).chain(far) {
+                        let by_quick = acc
+                            .decide_quick(net, id, q, c, n, quick_now(t))
+                            .map(|d| d.report());
+                        let general = acc.decide_general(net, id, p, c, n, t).map(|d| d.report());
+                        prop_assert_eq!(by_quick, general);
+                    }
+                }
             }
         }
         Ok(())
