@@ -19,7 +19,7 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::fx::{FxMap, Inline, Tags, mix, same_words, short_word, tag_of};
+use super::fx::{FxMap, Inline, Tags, mix, mix_word, same_words, short_word, tag_of};
 use super::model::Person;
 use super::state::{Entry, PersonFlags, TagEntry, both, far_future};
 
@@ -355,7 +355,18 @@ fn hash_of(c: &Card) -> u64 {
     if c.key_len == LONG_KEY {
         mix([u64::from(c.ix), 0, 0])
     } else {
-        mix(c.key)
+        id_hash(c.key, c.key_len)
+    }
+}
+
+/// The hash of an inline id of `len` bytes: one word's for the usual
+/// short id, else all three words'.
+#[inline(always)]
+fn id_hash(words: [u64; 3], len: u8) -> u64 {
+    if len <= 8 {
+        mix_word(words[0])
+    } else {
+        mix(words)
     }
 }
 
@@ -405,7 +416,7 @@ impl PeopleIx {
         // person and waited on that card to find out, measured slower)
         if let Some(w) = short_word(id.as_bytes()) {
             let len = id.len() as u8;
-            return self.tags.find_map(mix([w, 0, 0]), |at| {
+            return self.tags.find_map(mix_word(w), |at| {
                 self.quick
                     .get(at)
                     .filter(|q| (q.key == w) & (q.len() == len))
@@ -575,7 +586,7 @@ impl PeopleIx {
             ..Card::default()
         };
         card.set_flags(flags);
-        let h = mix(card.key);
+        let h = id_hash(card.key, card.key_len);
         let (quick, side) = (&self.quick, &self.side);
         let probe = self.tags.find_or_empty(h, |at| {
             quick.get(at).is_some_and(|q| {
