@@ -1258,11 +1258,42 @@ fn count_run<R: Row>(
     // The run's own counts, from zero: a run is at most a block's rows, so
     // its counts cannot overflow (see `Row::SMALL_VALUES` for its sums).
     let mut ks = KindStats::default();
-    let plain = acc.hot.plain.then_some(acc.hot.eff_now);
+    // The oldest row's plain age in ms: seconds are taken once, at the end
+    // (the largest floor of a division is the floor of the largest).
+    let mut oldest_ms = 0u64;
+    // A group without pauses whose clock reads `now` at `now` (every group
+    // without pauses): a row's age is its plain age.
+    let plain = acc.hot.plain && acc.hot.eff_now == ctx.now_ms;
     macro_rules! each {
         ($kind:expr) => {{
-            for r in run {
-                count_one(ctx, lim, acc, &mut ks, meta, engaged, plain, r, $kind);
+            if plain {
+                for r in run {
+                    count_one::<R, true>(
+                        ctx,
+                        lim,
+                        acc,
+                        &mut ks,
+                        &mut oldest_ms,
+                        meta,
+                        engaged,
+                        r,
+                        $kind,
+                    );
+                }
+            } else {
+                for r in run {
+                    count_one::<R, false>(
+                        ctx,
+                        lim,
+                        acc,
+                        &mut ks,
+                        &mut oldest_ms,
+                        meta,
+                        engaged,
+                        r,
+                        $kind,
+                    );
+                }
             }
         }};
     }
@@ -1276,23 +1307,96 @@ fn count_run<R: Row>(
         Kind::ActionReported => each!(Kind::ActionReported),
         Kind::Win => each!(Kind::Win),
     }
+    ks.oldest_s = u32::try_from(oldest_ms / 1000).unwrap_or(u32::MAX);
     if let Some(slot) = acc.kinds.get_mut(kind) {
         slot.merge(&ks);
     }
 }
 
-/// Counts one row of kind `kind` into its group's `acc` and the kind's
-/// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
+/// Which of a [`KindStats`]' fields are read for a kind (the report, the
+/// trend and the network metrics read no others). A kind's counting loop
+/// keeps only these: the others stay at their defaults. `n`, the oldest
+/// row and the engaged bit are kept for every kind.
+#[derive(Clone, Copy)]
+struct Kept {
+    n_win: bool,
+    v_win: bool,
+    /// `n_recent` and `n_base` (the trend's observations).
+    trend: bool,
+    n_metrics: bool,
+    v_metrics: bool,
+    last_age: bool,
+    v: bool,
+}
+
+impl Kept {
+    #[inline(always)]
+    const fn of(kind: Kind) -> Kept {
+        let none = Kept {
+            n_win: false,
+            v_win: false,
+            trend: false,
+            n_metrics: false,
+            v_metrics: false,
+            last_age: false,
+            v: false,
+        };
+        match kind {
+            // Counted posts are tallied from the posts themselves.
+            Kind::Post => Kept {
+                last_age: true,
+                ..none
+            },
+            Kind::LeaderAction => Kept {
+                trend: true,
+                ..none
+            },
+            Kind::EventHeld => Kept {
+                n_win: true,
+                trend: true,
+                n_metrics: true,
+                v_metrics: true,
+                last_age: true,
+                ..none
+            },
+            Kind::MemberJoined => Kept {
+                n_win: true,
+                v_win: true,
+                trend: true,
+                last_age: true,
+                v: true,
+                ..none
+            },
+            Kind::MemberLeft => Kept {
+                n_win: true,
+                v_win: true,
+                trend: true,
+                ..none
+            },
+            Kind::PetitionStarted | Kind::ActionReported | Kind::Win => Kept {
+                n_win: true,
+                trend: true,
+                n_metrics: true,
+                last_age: true,
+                ..none
+            },
+        }
+    }
+}
+
+/// Counts one row of kind `kind` into its group's `acc`, the kind's counts
+/// `ks` and the run's oldest plain age `oldest_ms`; `PLAIN` when a row's
+/// age in the group is its plain age (see `count_run`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn count_one<R: Row>(
+fn count_one<R: Row, const PLAIN: bool>(
     ctx: &Ctx<'_>,
     lim: Limits,
     acc: &mut GroupAcc,
     ks: &mut KindStats,
+    oldest_ms: &mut u64,
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
-    plain: Option<i64>,
     r: &R,
     kind: Kind,
 ) {
@@ -1312,13 +1416,17 @@ fn count_one<R: Row>(
         excluded.staff += 1;
         return;
     }
-    let age = match (plain, meta) {
-        (Some(now), _) => now.saturating_sub(t),
-        (None, Some(meta)) => hot.eff_now.saturating_sub(meta.clock.eff(t)),
-        (None, None) => 0,
-    };
-    let age = u64::try_from(age).unwrap_or(0);
+    // `t <= now` here.
     let raw_age = lim.now_ms.abs_diff(t);
+    let age = if PLAIN {
+        raw_age
+    } else {
+        let age = match meta {
+            Some(meta) => hot.eff_now.saturating_sub(meta.clock.eff(t)),
+            None => 0,
+        };
+        u64::try_from(age).unwrap_or(0)
+    };
     let spans = ctx.spans;
     let mut decayed = 0;
     let v_fx = match kind {
@@ -1382,19 +1490,32 @@ fn count_one<R: Row>(
             s.saturating_add(x)
         }
     };
-    ks.oldest_s = ks
-        .oldest_s
-        .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
+    let kept = Kept::of(kind);
+    *oldest_ms = (*oldest_ms).max(raw_age);
     ks.n = ks.n.wrapping_add(1);
-    ks.v = sum(ks.v, v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
-    ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
-    ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
-    ks.last_age = ks.last_age.min(age);
-    ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
-    ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
+    if kept.v {
+        ks.v = sum(ks.v, v_fx);
+    }
+    if kept.n_win {
+        ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
+    }
+    if kept.v_win {
+        ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
+    }
+    if kept.trend {
+        ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
+        ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
+    }
+    if kept.last_age {
+        ks.last_age = ks.last_age.min(age);
+    }
+    if kept.n_metrics {
+        ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
+    }
+    if kept.v_metrics {
+        ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
+    }
 }
 
 impl Scorer {
