@@ -3155,6 +3155,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+        /// A kind's counting loop drops the counts `Kept` says are never
+        /// read for that kind: whatever those fields hold, the report (its
+        /// texts, trends, milestones and the network metrics) is the same.
+        #[test]
+        fn counts_a_kind_does_not_keep_are_never_read(seed in proptest::prelude::any::<u64>(),
+                                                     n in 0usize..3000, groups in 1usize..300,
+                                                     junk in proptest::prelude::any::<u64>()) {
+            use crate::health::HealthModel;
+            let names: Vec<String> = (0..groups).map(|i| format!("g{i}")).collect();
+            let rows = random_log(seed, n, &names);
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
+            scorer.add_rows(rows.iter().copied()).unwrap();
+            let before = scorer.report(None).to_json();
+            let (j32, j64) = (junk as u32, junk);
+            for acc in &mut scorer.acc {
+                for (ks, kind) in acc.kinds.iter_mut().zip(Kind::ALL) {
+                    let kept = Kept::of(kind);
+                    if !kept.n_win { ks.n_win = j32; }
+                    if !kept.v_win { ks.v_win = j64; }
+                    if !kept.trend { ks.n_recent = j32; ks.n_base = j32.rotate_left(7); }
+                    if !kept.n_metrics { ks.n_metrics = j32.rotate_left(3); }
+                    if !kept.v_metrics { ks.v_metrics = j64.rotate_left(5); }
+                    if !kept.last_age { ks.last_age = j64.rotate_left(11); }
+                    if !kept.v { ks.v = j64.rotate_left(13); }
+                }
+            }
+            proptest::prop_assert_eq!(before, scorer.report(None).to_json());
+        }
+    }
+
     #[test]
     fn sixteen_byte_rows_hold_counts_and_missing_values() {
         let fits = fits_rec16;
