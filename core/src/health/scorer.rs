@@ -935,6 +935,13 @@ impl Scorer {
             impact_per,
         };
         let words = engaged_bits.len();
+        // The counting tasks' buffers, kept from block to block: a task
+        // takes one (or makes one, the first time) and gives it back after
+        // the block, so its buffer is neither allocated nor zeroed again.
+        #[cfg(not(target_arch = "wasm32"))]
+        let pool: std::sync::Mutex<Vec<Counter<R>>> = std::sync::Mutex::new(Vec::new());
+        #[cfg(target_arch = "wasm32")]
+        let mut counter = Counter::new(words);
         let mut start = 0;
         while start < n {
             let len = block.min(n - start);
@@ -958,23 +965,39 @@ impl Scorer {
                 counter
             };
             #[cfg(not(target_arch = "wasm32"))]
-            let engaged = {
+            {
                 use rayon::prelude::*;
-                acc.par_chunks_mut(BUCKET_GROUPS)
+                let take = || {
+                    pool.lock()
+                        .ok()
+                        .and_then(|mut p| p.pop())
+                        .unwrap_or_else(|| Counter::new(words))
+                };
+                let used = acc
+                    .par_chunks_mut(BUCKET_GROUPS)
                     .enumerate()
-                    .fold(|| Counter::new(words), count)
-                    .map(|c| c.engaged)
-                    .reduce_with(or_bits)
-            };
+                    .fold(take, count)
+                    .map(|c| vec![c])
+                    .reduce_with(|mut a, mut b| {
+                        a.append(&mut b);
+                        a
+                    })
+                    .unwrap_or_default();
+                let mut back = pool.lock().ok();
+                for mut c in used {
+                    c.engaged_into(engaged_bits);
+                    if let Some(p) = back.as_mut() {
+                        p.push(c);
+                    }
+                }
+            }
             #[cfg(target_arch = "wasm32")]
-            let engaged = Some(
-                acc.chunks_mut(BUCKET_GROUPS)
+            {
+                counter = acc
+                    .chunks_mut(BUCKET_GROUPS)
                     .enumerate()
-                    .fold(Counter::new(words), count)
-                    .engaged,
-            );
-            if let Some(engaged) = engaged {
-                *engaged_bits = or_bits(std::mem::take(engaged_bits), engaged);
+                    .fold(counter, count);
+                counter.engaged_into(engaged_bits);
             }
             start += len;
         }
@@ -1046,15 +1069,6 @@ fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32;
         .iter()
         .map(|c| [of(c, Kind::EventHeld), of(c, Kind::Post)])
         .collect()
-}
-
-/// `a | b`, word by word (the longer's extra words kept).
-fn or_bits(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-    let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    for (l, s) in long.iter_mut().zip(short) {
-        *l |= s;
-    }
-    long
 }
 
 /// Rows of a batch per piece of a block are decoded this many at a time.
@@ -1154,10 +1168,13 @@ struct Ctx<'s> {
     impact_per: &'s [f64; 8],
 }
 
+/// A bucket's (group, kind) pairs: one run of rows each.
+const RUNS: usize = BUCKET_GROUPS * 8;
+
 /// One task's space for counting buckets, and the people it saw active.
 struct Counter<R> {
     /// One counter per (group in the bucket, kind), then run ends.
-    runs: Vec<u32>,
+    runs: Box<[u32; RUNS + 1]>,
     /// Per person, one bit: a counted row within the metrics window.
     engaged: Vec<u64>,
     /// A bucket's rows sorted by group and kind (reused for each bucket).
@@ -1167,9 +1184,20 @@ struct Counter<R> {
 impl<R: Row> Counter<R> {
     fn new(words: usize) -> Counter<R> {
         Counter {
-            runs: vec![0; BUCKET_GROUPS * 8 + 1],
+            runs: Box::new([0; RUNS + 1]),
             engaged: vec![0; words],
             sorted: Vec::new(),
+        }
+    }
+
+    /// Moves the people seen active into `all` (word by word), leaving
+    /// none here.
+    fn engaged_into(&mut self, all: &mut Vec<u64>) {
+        if all.len() < self.engaged.len() {
+            all.resize(self.engaged.len(), 0);
+        }
+        for (a, e) in all.iter_mut().zip(self.engaged.iter_mut()) {
+            *a |= std::mem::take(e);
         }
     }
 
@@ -1183,37 +1211,41 @@ impl<R: Row> Counter<R> {
             self.sorted.resize(size + size / 8, R::default());
         }
         let out = self.sorted.get_mut(..size).unwrap_or_default();
-        let key = |r: &R| r.key();
-        let runs = &mut self.runs;
+        // A key is below `RUNS` (see `Row::key`), so neither loop checks
+        // its index against the array's length.
+        let runs = &mut *self.runs;
         runs.fill(0);
-        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
-            if let Some(c) = runs.get_mut(key(r) + 1) {
-                *c += 1;
+        for piece in pieces {
+            for r in piece.bucket(b) {
+                if let Some(c) = runs.get_mut((r.key() & (RUNS - 1)) + 1) {
+                    *c += 1;
+                }
             }
         }
-        running_sum(runs);
-        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
-            if let Some(slot) = runs.get_mut(key(r)) {
-                if let Some(s) = out.get_mut(*slot as usize) {
-                    *s = *r;
+        running_sum(runs.as_mut_slice());
+        for piece in pieces {
+            for r in piece.bucket(b) {
+                if let Some(slot) = runs.get_mut(r.key() & (RUNS - 1)) {
+                    if let Some(s) = out.get_mut(*slot as usize) {
+                        *s = *r;
+                    }
+                    *slot += 1;
                 }
-                *slot += 1;
             }
         }
         // `runs[i]` is now the end of run i's rows.
         let mut at = 0usize;
-        for (i, &end) in runs.iter().enumerate().take(BUCKET_GROUPS * 8) {
-            let end = end as usize;
-            if end == at {
-                continue;
+        for (g, (acc, ends)) in groups.iter_mut().zip(runs.chunks_exact(8)).enumerate() {
+            let meta = ctx.meta.get(first + g);
+            for (kind, &end) in ends.iter().enumerate() {
+                let end = end as usize;
+                if end == at {
+                    continue;
+                }
+                let run = out.get(at..end).unwrap_or_default();
+                at = end;
+                count_run(ctx, acc, meta, &mut self.engaged, kind, run);
             }
-            let run = out.get(at..end).unwrap_or_default();
-            at = end;
-            let Some(acc) = groups.get_mut(i / 8) else {
-                continue;
-            };
-            let meta = ctx.meta.get(first + i / 8);
-            count_run(ctx, acc, meta, &mut self.engaged, i % 8, run);
         }
     }
 }
