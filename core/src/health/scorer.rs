@@ -269,8 +269,8 @@ struct Scratch {
     /// Posts per slot of a hash of (author, day), saturating (a full slot
     /// is sorted).
     slots: Vec<u16>,
-    /// Each post's author, age and slot.
-    homes: Vec<Home>,
+    /// Each post's slot.
+    homes: Vec<u32>,
     /// Authors of counted posts in the window.
     authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
@@ -306,12 +306,19 @@ impl PostTally {
     }
 }
 
-/// A narrow post read once: its author, its age and its slot.
-#[derive(Debug, Clone, Copy)]
-struct Home {
-    age: u64,
-    author: u32,
-    slot: u32,
+/// [`DAY_MS`] as a `u64`.
+const DAY_MS_U64: u64 = DAY_MS.unsigned_abs();
+
+/// The ms from `now_ms` to the last ms of its day.
+fn day_end_gap(now_ms: i64) -> u64 {
+    u64::try_from(DAY_MS - 1 - now_ms.rem_euclid(DAY_MS)).unwrap_or(0)
+}
+
+/// How many days the day of `now_ms - raw` is before the day of `now_ms`
+/// (`gap` is [`day_end_gap`] of `now_ms`): one unsigned division by a
+/// constant, where [`post_day`] takes a signed one and its correction.
+fn days_back(raw: u64, gap: u64) -> u64 {
+    (raw + gap) / DAY_MS_U64
 }
 
 /// The day of `t` (ms), counted from the first day of year 1.
@@ -1835,6 +1842,13 @@ impl Scorer {
             n_recent: 0,
             n_base: 0,
         };
+        // A group without pauses whose clock reads `now` at `now`: a post's
+        // age is its plain age.
+        let plain = acc.hot.plain && acc.hot.eff_now == self.now_ms;
+        // Only the slots use a post's days back from today (the sorted
+        // buckets use `post_day`).
+        let gap = day_end_gap(self.now_ms);
+        let days_back = |key: u64| days_back(key & ((1 << POST_AGE_BITS) - 1), gap);
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
             #[allow(clippy::cast_possible_truncation)] // 24 bits
@@ -1843,6 +1857,9 @@ impl Scorer {
                 a => a,
             };
             let t = self.now_ms - i64::try_from(raw).unwrap_or(0);
+            if plain {
+                return (author, t, raw);
+            }
             let age = if acc.hot.plain {
                 acc.hot.eff_now.saturating_sub(t)
             } else {
@@ -1866,29 +1883,25 @@ impl Scorer {
             });
             slots.clear();
             slots.resize(1 << bits, 0u16);
-            let slot = |author: u32, t: i64| {
-                let h =
-                    ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                usize::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
+            let slot = |key: u64| {
+                let h = ((key >> POST_AGE_BITS << 32) ^ days_back(key))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                u32::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
             };
             homes.clear();
             homes.extend(posts.iter().map(|&key| {
-                let (author, t, age) = narrow(key);
-                let home = slot(author, t);
-                if let Some(c) = slots.get_mut(home) {
+                let home = slot(key);
+                if let Some(c) = slots.get_mut(home as usize) {
                     *c = c.saturating_add(1);
                 }
-                Home {
-                    age,
-                    author,
-                    slot: u32::try_from(home).unwrap_or(u32::MAX),
-                }
+                home
             }));
             suspects.clear();
-            for (&key, home) in posts.iter().zip(homes.iter()) {
-                match slots.get(home.slot as usize) {
+            for (&key, &home) in posts.iter().zip(homes.iter()) {
+                match slots.get(home as usize) {
                     Some(&c) if c < u16::MAX && u64::from(c) <= cap_posts => {
-                        tally.take(authors, home.author, home.age);
+                        let (author, _, age) = narrow(key);
+                        tally.take(authors, author, age);
                     }
                     _ => suspects.push(key),
                 }
@@ -3406,6 +3419,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A post's days back from today are the difference of the two
+        /// days, for any `now` and age (before and after 1970).
+        #[test]
+        fn days_back_is_the_difference_of_days(now in MIN_MS..=MAX_MS, raw in 0u64..1 << POST_AGE_BITS) {
+            let t = now - i64::try_from(raw).unwrap();
+            proptest::prop_assume!(t >= MIN_MS);
+            proptest::prop_assert_eq!(
+                days_back(raw, day_end_gap(now)),
+                post_day(now) - post_day(t)
+            );
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         /// Posts taken straight from uncrowded slots count as sorting every
         /// bucket counts them (one slot sorts them all; four slots crowd
@@ -3415,9 +3442,11 @@ mod tests {
             seed in proptest::prelude::any::<u64>(),
             cap in 1u32..4,
             authors in 1usize..6,
+            into_day in 0i64..DAY_MS,
         ) {
             use crate::health::ActivityRow;
-            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+                + chrono::Duration::milliseconds(into_day);
             let names: Vec<String> = (0..authors).map(|i| format!("p{i}")).collect();
             let groups = ["g0", "g1", "g2", "g3"];
             let mut x = seed;
