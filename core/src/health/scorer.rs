@@ -1305,7 +1305,9 @@ fn count_run<R: Row>(
     let plain = acc.hot.plain && acc.hot.eff_now == ctx.now_ms;
     macro_rules! each {
         ($kind:expr) => {{
-            if plain {
+            // Most logs come without a staff list: then no row is checked
+            // against it.
+            if plain && !ctx.staff {
                 for r in run {
                     count_one::<R, true>(
                         ctx,
@@ -1425,7 +1427,7 @@ impl Kept {
 
 /// Counts one row of kind `kind` into its group's `acc`, the kind's counts
 /// `ks` and the run's oldest plain age `oldest_ms`; `PLAIN` when a row's
-/// age in the group is its plain age (see `count_run`).
+/// age in the group is its plain age and nobody is staff (see `count_run`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn count_one<R: Row, const PLAIN: bool>(
@@ -1451,7 +1453,7 @@ fn count_one<R: Row, const PLAIN: bool>(
         excluded.future += 1;
         return;
     }
-    if lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
+    if !PLAIN && lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
         excluded.staff += 1;
         return;
     }
