@@ -269,8 +269,8 @@ struct Scratch {
     /// Posts per slot of a hash of (author, day), saturating (a full slot
     /// is sorted).
     slots: Vec<u16>,
-    /// Each post's author, age and slot.
-    homes: Vec<Home>,
+    /// Each post's slot.
+    homes: Vec<u32>,
     /// Authors of counted posts in the window.
     authors: Vec<u32>,
     /// The number of slots as a power of two, when a test sets it (0: one
@@ -306,12 +306,19 @@ impl PostTally {
     }
 }
 
-/// A narrow post read once: its author, its age and its slot.
-#[derive(Debug, Clone, Copy)]
-struct Home {
-    age: u64,
-    author: u32,
-    slot: u32,
+/// [`DAY_MS`] as a `u64`.
+const DAY_MS_U64: u64 = DAY_MS.unsigned_abs();
+
+/// The ms from `now_ms` to the last ms of its day.
+fn day_end_gap(now_ms: i64) -> u64 {
+    u64::try_from(DAY_MS - 1 - now_ms.rem_euclid(DAY_MS)).unwrap_or(0)
+}
+
+/// How many days the day of `now_ms - raw` is before the day of `now_ms`
+/// (`gap` is [`day_end_gap`] of `now_ms`): one unsigned division by a
+/// constant, where [`post_day`] takes a signed one and its correction.
+fn days_back(raw: u64, gap: u64) -> u64 {
+    (raw + gap) / DAY_MS_U64
 }
 
 /// The day of `t` (ms), counted from the first day of year 1.
@@ -935,6 +942,13 @@ impl Scorer {
             impact_per,
         };
         let words = engaged_bits.len();
+        // The counting tasks' buffers, kept from block to block: a task
+        // takes one (or makes one, the first time) and gives it back after
+        // the block, so its buffer is neither allocated nor zeroed again.
+        #[cfg(not(target_arch = "wasm32"))]
+        let pool: std::sync::Mutex<Vec<Counter<R>>> = std::sync::Mutex::new(Vec::new());
+        #[cfg(target_arch = "wasm32")]
+        let mut counter = Counter::new(words);
         let mut start = 0;
         while start < n {
             let len = block.min(n - start);
@@ -958,23 +972,39 @@ impl Scorer {
                 counter
             };
             #[cfg(not(target_arch = "wasm32"))]
-            let engaged = {
+            {
                 use rayon::prelude::*;
-                acc.par_chunks_mut(BUCKET_GROUPS)
+                let take = || {
+                    pool.lock()
+                        .ok()
+                        .and_then(|mut p| p.pop())
+                        .unwrap_or_else(|| Counter::new(words))
+                };
+                let used = acc
+                    .par_chunks_mut(BUCKET_GROUPS)
                     .enumerate()
-                    .fold(|| Counter::new(words), count)
-                    .map(|c| c.engaged)
-                    .reduce_with(or_bits)
-            };
+                    .fold(take, count)
+                    .map(|c| vec![c])
+                    .reduce_with(|mut a, mut b| {
+                        a.append(&mut b);
+                        a
+                    })
+                    .unwrap_or_default();
+                let mut back = pool.lock().ok();
+                for mut c in used {
+                    c.engaged_into(engaged_bits);
+                    if let Some(p) = back.as_mut() {
+                        p.push(c);
+                    }
+                }
+            }
             #[cfg(target_arch = "wasm32")]
-            let engaged = Some(
-                acc.chunks_mut(BUCKET_GROUPS)
+            {
+                counter = acc
+                    .chunks_mut(BUCKET_GROUPS)
                     .enumerate()
-                    .fold(Counter::new(words), count)
-                    .engaged,
-            );
-            if let Some(engaged) = engaged {
-                *engaged_bits = or_bits(std::mem::take(engaged_bits), engaged);
+                    .fold(counter, count);
+                counter.engaged_into(engaged_bits);
             }
             start += len;
         }
@@ -1046,15 +1076,6 @@ fn room(groups: usize, res: &Resolved<'_>, n: usize, pieces: usize) -> Vec<[u32;
         .iter()
         .map(|c| [of(c, Kind::EventHeld), of(c, Kind::Post)])
         .collect()
-}
-
-/// `a | b`, word by word (the longer's extra words kept).
-fn or_bits(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-    let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    for (l, s) in long.iter_mut().zip(short) {
-        *l |= s;
-    }
-    long
 }
 
 /// Rows of a batch per piece of a block are decoded this many at a time.
@@ -1154,10 +1175,13 @@ struct Ctx<'s> {
     impact_per: &'s [f64; 8],
 }
 
+/// A bucket's (group, kind) pairs: one run of rows each.
+const RUNS: usize = BUCKET_GROUPS * 8;
+
 /// One task's space for counting buckets, and the people it saw active.
 struct Counter<R> {
     /// One counter per (group in the bucket, kind), then run ends.
-    runs: Vec<u32>,
+    runs: Box<[u32; RUNS + 1]>,
     /// Per person, one bit: a counted row within the metrics window.
     engaged: Vec<u64>,
     /// A bucket's rows sorted by group and kind (reused for each bucket).
@@ -1167,9 +1191,20 @@ struct Counter<R> {
 impl<R: Row> Counter<R> {
     fn new(words: usize) -> Counter<R> {
         Counter {
-            runs: vec![0; BUCKET_GROUPS * 8 + 1],
+            runs: Box::new([0; RUNS + 1]),
             engaged: vec![0; words],
             sorted: Vec::new(),
+        }
+    }
+
+    /// Moves the people seen active into `all` (word by word), leaving
+    /// none here.
+    fn engaged_into(&mut self, all: &mut Vec<u64>) {
+        if all.len() < self.engaged.len() {
+            all.resize(self.engaged.len(), 0);
+        }
+        for (a, e) in all.iter_mut().zip(self.engaged.iter_mut()) {
+            *a |= std::mem::take(e);
         }
     }
 
@@ -1183,37 +1218,41 @@ impl<R: Row> Counter<R> {
             self.sorted.resize(size + size / 8, R::default());
         }
         let out = self.sorted.get_mut(..size).unwrap_or_default();
-        let key = |r: &R| r.key();
-        let runs = &mut self.runs;
+        // A key is below `RUNS` (see `Row::key`), so neither loop checks
+        // its index against the array's length.
+        let runs = &mut *self.runs;
         runs.fill(0);
-        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
-            if let Some(c) = runs.get_mut(key(r) + 1) {
-                *c += 1;
+        for piece in pieces {
+            for r in piece.bucket(b) {
+                if let Some(c) = runs.get_mut((r.key() & (RUNS - 1)) + 1) {
+                    *c += 1;
+                }
             }
         }
-        running_sum(runs);
-        for r in pieces.iter().flat_map(|p| p.bucket(b)) {
-            if let Some(slot) = runs.get_mut(key(r)) {
-                if let Some(s) = out.get_mut(*slot as usize) {
-                    *s = *r;
+        running_sum(runs.as_mut_slice());
+        for piece in pieces {
+            for r in piece.bucket(b) {
+                if let Some(slot) = runs.get_mut(r.key() & (RUNS - 1)) {
+                    if let Some(s) = out.get_mut(*slot as usize) {
+                        *s = *r;
+                    }
+                    *slot += 1;
                 }
-                *slot += 1;
             }
         }
         // `runs[i]` is now the end of run i's rows.
         let mut at = 0usize;
-        for (i, &end) in runs.iter().enumerate().take(BUCKET_GROUPS * 8) {
-            let end = end as usize;
-            if end == at {
-                continue;
+        for (g, (acc, ends)) in groups.iter_mut().zip(runs.chunks_exact(8)).enumerate() {
+            let meta = ctx.meta.get(first + g);
+            for (kind, &end) in ends.iter().enumerate() {
+                let end = end as usize;
+                if end == at {
+                    continue;
+                }
+                let run = out.get(at..end).unwrap_or_default();
+                at = end;
+                count_run(ctx, acc, meta, &mut self.engaged, kind, run);
             }
-            let run = out.get(at..end).unwrap_or_default();
-            at = end;
-            let Some(acc) = groups.get_mut(i / 8) else {
-                continue;
-            };
-            let meta = ctx.meta.get(first + i / 8);
-            count_run(ctx, acc, meta, &mut self.engaged, i % 8, run);
         }
     }
 }
@@ -1258,11 +1297,44 @@ fn count_run<R: Row>(
     // The run's own counts, from zero: a run is at most a block's rows, so
     // its counts cannot overflow (see `Row::SMALL_VALUES` for its sums).
     let mut ks = KindStats::default();
-    let plain = acc.hot.plain.then_some(acc.hot.eff_now);
+    // The oldest row's plain age in ms: seconds are taken once, at the end
+    // (the largest floor of a division is the floor of the largest).
+    let mut oldest_ms = 0u64;
+    // A group without pauses whose clock reads `now` at `now` (every group
+    // without pauses): a row's age is its plain age.
+    let plain = acc.hot.plain && acc.hot.eff_now == ctx.now_ms;
     macro_rules! each {
         ($kind:expr) => {{
-            for r in run {
-                count_one(ctx, lim, acc, &mut ks, meta, engaged, plain, r, $kind);
+            // Most logs come without a staff list: then no row is checked
+            // against it.
+            if plain && !ctx.staff {
+                for r in run {
+                    count_one::<R, true>(
+                        ctx,
+                        lim,
+                        acc,
+                        &mut ks,
+                        &mut oldest_ms,
+                        meta,
+                        engaged,
+                        r,
+                        $kind,
+                    );
+                }
+            } else {
+                for r in run {
+                    count_one::<R, false>(
+                        ctx,
+                        lim,
+                        acc,
+                        &mut ks,
+                        &mut oldest_ms,
+                        meta,
+                        engaged,
+                        r,
+                        $kind,
+                    );
+                }
             }
         }};
     }
@@ -1276,23 +1348,96 @@ fn count_run<R: Row>(
         Kind::ActionReported => each!(Kind::ActionReported),
         Kind::Win => each!(Kind::Win),
     }
+    ks.oldest_s = u32::try_from(oldest_ms / 1000).unwrap_or(u32::MAX);
     if let Some(slot) = acc.kinds.get_mut(kind) {
         slot.merge(&ks);
     }
 }
 
-/// Counts one row of kind `kind` into its group's `acc` and the kind's
-/// counts `ks`; `plain` is the group's `now` when its clock has no pauses.
+/// Which of a [`KindStats`]' fields are read for a kind (the report, the
+/// trend and the network metrics read no others). A kind's counting loop
+/// keeps only these: the others stay at their defaults. `n`, the oldest
+/// row and the engaged bit are kept for every kind.
+#[derive(Clone, Copy)]
+struct Kept {
+    n_win: bool,
+    v_win: bool,
+    /// `n_recent` and `n_base` (the trend's observations).
+    trend: bool,
+    n_metrics: bool,
+    v_metrics: bool,
+    last_age: bool,
+    v: bool,
+}
+
+impl Kept {
+    #[inline(always)]
+    const fn of(kind: Kind) -> Kept {
+        let none = Kept {
+            n_win: false,
+            v_win: false,
+            trend: false,
+            n_metrics: false,
+            v_metrics: false,
+            last_age: false,
+            v: false,
+        };
+        match kind {
+            // Counted posts are tallied from the posts themselves.
+            Kind::Post => Kept {
+                last_age: true,
+                ..none
+            },
+            Kind::LeaderAction => Kept {
+                trend: true,
+                ..none
+            },
+            Kind::EventHeld => Kept {
+                n_win: true,
+                trend: true,
+                n_metrics: true,
+                v_metrics: true,
+                last_age: true,
+                ..none
+            },
+            Kind::MemberJoined => Kept {
+                n_win: true,
+                v_win: true,
+                trend: true,
+                last_age: true,
+                v: true,
+                ..none
+            },
+            Kind::MemberLeft => Kept {
+                n_win: true,
+                v_win: true,
+                trend: true,
+                ..none
+            },
+            Kind::PetitionStarted | Kind::ActionReported | Kind::Win => Kept {
+                n_win: true,
+                trend: true,
+                n_metrics: true,
+                last_age: true,
+                ..none
+            },
+        }
+    }
+}
+
+/// Counts one row of kind `kind` into its group's `acc`, the kind's counts
+/// `ks` and the run's oldest plain age `oldest_ms`; `PLAIN` when a row's
+/// age in the group is its plain age and nobody is staff (see `count_run`).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn count_one<R: Row>(
+fn count_one<R: Row, const PLAIN: bool>(
     ctx: &Ctx<'_>,
     lim: Limits,
     acc: &mut GroupAcc,
     ks: &mut KindStats,
+    oldest_ms: &mut u64,
     meta: Option<&GroupMeta>,
     engaged: &mut [u64],
-    plain: Option<i64>,
     r: &R,
     kind: Kind,
 ) {
@@ -1308,17 +1453,21 @@ fn count_one<R: Row>(
         excluded.future += 1;
         return;
     }
-    if lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
+    if !PLAIN && lim.staff && a != NULL_KEY && bit(ctx.staff_bits, a) {
         excluded.staff += 1;
         return;
     }
-    let age = match (plain, meta) {
-        (Some(now), _) => now.saturating_sub(t),
-        (None, Some(meta)) => hot.eff_now.saturating_sub(meta.clock.eff(t)),
-        (None, None) => 0,
-    };
-    let age = u64::try_from(age).unwrap_or(0);
+    // `t <= now` here.
     let raw_age = lim.now_ms.abs_diff(t);
+    let age = if PLAIN {
+        raw_age
+    } else {
+        let age = match meta {
+            Some(meta) => hot.eff_now.saturating_sub(meta.clock.eff(t)),
+            None => 0,
+        };
+        u64::try_from(age).unwrap_or(0)
+    };
     let spans = ctx.spans;
     let mut decayed = 0;
     let v_fx = match kind {
@@ -1382,19 +1531,32 @@ fn count_one<R: Row>(
             s.saturating_add(x)
         }
     };
-    ks.oldest_s = ks
-        .oldest_s
-        .max(u32::try_from(raw_age / 1000).unwrap_or(u32::MAX));
+    let kept = Kept::of(kind);
+    *oldest_ms = (*oldest_ms).max(raw_age);
     ks.n = ks.n.wrapping_add(1);
-    ks.v = sum(ks.v, v_fx);
     ks.decayed = ks.decayed.saturating_add(decayed);
-    ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
-    ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
-    ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
-    ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
-    ks.last_age = ks.last_age.min(age);
-    ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
-    ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
+    if kept.v {
+        ks.v = sum(ks.v, v_fx);
+    }
+    if kept.n_win {
+        ks.n_win = ks.n_win.wrapping_add(u32::from(age <= lim.win));
+    }
+    if kept.v_win {
+        ks.v_win = sum(ks.v_win, if age <= lim.win { v_fx } else { 0 });
+    }
+    if kept.trend {
+        ks.n_recent = ks.n_recent.wrapping_add(u32::from(age <= lim.recent));
+        ks.n_base = ks.n_base.wrapping_add(u32::from(age <= lim.base));
+    }
+    if kept.last_age {
+        ks.last_age = ks.last_age.min(age);
+    }
+    if kept.n_metrics {
+        ks.n_metrics = ks.n_metrics.wrapping_add(u32::from(in_metrics));
+    }
+    if kept.v_metrics {
+        ks.v_metrics = sum(ks.v_metrics, if in_metrics { v_fx } else { 0 });
+    }
 }
 
 impl Scorer {
@@ -1682,6 +1844,13 @@ impl Scorer {
             n_recent: 0,
             n_base: 0,
         };
+        // A group without pauses whose clock reads `now` at `now`: a post's
+        // age is its plain age.
+        let plain = acc.hot.plain && acc.hot.eff_now == self.now_ms;
+        // Only the slots use a post's days back from today (the sorted
+        // buckets use `post_day`).
+        let gap = day_end_gap(self.now_ms);
+        let days_back = |key: u64| days_back(key & ((1 << POST_AGE_BITS) - 1), gap);
         let narrow = |key: u64| {
             let raw = key & ((1 << POST_AGE_BITS) - 1);
             #[allow(clippy::cast_possible_truncation)] // 24 bits
@@ -1690,6 +1859,9 @@ impl Scorer {
                 a => a,
             };
             let t = self.now_ms - i64::try_from(raw).unwrap_or(0);
+            if plain {
+                return (author, t, raw);
+            }
             let age = if acc.hot.plain {
                 acc.hot.eff_now.saturating_sub(t)
             } else {
@@ -1713,29 +1885,25 @@ impl Scorer {
             });
             slots.clear();
             slots.resize(1 << bits, 0u16);
-            let slot = |author: u32, t: i64| {
-                let h =
-                    ((u64::from(author) << 32) ^ post_day(t)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                usize::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
+            let slot = |key: u64| {
+                let h = ((key >> POST_AGE_BITS << 32) ^ days_back(key))
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                u32::try_from(h.checked_shr(64 - bits).unwrap_or(0)).unwrap_or(0)
             };
             homes.clear();
             homes.extend(posts.iter().map(|&key| {
-                let (author, t, age) = narrow(key);
-                let home = slot(author, t);
-                if let Some(c) = slots.get_mut(home) {
+                let home = slot(key);
+                if let Some(c) = slots.get_mut(home as usize) {
                     *c = c.saturating_add(1);
                 }
-                Home {
-                    age,
-                    author,
-                    slot: u32::try_from(home).unwrap_or(u32::MAX),
-                }
+                home
             }));
             suspects.clear();
-            for (&key, home) in posts.iter().zip(homes.iter()) {
-                match slots.get(home.slot as usize) {
+            for (&key, &home) in posts.iter().zip(homes.iter()) {
+                match slots.get(home as usize) {
                     Some(&c) if c < u16::MAX && u64::from(c) <= cap_posts => {
-                        tally.take(authors, home.author, home.age);
+                        let (author, _, age) = narrow(key);
+                        tally.take(authors, author, age);
                     }
                     _ => suspects.push(key),
                 }
@@ -3034,6 +3202,39 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+        /// A kind's counting loop drops the counts `Kept` says are never
+        /// read for that kind: whatever those fields hold, the report (its
+        /// texts, trends, milestones and the network metrics) is the same.
+        #[test]
+        fn counts_a_kind_does_not_keep_are_never_read(seed in proptest::prelude::any::<u64>(),
+                                                     n in 0usize..3000, groups in 1usize..300,
+                                                     junk in proptest::prelude::any::<u64>()) {
+            use crate::health::HealthModel;
+            let names: Vec<String> = (0..groups).map(|i| format!("g{i}")).collect();
+            let rows = random_log(seed, n, &names);
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let mut scorer = Scorer::new(&HealthModel::default(), &random_facts(), now).unwrap();
+            scorer.add_rows(rows.iter().copied()).unwrap();
+            let before = scorer.report(None).to_json();
+            let (j32, j64) = (junk as u32, junk);
+            for acc in &mut scorer.acc {
+                for (ks, kind) in acc.kinds.iter_mut().zip(Kind::ALL) {
+                    let kept = Kept::of(kind);
+                    if !kept.n_win { ks.n_win = j32; }
+                    if !kept.v_win { ks.v_win = j64; }
+                    if !kept.trend { ks.n_recent = j32; ks.n_base = j32.rotate_left(7); }
+                    if !kept.n_metrics { ks.n_metrics = j32.rotate_left(3); }
+                    if !kept.v_metrics { ks.v_metrics = j64.rotate_left(5); }
+                    if !kept.last_age { ks.last_age = j64.rotate_left(11); }
+                    if !kept.v { ks.v = j64.rotate_left(13); }
+                }
+            }
+            proptest::prop_assert_eq!(before, scorer.report(None).to_json());
+        }
+    }
+
     #[test]
     fn sixteen_byte_rows_hold_counts_and_missing_values() {
         let fits = fits_rec16;
@@ -3220,6 +3421,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A post's days back from today are the difference of the two
+        /// days, for any `now` and age (before and after 1970).
+        #[test]
+        fn days_back_is_the_difference_of_days(now in MIN_MS..=MAX_MS, raw in 0u64..1 << POST_AGE_BITS) {
+            let t = now - i64::try_from(raw).unwrap();
+            proptest::prop_assume!(t >= MIN_MS);
+            proptest::prop_assert_eq!(
+                days_back(raw, day_end_gap(now)),
+                post_day(now) - post_day(t)
+            );
+        }
+    }
+
+    proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         /// Posts taken straight from uncrowded slots count as sorting every
         /// bucket counts them (one slot sorts them all; four slots crowd
@@ -3229,9 +3444,11 @@ mod tests {
             seed in proptest::prelude::any::<u64>(),
             cap in 1u32..4,
             authors in 1usize..6,
+            into_day in 0i64..DAY_MS,
         ) {
             use crate::health::ActivityRow;
-            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+            let now: DateTime<Utc> = "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+                + chrono::Duration::milliseconds(into_day);
             let names: Vec<String> = (0..authors).map(|i| format!("p{i}")).collect();
             let groups = ["g0", "g1", "g2", "g3"];
             let mut x = seed;
