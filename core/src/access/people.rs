@@ -74,13 +74,36 @@ const CARD_SUSPENDED: u8 = 4;
 /// The grant is anchored at the organization or a region.
 const CARD_CENTRAL: u8 = 8;
 
-impl Card {
+/// What the bits of a card, of a [`One`] and of a compact card say alike.
+pub(crate) trait CardBits {
+    fn bits(&self) -> u8;
+
     /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
     #[inline]
-    pub(crate) fn shape(&self) -> u8 {
-        self.bits & SHAPE_MASK
+    fn shape(&self) -> u8 {
+        self.bits() & SHAPE_MASK
     }
 
+    /// The single grant is anchored at the organization or a region.
+    #[inline]
+    fn central(&self) -> bool {
+        self.bits() & CARD_CENTRAL != 0
+    }
+
+    #[inline]
+    fn suspended(&self) -> bool {
+        self.bits() & CARD_SUSPENDED != 0
+    }
+}
+
+impl CardBits for Card {
+    #[inline]
+    fn bits(&self) -> u8 {
+        self.bits
+    }
+}
+
+impl Card {
     pub(crate) fn set_flags(&mut self, f: PersonFlags) {
         self.attest = f.attest;
         self.bits = (self.bits & !CARD_SUSPENDED) | if f.suspended { CARD_SUSPENDED } else { 0 };
@@ -133,23 +156,18 @@ pub(crate) struct One {
     bits: u8,
 }
 
+impl CardBits for One {
+    #[inline]
+    fn bits(&self) -> u8 {
+        self.bits
+    }
+}
+
 impl One {
-    /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
-    #[inline]
-    pub(crate) fn shape(&self) -> u8 {
-        self.bits & SHAPE_MASK
-    }
-
-    /// The single grant is anchored at the organization or a region.
-    #[inline]
-    pub(crate) fn central(&self) -> bool {
-        self.bits & CARD_CENTRAL != 0
-    }
-
     #[inline]
     pub(crate) fn flags(&self) -> PersonFlags {
         PersonFlags {
-            suspended: self.bits & CARD_SUSPENDED != 0,
+            suspended: self.suspended(),
             attest: self.attest,
         }
     }
@@ -212,6 +230,14 @@ pub(crate) fn quick_now(now: DateTime<Utc>) -> i64 {
     (time_key(now) - QUICK_EPOCH).min(i64::from(u32::MAX) - 1)
 }
 
+/// (The high four bits hold the id's length, apart from the card's.)
+impl CardBits for Quick {
+    #[inline]
+    fn bits(&self) -> u8 {
+        self.bits
+    }
+}
+
 impl Quick {
     /// Whether this compact card says it all (else its card goes in the
     /// side vector): never for an id of more than 8 bytes.
@@ -220,23 +246,11 @@ impl Quick {
         self.bits & SHAPE_MASK <= SHAPE_ONE
     }
 
-    /// `SHAPE_EMPTY`, `SHAPE_ONE` or `SHAPE_GENERAL`.
-    #[inline]
-    pub(crate) fn shape(&self) -> u8 {
-        self.bits & SHAPE_MASK
-    }
-
-    /// The single grant is anchored at the organization or a region.
-    #[inline]
-    pub(crate) fn central(&self) -> bool {
-        self.bits & CARD_CENTRAL != 0
-    }
-
     /// The person's flags, for a compact card that says it all.
     #[inline]
     pub(crate) fn flags(&self) -> PersonFlags {
         PersonFlags {
-            suspended: self.bits & CARD_SUSPENDED != 0,
+            suspended: self.suspended(),
             attest: u64::from(self.attest),
         }
     }

@@ -15,7 +15,7 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
-use super::people::{One, Quick, SHAPE_EMPTY, SHAPE_ONE, quick_now, time_key};
+use super::people::{CardBits, One, Quick, SHAPE_EMPTY, SHAPE_ONE, quick_now, time_key};
 use super::policy::{
     Bits, CAP_RESERVED, Capability, Condition, ForbidRule, ROLE_GIVES_LOCAL, ROLE_LISTS, ScopeLevel,
 };

@@ -1303,38 +1303,31 @@ fn count_run<R: Row>(
     // A group without pauses whose clock reads `now` at `now` (every group
     // without pauses): a row's age is its plain age.
     let plain = acc.hot.plain && acc.hot.eff_now == ctx.now_ms;
+    macro_rules! rows {
+        ($plain:literal, $kind:expr) => {
+            for r in run {
+                count_one::<R, $plain>(
+                    ctx,
+                    lim,
+                    acc,
+                    &mut ks,
+                    &mut oldest_ms,
+                    meta,
+                    engaged,
+                    r,
+                    $kind,
+                );
+            }
+        };
+    }
     macro_rules! each {
         ($kind:expr) => {{
             // Most logs come without a staff list: then no row is checked
             // against it.
             if plain && !ctx.staff {
-                for r in run {
-                    count_one::<R, true>(
-                        ctx,
-                        lim,
-                        acc,
-                        &mut ks,
-                        &mut oldest_ms,
-                        meta,
-                        engaged,
-                        r,
-                        $kind,
-                    );
-                }
+                rows!(true, $kind)
             } else {
-                for r in run {
-                    count_one::<R, false>(
-                        ctx,
-                        lim,
-                        acc,
-                        &mut ks,
-                        &mut oldest_ms,
-                        meta,
-                        engaged,
-                        r,
-                        $kind,
-                    );
-                }
+                rows!(false, $kind)
             }
         }};
     }
