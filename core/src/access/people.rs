@@ -171,6 +171,40 @@ impl One {
             attest: self.attest,
         }
     }
+
+    /// What a decision reads of a card of `SHAPE_EMPTY` or `SHAPE_ONE`
+    /// (times as [`time_key`]s).
+    #[inline(always)]
+    pub(crate) fn single(&self) -> Single {
+        Single {
+            empty: self.shape() == SHAPE_EMPTY,
+            central: self.central(),
+            role: self.role,
+            node: self.node,
+            slot: self.slot,
+            from: self.from,
+            until: self.until,
+            flags: self.flags(),
+        }
+    }
+}
+
+/// A person of no grant or one node grant as a decision reads them, from
+/// their card ([`One::single`]) or their compact card ([`Quick::single`]);
+/// the times on the scale of the source (compare them with `now` on the
+/// same: [`time_key`] or [`quick_now`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Single {
+    /// No grant at all.
+    pub(crate) empty: bool,
+    /// The grant is anchored at the organization or a region.
+    pub(crate) central: bool,
+    pub(crate) role: u16,
+    pub(crate) node: u32,
+    pub(crate) slot: u32,
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+    pub(crate) flags: PersonFlags,
 }
 
 impl Card {
@@ -205,12 +239,12 @@ pub(crate) struct Quick {
     key: u64,
     /// The person's index.
     pub(crate) ix: u32,
-    pub(crate) node: u32,
-    pub(crate) slot: u32,
+    node: u32,
+    slot: u32,
     /// [`time_key`] minus [`QUICK_EPOCH`]; `u32::MAX` when open-ended.
-    pub(crate) from: u32,
-    pub(crate) until: u32,
-    pub(crate) role: u16,
+    from: u32,
+    until: u32,
+    role: u16,
     attest: u8,
     /// The card's `bits` (low four) and the id's length (high four; 15
     /// for an id not kept here).
@@ -246,12 +280,22 @@ impl Quick {
         self.bits & SHAPE_MASK <= SHAPE_ONE
     }
 
-    /// The person's flags, for a compact card that says it all.
-    #[inline]
-    pub(crate) fn flags(&self) -> PersonFlags {
-        PersonFlags {
-            suspended: self.suspended(),
-            attest: u64::from(self.attest),
+    /// What a decision reads of a compact card that says it all (times
+    /// on the scale of [`quick_now`]).
+    #[inline(always)]
+    pub(crate) fn single(&self) -> Single {
+        Single {
+            empty: self.shape() == SHAPE_EMPTY,
+            central: self.central(),
+            role: self.role,
+            node: self.node,
+            slot: self.slot,
+            from: i64::from(self.from),
+            until: i64::from(self.until),
+            flags: PersonFlags {
+                suspended: self.suspended(),
+                attest: u64::from(self.attest),
+            },
         }
     }
 

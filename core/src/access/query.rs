@@ -15,7 +15,7 @@ use super::decision::{
 };
 use super::fx::FxMap;
 use super::model::{Grant, Scope};
-use super::people::{CardBits, One, Quick, SHAPE_EMPTY, SHAPE_ONE, quick_now, time_key};
+use super::people::{CardBits, One, Quick, SHAPE_ONE, Single, quick_now, time_key};
 use super::policy::{
     Bits, CAP_RESERVED, Capability, Condition, ForbidRule, ROLE_GIVES_LOCAL, ROLE_LISTS, ScopeLevel,
 };
@@ -276,120 +276,32 @@ impl AccessState {
             && let Some(card) = card
             && card.shape() <= SHAPE_ONE
         {
-            return self.decide_card(net, person_id, p, &card, c, n, now);
+            return self.decide_single(net, person_id, p, card.single(), c, n, time_key(now));
         }
         self.decide_general(net, person_id, p, c, n, now)
     }
 
     /// [`AccessState::decide_general`] for a person with no grant or one
-    /// node grant of whole-second validity, reading only their card: the
-    /// same steps with a single candidate (tested against the general path).
+    /// node grant of whole-second validity, reading only what their card
+    /// or compact card says of it (`g`, its times compared with `s` on the
+    /// same scale): the same steps with a single candidate (tested against
+    /// the general path), each field read once.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn decide_card<'a>(
+    pub(crate) fn decide_single<'a>(
         &'a self,
         net: &'a Network,
         person_id: &'a str,
         p: u32,
-        card: &One,
-        c: u8,
-        n: u32,
-        now: DateTime<Utc>,
-    ) -> Option<Decision<'a>> {
-        let capability = self.capability_def(c)?;
-        let node = net.at(n)?;
-        let person = self.person_at(p)?;
-        let base = Denied {
-            person: Some(person),
-            person_id,
-            capability,
-            node,
-            reason: DenyReason::NoGrant,
-            nearest: None,
-        };
-        if card.shape() == SHAPE_EMPTY {
-            return Some(Decision::Deny(base));
-        }
-        let central = card.central();
-        let facts = self.compiled.role_cap(card.role, c)?;
-        let listed = facts & ROLE_LISTS != 0;
-        let gives = facts
-            & if central {
-                ROLE_LISTS
-            } else {
-                ROLE_GIVES_LOCAL
-            }
-            != 0;
-        let (t, o) = net.span(card.node);
-        let (tin_n, _) = net.span(n);
-        let covers = t <= tin_n && tin_n < o;
-        let s = time_key(now);
-        let valid = card.from <= s && s < card.until;
-        let grant = self.grants.indexed(card.slot)?;
-        // every fact computed, the rare outcomes (allowed, or a grant here
-        // out of its time) are the branches; the usual denials (no grant
-        // here, or reserved to central) differ by selected values only, so
-        // a random query costs no mispredicted branch between them
-        if gives & covers {
-            if valid {
-                if let Some(rule) = self.rule_firing(net, Some(card.flags()), 1u128 << c, Some(n)) {
-                    return Some(Decision::Deny(self.deny_for_rule(base, rule, Some(grant))));
-                }
-                return Some(Decision::Allow(Allowed {
-                    person,
-                    grant,
-                    path: AccessPath {
-                        net,
-                        from: card.node,
-                        to: n,
-                    },
-                    capability,
-                }));
-            }
-            // out of its time: not yet valid when before its start (times
-            // of a card are whole seconds, so the keys order as the times)
-            let reason = if s < card.from {
-                DenyReason::NotYetValid { grant }
-            } else {
-                DenyReason::Expired { grant }
-            };
-            return Some(Decision::Deny(Denied {
-                reason,
-                nearest: Some(grant),
-                ..base
-            }));
-        }
-        let reserved = (facts & CAP_RESERVED != 0) & covers & valid & !central;
-        let reason = if reserved {
-            DenyReason::ReservedToCentral
-        } else {
-            DenyReason::NoGrant
-        };
-        let near = if reserved { listed } else { gives & valid };
-        Some(Decision::Deny(Denied {
-            reason,
-            nearest: near.then_some(grant),
-            ..base
-        }))
-    }
-
-    /// [`AccessState::decide_card`] read straight from a compact card that
-    /// says it all, with `now` as [`quick_now`]: the same steps (tested
-    /// against the general path), each field read once.
-    #[inline(always)]
-    pub(crate) fn decide_quick<'a>(
-        &'a self,
-        net: &'a Network,
-        person_id: &'a str,
-        q: &Quick,
+        g: Single,
         c: u8,
         n: u32,
         s: i64,
     ) -> Option<Decision<'a>> {
         let capability = self.capability_def(c)?;
         let node = net.at(n)?;
-        let person = Some(self.person_at(q.ix)?);
-        if q.shape() == SHAPE_EMPTY {
+        let person = Some(self.person_at(p)?);
+        if g.empty {
             return Some(Decision::Deny(Denied {
                 person,
                 person_id,
@@ -399,8 +311,8 @@ impl AccessState {
                 nearest: None,
             }));
         }
-        let central = q.central();
-        let facts = self.compiled.role_cap(q.role, c)?;
+        let central = g.central;
+        let facts = self.compiled.role_cap(g.role, c)?;
         let gives = facts
             & if central {
                 ROLE_LISTS
@@ -410,15 +322,18 @@ impl AccessState {
             != 0;
         // (a node without its span, which a known node always has, goes
         // to the general path)
-        let &[t, o] = net.spans.get(q.node as usize)?;
+        let &[t, o] = net.spans.get(g.node as usize)?;
         let &[tin_n, _] = net.spans.get(n as usize)?;
         let covers = t <= tin_n && tin_n < o;
-        let valid = i64::from(q.from) <= s && s < i64::from(q.until);
-        let grant = self.grants.indexed(q.slot)?;
-        // as in `decide_card`: the usual denials differ by values only
+        let valid = g.from <= s && s < g.until;
+        let grant = self.grants.indexed(g.slot)?;
+        // every fact computed, the rare outcomes (allowed, or a grant here
+        // out of its time) are the branches; the usual denials (no grant
+        // here, or reserved to central) differ by selected values only, so
+        // a random query costs no mispredicted branch between them
         let (reason, nearest) = if gives & covers {
             if valid {
-                if let Some(rule) = self.rule_firing(net, Some(q.flags()), 1u128 << c, Some(n)) {
+                if let Some(rule) = self.rule_firing(net, Some(g.flags), 1u128 << c, Some(n)) {
                     let base = Denied {
                         person,
                         person_id,
@@ -434,13 +349,15 @@ impl AccessState {
                     grant,
                     path: AccessPath {
                         net,
-                        from: q.node,
+                        from: g.node,
                         to: n,
                     },
                     capability,
                 }));
             }
-            let reason = if s < i64::from(q.from) {
+            // out of its time: not yet valid when before its start (times
+            // of a card are whole seconds, so the keys order as the times)
+            let reason = if s < g.from {
                 DenyReason::NotYetValid { grant }
             } else {
                 DenyReason::Expired { grant }
@@ -715,9 +632,9 @@ impl Network {
         let n = self.resolve_node(node)?;
         if let Some(q) = q
             && q.says_all()
-            && let Some(d) = self
-                .access
-                .decide_quick(self, person, q, c, n, quick_now(now))
+            && let Some(d) =
+                self.access
+                    .decide_single(self, person, q.ix, q.single(), c, n, quick_now(now))
         {
             return Ok(d);
         }

@@ -203,7 +203,7 @@ mod card_path {
                 if let Some(q) = quick {
                     for t in std::iter::once(now).chain(far) {
                         let by_quick = acc
-                            .decide_quick(net, id, q, c, n, quick_now(t))
+                            .decide_single(net, id, q.ix, q.single(), c, n, quick_now(t))
                             .map(|d| d.report());
                         let general = acc.decide_general(net, id, p, c, n, t).map(|d| d.report());
                         prop_assert_eq!(by_quick, general);
