@@ -280,6 +280,29 @@ impl TimeColumn<'_> {
     }
 }
 
+impl<'a> TimeColumn<'a> {
+    /// Rows `start..start + len` of a nanosecond column when every one of
+    /// them is from 1970 on (each row's ms is then its value divided by
+    /// 10^6, unsigned: what [`TimeColumn::fill_millis`] writes), so that a
+    /// loop can convert a row where it reads it. `None` for other units,
+    /// other rows or rows out of range.
+    pub(crate) fn nanos_from_1970(&self, start: usize, len: usize) -> Option<&'a [i64]> {
+        match *self {
+            TimeColumn::Nanos(v) => v
+                .get(start..start.checked_add(len)?)
+                .filter(|v| v.iter().fold(true, |all, &x| all & (x >= 0))),
+            _ => None,
+        }
+    }
+}
+
+/// Milliseconds of a time in ns from 1970 on (see
+/// [`TimeColumn::nanos_from_1970`]): the unsigned division `floor_div` takes.
+#[inline(always)]
+pub(crate) fn ms_of_nanos(x: i64) -> i64 {
+    (x.unsigned_abs() / 1_000_000).cast_signed()
+}
+
 /// `out[i] = v[i].div_euclid(d)` (`d > 0`) for the rows both have. Rows
 /// from 1970 on (all of them, usually) take an unsigned division, which
 /// is the same there and costs half as much.
@@ -866,6 +889,31 @@ mod tests {
             TimeColumn::Micros(&v).fill_millis(0, &mut out);
             let want: Vec<i64> = v.iter().map(|x| x.div_euclid(1000)).collect();
             proptest::prop_assert_eq!(&out, &want);
+        }
+
+        /// Nanoseconds are read in place only when every row asked for is
+        /// from 1970 on, and then each row's ms is what `fill_millis` writes.
+        #[test]
+        fn nanos_from_1970_in_place_are_ms_as_filled(
+            v in proptest::collection::vec(proptest::prelude::any::<i64>(), 0..40),
+            after_1970 in proptest::prelude::any::<bool>(),
+            start in 0usize..45, len in 0usize..45,
+        ) {
+            let v: Vec<i64> = v.into_iter().map(|x| if after_1970 { x.saturating_abs() } else { x }).collect();
+            let col = TimeColumn::Nanos(&v);
+            let rows = v.get(start..start + len);
+            match col.nanos_from_1970(start, len) {
+                Some(ns) => {
+                    proptest::prop_assert_eq!(Some(ns), rows);
+                    proptest::prop_assert!(ns.iter().all(|&x| x >= 0));
+                    let mut out = vec![7; len];
+                    col.fill_millis(start, &mut out);
+                    let got: Vec<i64> = ns.iter().map(|&x| ms_of_nanos(x)).collect();
+                    proptest::prop_assert_eq!(got, out);
+                }
+                None => proptest::prop_assert!(rows.is_none_or(|r| r.iter().any(|&x| x < 0))),
+            }
+            proptest::prop_assert_eq!(TimeColumn::Millis(&v).nanos_from_1970(0, v.len()), None);
         }
     }
 

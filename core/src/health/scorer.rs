@@ -21,7 +21,7 @@ use super::error::HealthError;
 use super::facts::Facts;
 use super::input::{
     ActivityRow, ActivityTable, Columns, Interner, Kind, KindColumn, MAX_MS, MIN_MS, NULL_KEY,
-    StrColumn, Strings, check_group, check_person, check_value, first_where,
+    StrColumn, Strings, check_group, check_person, check_value, first_where, ms_of_nanos,
 };
 use super::metrics::{self, NetworkMetrics, WindowTotals};
 use super::model::{Calibration, Component, DAY_MS, HealthModel, days_to_ms};
@@ -70,6 +70,12 @@ trait Row: Copy + Default + Send + Sync {
     fn a(&self) -> u32;
     fn g(&self) -> u8;
     fn k(&self) -> u8;
+    /// The value in fixed point ([`fx`]), or [`MISSING`] when missing.
+    #[inline(always)]
+    fn v_fx(&self) -> u64 {
+        let v = self.v();
+        if v.is_nan() { MISSING } else { fx(v) }
+    }
     /// The row's place among a bucket's (group, kind) pairs.
     #[inline(always)]
     fn key(&self) -> usize {
@@ -173,6 +179,18 @@ impl Row for Rec16 {
             f64::NAN
         } else {
             f64::from(v)
+        }
+    }
+    /// A whole number below 2^16 in fixed point is the number shifted: no
+    /// conversion through a float (`fx` of it is exact).
+    #[inline(always)]
+    #[allow(clippy::cast_possible_truncation)]
+    fn v_fx(&self) -> u64 {
+        let v = (self.w >> 32) as u16;
+        if v == NO_VALUE {
+            MISSING
+        } else {
+            u64::from(v) << VALUE_BITS
         }
     }
     #[inline(always)]
@@ -824,10 +842,16 @@ impl Scorer {
                 let start = r.start;
                 let mut fits = true;
                 for (c, chunk) in values.get(r).unwrap_or_default().chunks(CHUNK).enumerate() {
+                    // A chunk that fits a 16-byte row holds only valid values
+                    // (missing or whole numbers in [0, 2^16)): only the
+                    // others are checked for bad ones.
+                    if fits_rec16(chunk) {
+                        continue;
+                    }
                     if let Some(i) = first_where(chunk, bad) {
                         return (Some(start + c * CHUNK + i), false);
                     }
-                    fits &= fits_rec16(chunk);
+                    fits = false;
                 }
                 (None, fits)
             };
@@ -1144,23 +1168,47 @@ impl<R: Row> Piece<R> {
             );
             res.actor.fill(at, a);
             res.kind.fill(at, k);
-            cols.time.fill_millis(at, t);
             // Values are read in place (`missing` is all NaN).
             let missing = self.missing.get(..n).unwrap_or_default();
             let v = cols
                 .value
                 .and_then(|v| v.get(at..at + n))
                 .unwrap_or(missing);
-            for ((((&g, &a), &k), &t), &v) in gs.iter().zip(&*a).zip(&*k).zip(&*t).zip(v) {
-                let Some(slot) = ends.get_mut(g as usize / BUCKET_GROUPS) else {
-                    continue;
-                };
-                if let Some(r) = self.recs.get_mut(*slot) {
-                    *r = R::new(t, v, a, (g as usize % BUCKET_GROUPS) as u8, k);
-                }
-                *slot += 1;
+            let recs = &mut self.recs;
+            // Nanoseconds from 1970 on (pandas' times) are turned into ms in
+            // the scatter loop, not in a pass of their own.
+            if let Some(ns) = cols.time.nanos_from_1970(at, n) {
+                scatter(recs, ends, gs, a, k, ns, v, ms_of_nanos);
+            } else {
+                cols.time.fill_millis(at, t);
+                scatter(recs, ends, gs, a, k, t, v, |t| t);
             }
         }
+    }
+}
+
+/// Writes each row (group `gs`, actor `a`, kind `k`, time `t` in ms after
+/// `ms`, value `v`) to the next place of its bucket (`ends`).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn scatter<R: Row>(
+    recs: &mut [R],
+    ends: &mut [usize],
+    gs: &[u32],
+    a: &[u32],
+    k: &[u8],
+    t: &[i64],
+    v: &[f64],
+    ms: impl Fn(i64) -> i64,
+) {
+    for ((((&g, &a), &k), &t), &v) in gs.iter().zip(a).zip(k).zip(t).zip(v) {
+        let Some(slot) = ends.get_mut(g as usize / BUCKET_GROUPS) else {
+            continue;
+        };
+        if let Some(r) = recs.get_mut(*slot) {
+            *r = R::new(ms(t), v, a, (g as usize % BUCKET_GROUPS) as u8, k);
+        }
+        *slot += 1;
     }
 }
 
@@ -1441,7 +1489,7 @@ fn count_one<R: Row, const PLAIN: bool>(
         posts_wide,
         ..
     } = acc;
-    let (t, v, a) = (r.t(), r.v(), r.a());
+    let (t, a) = (r.t(), r.a());
     if t > lim.now_ms {
         excluded.future += 1;
         return;
@@ -1463,11 +1511,13 @@ fn count_one<R: Row, const PLAIN: bool>(
     };
     let spans = ctx.spans;
     let mut decayed = 0;
+    // The value in fixed point, or MISSING (values are at most 10^12, so
+    // no value's is MISSING).
+    let vx = r.v_fx();
     let v_fx = match kind {
         Kind::EventHeld => {
-            let att = if v.is_nan() { MISSING } else { fx(v) };
-            hot.events.push((age, att));
-            if v.is_nan() { 0 } else { att }
+            hot.events.push((age, vx));
+            if vx == MISSING { 0 } else { vx }
         }
         Kind::LeaderAction => {
             match leaders.iter_mut().find(|(p, _)| *p == a) {
@@ -1491,22 +1541,23 @@ fn count_one<R: Row, const PLAIN: bool>(
             VALUE_ONE
         }
         Kind::MemberJoined => {
-            let vf = if v.is_nan() { VALUE_ONE } else { fx(v) };
+            let vf = if vx == MISSING { VALUE_ONE } else { vx };
             decayed = term64(spans.decay[3].weight(age), vf);
             vf
         }
         Kind::MemberLeft => {
-            if v.is_nan() {
+            if vx == MISSING {
                 VALUE_ONE
             } else {
-                fx(v)
+                vx
             }
         }
         Kind::PetitionStarted | Kind::ActionReported | Kind::Win => {
             let per = ctx.impact_per.get(kind as usize).copied().unwrap_or(0.0);
+            let v = r.v();
             let n = if v.is_nan() { 1.0 } else { v };
             decayed = term64(spans.decay[2].weight(age), fx(n * per));
-            if v.is_nan() { VALUE_ONE } else { fx(v) }
+            if vx == MISSING { VALUE_ONE } else { vx }
         }
     };
     let in_metrics = raw_age <= lim.metrics;
@@ -3261,6 +3312,11 @@ mod tests {
             }
             let r = Rec16::new(t, value, a, g, k);
             proptest::prop_assert_eq!((r.a(), r.g(), r.k()), (a, g, k));
+            // The value in fixed point without a float is the one through
+            // it, as a 24-byte row gives it.
+            let want = if missing { MISSING } else { fx(value) };
+            proptest::prop_assert_eq!(r.v_fx(), want);
+            proptest::prop_assert_eq!(Rec::new(t, value, a, g, k).v_fx(), want);
         }
     }
 
@@ -3343,7 +3399,12 @@ mod tests {
         ) {
             let plain = x.is_nan() || ((0.0..65535.0).contains(&x) && x.fract() == 0.0);
             proptest::prop_assert_eq!(fits_rec16(&[x]), plain);
+            // The value check skips values that fit: they are all valid.
+            if fits_rec16(&[x]) {
+                proptest::prop_assert!(check_value(x).is_ok());
+            }
         }
+
     }
 
     /// A group with one post too old for a narrow key is measured from wide
