@@ -229,6 +229,16 @@ fn fits_rec16(values: &[f64]) -> bool {
     })
 }
 
+/// `$body` with `$k` bound to the keys' slice, whichever their width.
+macro_rules! with_keys {
+    ($keys:expr, $k:ident => $body:expr) => {
+        match $keys {
+            Keys::U32($k) => $body,
+            Keys::I16($k) => $body,
+        }
+    };
+}
+
 /// Blocks are gathered across cores in pieces of at least this many rows.
 #[cfg(not(target_arch = "wasm32"))]
 const MIN_PIECE_ROWS: usize = 1 << 16;
@@ -275,6 +285,35 @@ fn blocks<T: Send>(
 /// The first index in `0..n` where `bad` holds, looked for on every core.
 fn first_bad(n: usize, bad: impl Fn(usize) -> bool + Sync + Send) -> Option<usize> {
     blocks(n, |mut r| r.find(|&i| bad(i)), Option::or).flatten()
+}
+
+/// The first of the `n` rows of kind `leader_action` without an actor.
+fn first_leaderless(n: usize, kind: &KindRes<'_>, actor: &Res<'_>) -> Option<usize> {
+    let no_actor = actor.null_entries();
+    let leader = Kind::LeaderAction.code();
+    let leaderless = |i: usize| kind.get(i) == leader && actor.is_null(i, &no_actor);
+    match (kind, actor) {
+        // Kind codes and a dictionary without an entry that means "no
+        // actor" (a missing key is then the only way to have none): each
+        // block is first tested without a branch, and only a block with
+        // such a row is searched.
+        (KindRes::Codes(codes), Res::Dict { keys, .. }) if no_actor.iter().all(|&w| w == 0) => {
+            with_keys!(keys, k => blocks(
+                n,
+                |r| {
+                    let codes = codes.get(r.clone()).unwrap_or_default();
+                    let keys = k.get(r.clone()).unwrap_or_default();
+                    let any = codes.iter().zip(keys).fold(false, |any, (&c, &k)| {
+                        any | ((c == leader) & (k.entry() == NULL_KEY))
+                    });
+                    if any { r.into_iter().find(|&i| leaderless(i)) } else { None }
+                },
+                Option::or,
+            ))
+            .flatten()
+        }
+        _ => first_bad(n, leaderless),
+    }
 }
 
 /// Reusable sort space for [`Scorer::measure`].
@@ -871,9 +910,8 @@ impl Scorer {
             Some(col) => resolve_strings(col, cols.actor_valid, &mut self.actors, Target::Actor)?,
             None => Res::Absent,
         };
-        let no_actor = actor.null_entries();
-        let leader = Kind::LeaderAction.code();
-        if let Some(i) = first_bad(n, |i| kind.get(i) == leader && actor.is_null(i, &no_actor)) {
+        let first = first_leaderless(n, &kind, &actor);
+        if let Some(i) = first {
             return Err(HealthError::row(
                 i,
                 "actor",
@@ -2584,16 +2622,6 @@ impl<'a> From<&'a [i16]> for Keys<'a> {
     }
 }
 
-/// `$body` with `$k` bound to the keys' slice, whichever their width.
-macro_rules! with_keys {
-    ($keys:expr, $k:ident => $body:expr) => {
-        match $keys {
-            Keys::U32($k) => $body,
-            Keys::I16($k) => $body,
-        }
-    };
-}
-
 impl Keys<'_> {
     /// Row `i`'s entry ([`NULL_KEY`] when missing or past the end).
     #[inline]
@@ -3405,6 +3433,43 @@ mod tests {
             }
         }
 
+        /// The first leader action without an actor is the row the plain
+        /// search finds, with keys of either width, missing keys and
+        /// dictionaries with or without an entry meaning "no actor" (the
+        /// branch-free test and the plain search), across blocks.
+        #[test]
+        fn leaderless_rows_are_found_as_by_the_plain_search(
+            seed in proptest::prelude::any::<u64>(),
+            n in proptest::prop_oneof![0usize..300, 60_000usize..200_000],
+            missing_per_million in proptest::prop_oneof![0u64..3, 0u64..200, 0u64..1_000_000],
+            null_entry in proptest::prelude::any::<bool>(),
+            narrow in proptest::prelude::any::<bool>(),
+        ) {
+            let mut x = seed | 1;
+            let mut next = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let codes: Vec<u8> = (0..n).map(|_| (next() % 8) as u8).collect();
+            let keys: Vec<u32> = (0..n)
+                .map(|_| if next() % 1_000_000 < missing_per_million { NULL_KEY } else { (next() % 5) as u32 })
+                .collect();
+            let narrow_keys: Vec<i16> = keys.iter().map(|&k| if k == NULL_KEY { -1 } else { k as i16 }).collect();
+            // Entry 4 means "no actor" (an empty name) when `null_entry`.
+            let map: Vec<u32> = (0..5).map(|e| if null_entry && e == 4 { NULL_KEY } else { e }).collect();
+            let actor = if narrow {
+                Res::dict(Keys::from(&narrow_keys[..]), map)
+            } else {
+                Res::dict(Keys::from(&keys[..]), map)
+            };
+            let kind = KindRes::Codes(&codes);
+            let no_actor = actor.null_entries();
+            let leader = Kind::LeaderAction.code();
+            let want = (0..n).find(|&i| kind.get(i) == leader && actor.is_null(i, &no_actor));
+            proptest::prop_assert_eq!(first_leaderless(n, &kind, &actor), want);
+        }
     }
 
     /// A group with one post too old for a narrow key is measured from wide
