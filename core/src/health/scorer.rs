@@ -2829,23 +2829,48 @@ fn lookup(
 /// Marks the dictionary entries `keys` use: `marks[e]` for entry `e`,
 /// `marks[entries]` when a key is missing and `marks[entries + 1]` when
 /// one lies outside the dictionary. One store a key and no branch on
-/// the key, on every core.
+/// the key, on every core: a missing key ([`NULL_KEY`]) and one outside
+/// both mark `marks[entries]` first, and only when that is marked are the
+/// keys read again to tell the two apart.
 fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
     let (missing, outside) = (entries, entries + 1);
     let mark = |mut marks: Vec<u8>, keys: &[K]| {
         for &k in keys {
+            if let Some(m) = marks.get_mut((k.entry() as usize).min(missing)) {
+                *m = 1;
+            }
+        }
+        marks
+    };
+    let mut marks = mark_all(keys, entries, mark);
+    if marks.get(missing).is_some_and(|&m| m != 0) {
+        // As the key-by-key marks have it: `min(e, entries + 1)` for a key
+        // that is not missing (so a key of `entries` marks `marks[entries]`).
+        let (none, out) = keys.iter().fold((false, false), |(none, out), &k| {
             let e = k.entry();
             let at = if e == NULL_KEY {
                 missing
             } else {
                 (e as usize).min(outside)
             };
-            if let Some(m) = marks.get_mut(at) {
-                *m = 1;
+            (none | (at == missing), out | (at == outside))
+        });
+        for (at, m) in [(missing, none), (outside, out)] {
+            if let Some(slot) = marks.get_mut(at) {
+                *slot = u8::from(m);
             }
         }
-        marks
-    };
+    }
+    marks
+}
+
+/// `mark` of `keys` into `entries + 2` marks, a piece at a time on every
+/// core on native targets.
+fn mark_all<K: Key>(
+    keys: &[K],
+    entries: usize,
+    mark: impl Fn(Vec<u8>, &[K]) -> Vec<u8> + Sync + Send,
+) -> Vec<u8> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;
@@ -3431,6 +3456,35 @@ mod tests {
             if fits_rec16(&[x]) {
                 proptest::prop_assert!(check_value(x).is_ok());
             }
+        }
+
+        /// Entries in use are marked as one key at a time marks them, with
+        /// missing keys and keys outside the dictionary told apart, for keys
+        /// of either width, in one block and several.
+        #[test]
+        fn entries_are_marked_as_key_by_key(
+            keys in proptest::collection::vec(
+                proptest::prop_oneof![8 => 0u32..20, 1 => proptest::prelude::Just(NULL_KEY), 1 => 20u32..70_000],
+                0..300,
+            ),
+            entries in 0usize..24,
+            repeat in proptest::prop_oneof![1usize..2, 300usize..600],
+        ) {
+            let keys: Vec<u32> = keys.iter().copied().cycle().take(keys.len() * repeat).collect();
+            let key_by_key = |keys: &mut dyn Iterator<Item = u32>| {
+                let mut marks = vec![0u8; entries + 2];
+                for e in keys {
+                    let at = if e == NULL_KEY { entries } else { (e as usize).min(entries + 1) };
+                    marks[at] = 1;
+                }
+                marks
+            };
+            proptest::prop_assert_eq!(mark_entries(&keys, entries), key_by_key(&mut keys.iter().copied()));
+            let narrow: Vec<i16> = keys.iter().map(|&k| i16::try_from(k).unwrap_or(-1)).collect();
+            proptest::prop_assert_eq!(
+                mark_entries(&narrow, entries),
+                key_by_key(&mut narrow.iter().map(|&k| k.entry())),
+            );
         }
 
         /// The first leader action without an actor is the row the plain
