@@ -636,6 +636,42 @@ fn bad_batches_are_rejected_whole_with_row_and_column() {
             "row 1, column kind: code 9 is not an activity kind (0 to 7)",
             ErrorKind::InvalidValue,
         ),
+        // A key equal to the dictionary's length is outside it (not a
+        // missing value), for the group and for the actor, whose missing
+        // values are allowed.
+        (
+            Columns {
+                group: StrColumn::Dict {
+                    keys: &[0, 3, 1],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[0, 0, 0]),
+                value: None,
+                actor: None,
+                actor_valid: None,
+            },
+            "row 1, column group: dictionary key 3 is outside the dictionary of 3 entries",
+            ErrorKind::InvalidValue,
+        ),
+        (
+            Columns {
+                group: StrColumn::Dict {
+                    keys: &[0, 1, 1],
+                    values: Strings::Slice(&groups),
+                },
+                time: TimeColumn::Seconds(&secs),
+                kind: KindColumn::Codes(&[0, 0, 3]),
+                value: None,
+                actor: Some(StrColumn::Dict16 {
+                    keys: &[0, -1, 2],
+                    values: Strings::Slice(&actors),
+                }),
+                actor_valid: None,
+            },
+            "row 2, column actor: dictionary key 2 is outside the dictionary of 2 entries",
+            ErrorKind::InvalidValue,
+        ),
         (
             Columns {
                 group: StrColumn::Dict {

@@ -2844,16 +2844,12 @@ fn mark_entries<K: Key>(keys: &[K], entries: usize) -> Vec<u8> {
     };
     let mut marks = mark_all(keys, entries, mark);
     if marks.get(missing).is_some_and(|&m| m != 0) {
-        // As the key-by-key marks have it: `min(e, entries + 1)` for a key
-        // that is not missing (so a key of `entries` marks `marks[entries]`).
+        // A key of `entries` or more (not missing) is outside the
+        // dictionary, as the row-by-row path says.
         let (none, out) = keys.iter().fold((false, false), |(none, out), &k| {
             let e = k.entry();
-            let at = if e == NULL_KEY {
-                missing
-            } else {
-                (e as usize).min(outside)
-            };
-            (none | (at == missing), out | (at == outside))
+            let is_none = e == NULL_KEY;
+            (none | is_none, out | (!is_none & (e as usize >= entries)))
         });
         for (at, m) in [(missing, none), (outside, out)] {
             if let Some(slot) = marks.get_mut(at) {
@@ -3464,7 +3460,13 @@ mod tests {
         #[test]
         fn entries_are_marked_as_key_by_key(
             keys in proptest::collection::vec(
-                proptest::prop_oneof![8 => 0u32..20, 1 => proptest::prelude::Just(NULL_KEY), 1 => 20u32..70_000],
+                proptest::prop_oneof![
+                    8 => 0u32..20,
+                    1 => proptest::prelude::Just(NULL_KEY),
+                    1 => 20u32..70_000,
+                    // a key equal to the dictionary's length is outside it
+                    1 => 0u32..24,
+                ],
                 0..300,
             ),
             entries in 0usize..24,
@@ -3474,7 +3476,13 @@ mod tests {
             let key_by_key = |keys: &mut dyn Iterator<Item = u32>| {
                 let mut marks = vec![0u8; entries + 2];
                 for e in keys {
-                    let at = if e == NULL_KEY { entries } else { (e as usize).min(entries + 1) };
+                    let at = if e == NULL_KEY {
+                        entries
+                    } else if e as usize >= entries {
+                        entries + 1
+                    } else {
+                        e as usize
+                    };
                     marks[at] = 1;
                 }
                 marks
