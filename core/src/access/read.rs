@@ -747,14 +747,13 @@ fn grant_by_members<'a>(
     })
 }
 
-/// An array of items read by `item`.
+/// An array of items read by `item`, in a vector that keeps the room
+/// reserved for it (see [`array_until`]).
 fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    let mut out = array_until(c, item, usize::MAX)?.0;
-    out.shrink_to_fit();
-    Some(out)
+    Some(array_until(c, item, usize::MAX)?.0)
 }
 
 /// [`array`], stopping early (true) where an item starts at offset `stop`
@@ -767,9 +766,15 @@ fn array_until<'a, T>(
 ) -> Option<(Vec<T>, bool)> {
     // Room for about as many items as the rest of the text could hold (a
     // person or grant as written takes more than 48 bytes; a smaller one
-    // only grows the vector): pages never written are never touched, the
-    // excess is handed back once read, and the vector seldom moves. Not
-    // on wasm32, where reserved memory is memory taken for good.
+    // only grows the vector), so the vector seldom moves, and kept: pages
+    // never written are never touched, and the block's size depends on
+    // the text alone. Handing the excess back (`shrink_to_fit`) made the
+    // block the allocator frees smaller than the next load asks for:
+    // glibc then maps every load's vectors afresh and the kernel faults
+    // in each page written (5,000 faults, 11-17 ms of system time and
+    // as much of user time in a 45 ms load of 100,000 people; none once
+    // the sizes repeat). Not on wasm32, where reserved memory is memory
+    // taken for good.
     let hint = if cfg!(target_arch = "wasm32") {
         0
     } else {
@@ -848,15 +853,14 @@ pub(crate) fn grants_in_parts(c: &mut Cursor<'_>) -> Option<Vec<Grant>> {
     // the head keeps its room for the tail (its hint counts the text up
     // to `stop` at 48 bytes an item, far more than the items there), so
     // the tail is copied once and the head never moves (shrunk before, it
-    // was copied whole into a block twice its size), the excess handed
-    // back after
+    // was copied whole into a block twice its size); the excess is kept,
+    // as in `array_until`
     let (mut head, stopped) = head?;
     if stopped {
         // reading on from `stop` is what the other thread did
         head.extend(rest?);
         c.seek(tail.position());
     }
-    head.shrink_to_fit();
     Some(head)
 }
 
