@@ -191,10 +191,11 @@ fn main() {
             .collect();
         let queries = access_org::queries(&users, &caps);
         let packed = Packed::new(&queries);
+        let slices = packed.slices();
         if what == "checkonly" {
             let mut allowed = 0usize;
             for i in 0..n * 1_000_000 {
-                let (u, c, nd) = packed.get(i % QUERIES);
+                let [u, c, nd] = slices[i % QUERIES];
                 allowed += usize::from(net.check(u, c, nd, now).unwrap().is_allowed());
             }
             eprintln!("{allowed}");
@@ -212,7 +213,7 @@ fn main() {
             .collect();
         let ours = |hot: usize| {
             min_per_op(400, 1000, |i| {
-                let (u, c, nd) = packed.get(i % hot);
+                let [u, c, nd] = slices[i % hot];
                 black_box(net.check(u, c, nd, now).unwrap().is_allowed());
             })
         };

@@ -153,9 +153,9 @@ struct Fixture {
     entities: Entities,
     policies: PolicySet,
     queries: Vec<(String, String, String)>,
-    /// The same queries packed in one buffer, read in order while timing,
-    /// so the harness's own reads stay sequential (as hot as the ids a host
-    /// has just received).
+    /// The same queries packed in one buffer, read in order while timing
+    /// (through `Packed::slices`), so the harness's own reads stay
+    /// sequential (as hot as the ids a host has just received).
     packed: Packed,
     requests: Vec<Request>,
     coordinator: String,
@@ -248,9 +248,10 @@ fn assert_agreement(f: &Fixture) {
 fn quick_figures(f: &Fixture, now: DateTime<Utc>) {
     let authorizer = Authorizer::new();
     let hs = handles(f);
+    let qs = f.packed.slices();
     let ours = |hot: usize| {
         min_per_op(400, 1000, |i| {
-            let (u, c, n) = f.packed.get(i % hot);
+            let [u, c, n] = qs[i % hot];
             black_box(f.net.check(u, c, n, now).unwrap().is_allowed());
         })
     };
@@ -336,10 +337,11 @@ fn bench(c: &mut Criterion) {
     quick_figures(&f, now);
 
     let mut g = c.benchmark_group("access/check");
+    let qs = f.packed.slices();
     let mut i = 0usize;
     g.bench_function("chapterhouse", |b| {
         b.iter(|| {
-            let (u, cap, n) = f.packed.get(i % QUERIES);
+            let [u, cap, n] = qs[i % QUERIES];
             i = i.wrapping_add(1);
             black_box(f.net.check(u, cap, n, now).unwrap().is_allowed())
         })
@@ -373,7 +375,7 @@ fn bench(c: &mut Criterion) {
     let mut k = 0usize;
     g.bench_function("chapterhouse_hot", |b| {
         b.iter(|| {
-            let (u, cap, n) = f.packed.get(k % HOT);
+            let [u, cap, n] = qs[k % HOT];
             k = k.wrapping_add(1);
             black_box(f.net.check(u, cap, n, now).unwrap().is_allowed())
         })
