@@ -748,12 +748,18 @@ fn grant_by_members<'a>(
 }
 
 /// An array of items read by `item`, in a vector that keeps the room
-/// reserved for it (see [`array_until`]).
+/// reserved for it on native targets (see [`array_until`]); on wasm32,
+/// where the vector grew from nothing, the excess of its last doubling is
+/// handed back.
 fn array<'a, T>(
     c: &mut Cursor<'a>,
     item: fn(&mut Cursor<'a>, &mut Names, &mut Times<'a>) -> Option<T>,
 ) -> Option<Vec<T>> {
-    Some(array_until(c, item, usize::MAX)?.0)
+    let mut out = array_until(c, item, usize::MAX)?.0;
+    if cfg!(target_arch = "wasm32") {
+        out.shrink_to_fit();
+    }
+    Some(out)
 }
 
 /// [`array`], stopping early (true) where an item starts at offset `stop`
