@@ -419,6 +419,54 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
 /// The people read, with their table when built meanwhile.
 type People = (Vec<Person>, Option<Result<PeopleIx, usize>>);
 
+/// The `people` member read ahead, with the `grants` member read ahead
+/// as [`people_and_grants_ahead`] reads it: its key's offset, what
+/// reading it there gave, and the offset after its array.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+struct PeopleAhead {
+    key_at: usize,
+    people: Option<People>,
+    grants: Option<Ahead>,
+    end: usize,
+}
+
+/// The `nodes` array at the cursor (`None`: serde declined) and, on native
+/// targets with a large rest, the `people` member read meanwhile from the
+/// first `"people"` key after it, which is where `to_json` writes it (the
+/// nodes, read by serde, cost about 28 M instructions for 5,050 nodes:
+/// read first, they kept the other thread waiting). [`members`] uses that
+/// read only when it reaches a `people` key at that same offset, so a
+/// wrong guess (a nested `"people"` key, or another member order) costs
+/// time, never a different answer.
+fn nodes_and_people_ahead(c: &mut Cursor<'_>) -> (Option<Vec<NodeRecord>>, Option<PeopleAhead>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use crate::access::find_short;
+        let text = c.text();
+        let from = c.position();
+        if worth_reading_ahead(text.len() - from) {
+            return rayon::join(
+                || serde_value(c),
+                || {
+                    let key_at = find_short(text, from, b"\"people\"")?;
+                    let mut p = Cursor::new(text);
+                    p.advance(key_at);
+                    p.str()?;
+                    p.eat(b':')?;
+                    let (people, grants) = people_and_grants_ahead(&mut p);
+                    Some(PeopleAhead {
+                        key_at,
+                        people,
+                        grants,
+                        end: p.position(),
+                    })
+                },
+            );
+        }
+    }
+    (serde_value(c), None)
+}
+
 /// The document's members in any order, each at most once, none unknown
 /// (as the derived `Document` reads them), then nothing but whitespace.
 fn members(text: &str) -> Option<Document> {
@@ -429,7 +477,9 @@ fn members(text: &str) -> Option<Document> {
     fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
         slot.is_none().then(|| *slot = Some(v))
     }
-    // the `grants` member read ahead while `people` was read
+    // the `people` member read ahead while `nodes` was read, and the
+    // `grants` member read ahead while `people` was read
+    let mut people_ahead: Option<PeopleAhead> = None;
     let mut ahead: Option<Ahead> = None;
     let mut people_table = None;
     let mut grant_ids = None;
@@ -442,10 +492,21 @@ fn members(text: &str) -> Option<Document> {
         match key {
             "format" => once(&mut format, serde_value::<String>(&mut c)?)?,
             "organization" => once(&mut organization, serde_value(&mut c)?)?,
-            "nodes" => once(&mut nodes, serde_value(&mut c)?)?,
+            "nodes" => {
+                let (n, p) = nodes_and_people_ahead(&mut c);
+                people_ahead = p;
+                once(&mut nodes, n?)?
+            }
             "policy" => once(&mut policy, serde_value(&mut c)?)?,
             "people" => {
-                let (p, a) = people_and_grants_ahead(&mut c);
+                let (p, a) = match people_ahead.take() {
+                    // read from this very key: the same answer as reading it now
+                    Some(r) if r.key_at == key_at => {
+                        c.seek(r.end);
+                        (r.people, r.grants)
+                    }
+                    _ => people_and_grants_ahead(&mut c),
+                };
                 ahead = a;
                 let (p, table) = p?;
                 once(&mut people, p)?;
