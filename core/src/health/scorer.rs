@@ -419,7 +419,10 @@ fn set_bit(bits: &mut [u64], i: u32) {
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn fx(v: f64) -> u64 {
     // v ≥ 0, so truncating v + 0.5 rounds half up (and avoids a libm call).
-    (v * V_SCALE + 0.5) as u64
+    // At most 10^12 · 2^20 < 2^63: the signed conversion (one instruction,
+    // where the unsigned one takes two and a choice) truncates the same
+    // way, and a negative or missing number still gives 0.
+    ((v * V_SCALE + 0.5) as i64).max(0) as u64
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -3329,6 +3332,20 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(before, scorer.report(None).to_json());
+        }
+    }
+
+    proptest::proptest! {
+        /// The fixed point of any number below 2^43 (far above 10^12) is
+        /// the unsigned conversion's, and so is that of a missing or
+        /// negative one.
+        #[test]
+        fn fixed_point_is_the_unsigned_conversion(v in 0.0..8.0e12f64, bits in proptest::prelude::any::<u64>()) {
+            let unsigned = |v: f64| (v * V_SCALE + 0.5) as u64;
+            let whole = v.trunc();
+            for x in [v, whole, whole + 0.5, -v, f64::NAN, -0.0, f64::from_bits(bits) % 8.0e12] {
+                proptest::prop_assert_eq!(fx(x), unsigned(x), "{}", x);
+            }
         }
     }
 
