@@ -333,7 +333,7 @@ struct Scratch {
     /// Each post's slot.
     homes: Vec<u32>,
     /// Authors of counted posts in the window.
-    authors: Vec<u32>,
+    authors: Authors,
     /// The number of slots as a power of two, when a test sets it (0: one
     /// slot, so every bucket is sorted).
     slot_bits: Option<u32>,
@@ -356,14 +356,66 @@ impl PostTally {
     /// Counts one post (`authors` collects the window's authors). Inlined,
     /// so that the sums stay in registers through the loop over posts.
     #[inline(always)]
-    fn take(&mut self, authors: &mut Vec<u32>, author: u32, age: u64) {
+    fn take(&mut self, authors: &mut Authors, author: u32, age: u64) {
         self.s += term(self.decay.weight(age), VALUE_ONE);
         if age <= self.win {
             self.n_win += 1;
-            authors.push(author);
+            authors.add(author);
         }
         self.n_recent += u64::from(age <= self.recent);
         self.n_base += u64::from(age <= self.base);
+    }
+}
+
+/// The distinct authors of a group's counted posts in the window (no
+/// author, [`NULL_KEY`], is one of them): one bit per person, so that each
+/// is listed once as it comes, where sorting the list of every post's
+/// author to count them took longer.
+#[derive(Debug, Default)]
+struct Authors {
+    /// Per person, one bit: listed.
+    seen: Vec<u64>,
+    /// The people listed, to clear their bits.
+    list: Vec<u32>,
+    /// A post without an author was counted.
+    nobody: bool,
+}
+
+impl Authors {
+    /// Ready for a group, with room for the bits of `people` people.
+    fn start(&mut self, people: usize) {
+        for &a in &self.list {
+            if let Some(w) = self.seen.get_mut(a as usize / 64) {
+                *w = 0;
+            }
+        }
+        self.list.clear();
+        self.nobody = false;
+        let words = people.div_ceil(64);
+        if self.seen.len() < words {
+            self.seen.resize(words, 0);
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, a: u32) {
+        if a == NULL_KEY {
+            self.nobody = true;
+        } else if let Some(w) = self.seen.get_mut(a as usize / 64) {
+            let bit = 1 << (a % 64);
+            if *w & bit == 0 {
+                *w |= bit;
+                self.list.push(a);
+            }
+        } else if !self.list.contains(&a) {
+            // Not an interned person: listed all the same (never, in
+            // practice: authors are interned).
+            self.list.push(a);
+        }
+    }
+
+    fn count(&self) -> u64 {
+        self.list.len() as u64 + u64::from(self.nobody)
     }
 }
 
@@ -1920,9 +1972,8 @@ impl Scorer {
             authors,
             slot_bits,
         } = scratch;
-        // The authors of counted posts in the window, in any order (each
-        // counted once at the end).
-        authors.clear();
+        // The authors of counted posts in the window, each listed once.
+        authors.start(self.actors.len());
         let mut tally = PostTally {
             decay: sp.decay[4],
             win: h(4),
@@ -2041,9 +2092,7 @@ impl Scorer {
         ms.posts_base = tally.n_base;
         let s_conv = tally.s;
         ms.posts_over_cap = over_cap;
-        authors.sort_unstable();
-        authors.dedup();
-        ms.authors_win = authors.len() as u64;
+        ms.authors_win = authors.count();
         ms.s = [
             s_value(s_act),
             l_to_f64(l_fx),
@@ -3675,7 +3724,7 @@ mod tests {
                 ..HealthModel::default()
             };
             let mut scorer = Scorer::new(&model, &Facts::default(), now).unwrap();
-            scorer.add_rows(rows).unwrap();
+            scorer.add_rows(rows.iter().copied()).unwrap();
             let cal = scorer.model.calibration.clone();
             let fields = |m: &Measures| {
                 (m.s[4].to_bits(), m.posts_win, m.posts_over_cap, m.authors_win, m.posts_recent, m.posts_base)
@@ -3684,9 +3733,21 @@ mod tests {
                 slot_bits,
                 ..Scratch::default()
             });
+            // Every post is within the window (six days of fourteen), and each
+            // author's latest post of a day counts: the window's authors are
+            // the group's distinct authors (no author being one).
+            let authors_of = |g: usize| {
+                let name = scorer.groups.name(u32::try_from(g).unwrap());
+                let mut seen: Vec<Option<&str>> =
+                    rows.iter().filter(|r| r.group == name).map(|r| r.actor).collect();
+                seen.sort_unstable();
+                seen.dedup();
+                seen.len() as u64
+            };
             for g in 0..scorer.acc.len() {
                 let [a, b, c] = &mut scratches;
                 let sorted = fields(&scorer.measure(g, &cal, b));
+                proptest::prop_assert_eq!(sorted.3, authors_of(g));
                 proptest::prop_assert_eq!(fields(&scorer.measure(g, &cal, a)), sorted);
                 proptest::prop_assert_eq!(fields(&scorer.measure(g, &cal, c)), sorted);
             }
