@@ -382,7 +382,7 @@ fn worth_reading_ahead(rest: usize) -> bool {
 fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        use crate::access::{find_short, grant_ids, grants_in_parts};
+        use crate::access::{grant_ids, grants_in_parts};
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {
@@ -395,11 +395,7 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
                     })
                 },
                 || {
-                    let key_at = find_short(text, from, b"\"grants\"")?;
-                    let mut g = Cursor::new(text);
-                    g.advance(key_at);
-                    g.str()?;
-                    g.eat(b':')?;
+                    let (key_at, mut g) = after_key(text, from, b"\"grants\"")?;
                     let grants = grants_in_parts(&mut g)?;
                     let ids = grant_ids(&grants);
                     Some(Ahead {
@@ -414,6 +410,19 @@ fn people_and_grants_ahead(c: &mut Cursor<'_>) -> (Option<People>, Option<Ahead>
         }
     }
     (read_people(c).map(|p| (p, None)), None)
+}
+
+/// The offset of the first `key` (a member's name, quoted) at or after
+/// `from`, and a cursor just past its colon: where a member read ahead
+/// starts.
+#[cfg(not(target_arch = "wasm32"))]
+fn after_key<'a>(text: &'a str, from: usize, key: &[u8]) -> Option<(usize, Cursor<'a>)> {
+    let key_at = crate::access::find_short(text, from, key)?;
+    let mut c = Cursor::new(text);
+    c.advance(key_at);
+    c.str()?;
+    c.eat(b':')?;
+    Some((key_at, c))
 }
 
 /// The people read, with their table when built meanwhile.
@@ -441,18 +450,13 @@ struct PeopleAhead {
 fn nodes_and_people_ahead(c: &mut Cursor<'_>) -> (Option<Vec<NodeRecord>>, Option<PeopleAhead>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
-        use crate::access::find_short;
         let text = c.text();
         let from = c.position();
         if worth_reading_ahead(text.len() - from) {
             return rayon::join(
                 || serde_value(c),
                 || {
-                    let key_at = find_short(text, from, b"\"people\"")?;
-                    let mut p = Cursor::new(text);
-                    p.advance(key_at);
-                    p.str()?;
-                    p.eat(b':')?;
+                    let (key_at, mut p) = after_key(text, from, b"\"people\"")?;
                     let (people, grants) = people_and_grants_ahead(&mut p);
                     Some(PeopleAhead {
                         key_at,
