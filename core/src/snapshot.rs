@@ -1014,13 +1014,18 @@ mod reader_props {
             prop::collection::vec(object(GRANT_KEYS), 0..5),
             ws(),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(|(people, grants, w, grants_first)| {
+            .prop_map(|(people, grants, w, grants_first, nested_people)| {
                 let people = format!(r#""people"{w}:{w}[{w}{}{w}]"#, people.join(&format!("{w},{w}")));
                 let grants = format!(r#""grants":[{}]"#, grants.join(","));
                 let (a, b) = if grants_first { (grants, people) } else { (people, grants) };
+                // a `"people"` key inside a node, before the document's own:
+                // the people read beside the nodes starts there, and must
+                // not be taken for the document's people
+                let territory = if nested_people { r#","territory":{"people":[]}"# } else { "" };
                 format!(
-                    r#"{{"format":"chapterhouse/1","organization":{{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}},"nodes":[{{"id":"ch-1","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"active"}}],{w}{a},{b}{w}}}{w}"#
+                    r#"{{"format":"chapterhouse/1","organization":{{"id":"org","name":"Org","slug":"org","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}},"nodes":[{{"id":"ch-1","kind":"chapter","parent":"org","name":"C","slug":"c","created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z","group_kind":"local","status":"active"{territory}}}],{w}{a},{b}{w}}}{w}"#
                 )
             })
     }

@@ -777,10 +777,10 @@ fn array_until<'a, T>(
     // the text alone. Handing the excess back (`shrink_to_fit`) made the
     // block the allocator frees smaller than the next load asks for:
     // glibc then maps every load's vectors afresh and the kernel faults
-    // in each page written (for 100,000 people and grants, 5,000 faults
-    // and 7-17 ms of system time a load, beside 60 ms of user time; a
-    // few hundred faults and 1-3 ms once the sizes repeat). Not on
-    // wasm32, where reserved memory is memory taken for good.
+    // in each page written (for 100,000 people and grants, about 5,000
+    // faults and 11-20 ms of system time a load; 600-1,900 faults and
+    // 1.5-3.5 ms once the sizes repeat: benches/access/README.md). Not
+    // on wasm32, where reserved memory is memory taken for good.
     let hint = if cfg!(target_arch = "wasm32") {
         0
     } else {
